@@ -1,0 +1,31 @@
+/*
+ * Merkle-Patricia trie root computation (Yellow Paper appendix D).
+ *
+ * The state code never needs a persistent trie: it computes roots of a complete key/value set
+ * (the post-state of a test or block, a list of receipts). pv_trie_root builds the root hash from
+ * an unsorted array of entries in O(n log n) with no intermediate node storage beyond a scratch
+ * buffer. Keys of a secure trie are keccak256(key), done by the caller (see pv_trie_root_secure).
+ */
+#ifndef PV_STATE_TRIE_H
+#define PV_STATE_TRIE_H
+
+#include "../util/types.h"
+
+typedef struct pv_trie_entry {
+    const uint8_t *key;
+    size_t key_len;
+    const uint8_t *value;     /* already RLP-encoded leaf value; entries with value_len 0 are absent */
+    size_t value_len;
+} pv_trie_entry;
+
+/* Root of the trie holding the given entries. The array is reordered (sorted by key).
+ * Duplicate keys: the last one in the original order wins. Empty set -> PV_EMPTY_TRIE_ROOT. */
+pv_bytes32 pv_trie_root(pv_trie_entry *entries, size_t n);
+
+/* Same, with each key replaced by keccak256(key) (the "secure" trie used for state and storage). */
+pv_bytes32 pv_trie_root_secure(const pv_trie_entry *entries, size_t n);
+
+/* Root of an ordered list (transactions, receipts): key i is RLP(i). values[i] is item i's encoding. */
+pv_bytes32 pv_trie_root_ordered(const uint8_t *const *values, const size_t *value_lens, size_t n);
+
+#endif

@@ -1,0 +1,35 @@
+/* Basic fixed-size byte types shared by every module. */
+#ifndef PV_UTIL_TYPES_H
+#define PV_UTIL_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* A 20-byte Ethereum address, big-endian as on the wire. */
+typedef struct pv_address { uint8_t b[20]; } pv_address;
+
+/* A 32-byte hash or word as raw big-endian bytes. */
+typedef struct pv_bytes32 { uint8_t b[32]; } pv_bytes32;
+
+static inline bool pv_address_eq(const pv_address *a, const pv_address *b)
+{
+    return memcmp(a->b, b->b, 20) == 0;
+}
+
+static inline bool pv_bytes32_eq(const pv_bytes32 *a, const pv_bytes32 *b)
+{
+    return memcmp(a->b, b->b, 32) == 0;
+}
+
+static inline bool pv_bytes32_is_zero(const pv_bytes32 *a)
+{
+    static const pv_bytes32 zero;
+    return memcmp(a->b, zero.b, 32) == 0;
+}
+
+#define PV_LIKELY(x) __builtin_expect(!!(x), 1)
+#define PV_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#endif

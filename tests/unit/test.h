@@ -1,0 +1,36 @@
+/* Minimal test harness: each tests/unit/test_*.c is a program; CHECK counts and reports, and
+ * TEST_DONE() prints the closing "N passed, N failed" line and returns the exit code. */
+#ifndef PV_TEST_H
+#define PV_TEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static int test_passed_, test_failed_;
+
+#define CHECK(cond, ...)                                                         \
+    do {                                                                         \
+        if (cond) {                                                              \
+            test_passed_++;                                                      \
+        } else {                                                                 \
+            test_failed_++;                                                      \
+            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                        \
+            fputc('\n', stderr);                                                 \
+        }                                                                        \
+    } while (0)
+
+/* Where the shared read-only fixtures are (PAREVM_FIXTURES, default ../shared/fixtures). */
+static inline const char *test_fixtures_dir(void)
+{
+    const char *d = getenv("PAREVM_FIXTURES");
+    return d && *d ? d : "../shared/fixtures";
+}
+
+#define TEST_DONE()                                                              \
+    do {                                                                         \
+        printf("%d passed, %d failed\n", test_passed_, test_failed_);            \
+        return test_failed_ ? 1 : 0;                                             \
+    } while (0)
+
+#endif
