@@ -1,0 +1,8 @@
+/* The parevm CLI's subcommands. Each gets argv after the subcommand name (argv[0] = its name)
+ * and returns the process exit code. */
+#ifndef PV_TOOLS_COMMANDS_H
+#define PV_TOOLS_COMMANDS_H
+
+int pv_cmd_statetest(int argc, char **argv);
+
+#endif
