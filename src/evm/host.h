@@ -72,7 +72,10 @@ typedef struct pv_message {
 
 typedef struct pv_result {
     pv_status status;
-    int64_t gas_left;           /* 0 unless status is SUCCESS or REVERT */
+    /* Gas not consumed: what the frame left for SUCCESS and REVERT; all of msg.gas for a create
+     * refused before it runs (PV_CALL_DEPTH_EXCEEDED, PV_INSUFFICIENT_BALANCE, sender nonce at
+     * 2^64-1); 0 otherwise (exceptional halts, create collisions). */
+    int64_t gas_left;
     int64_t gas_refund;         /* accumulated refund counter of the frame; 0 unless SUCCESS */
     uint8_t *output;            /* malloc'd, owned by the receiver of the result; NULL if empty */
     size_t output_size;
@@ -116,7 +119,11 @@ typedef struct pv_host_interface {
      * same transaction) and moves its balance to beneficiary. Returns true the first time addr is
      * registered in this transaction (for the pre-London refund). */
     bool (*selfdestruct)(pv_host *h, const pv_address *addr, const pv_address *beneficiary);
-    /* Executes a nested message (depth and balance already checked by the interpreter). */
+    /* Executes a nested message. For calls the interpreter has already checked depth and the
+     * caller's balance. For creates the host does everything after the gas charges, in the
+     * order of the specification: compute the new address, mark it warm (Berlin), refuse when
+     * depth >= 1024, balance < value or the sender's nonce is 2^64-1 (returning all gas),
+     * then increment the sender's nonce, check for a collision, and run the initcode. */
     pv_result (*call)(pv_host *h, const pv_message *msg);
     const pv_tx_context *(*get_tx_context)(pv_host *h);
     /* Hash of block number (only the 256 most recent are given; zero otherwise). */
