@@ -6,8 +6,8 @@ total_pass=0; total_fail=0; status=0
 for t in "$@"; do
     out=$("$t" 2>&1); rc=$?
     line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
-    p=$(printf '%s' "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
-    f=$(printf '%s' "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+    p=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+    f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
     if [ -z "$line" ] || [ $rc -ne 0 ]; then
         printf '%s\n' "$out" | tail -n 20
         [ -z "$f" ] || [ "$f" = 0 ] && f=1

@@ -1,0 +1,43 @@
+#!/bin/sh
+# `make check`: every test stage, then one closing line with the totals.
+#   1. unit tests (release build)          4. statetest bad-input handling
+#   2. unit tests under ASan+UBSan         5. the full state-test run (both fixture folders)
+#   3. a sample of state tests under ASan+UBSan
+# Each stage ends with "N passed, N failed"; the totals are summed into the closing line.
+FIX=${PAREVM_FIXTURES:-../shared/fixtures}
+export PAREVM_FIXTURES="$FIX"
+total_pass=0; total_fail=0; status=0
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+
+stage() {
+    name=$1; shift
+    echo "== $name"
+    "$@" >"$log" 2>&1; rc=$?
+    # Show the output's tail (a full state-test run prints only failures and its totals).
+    tail -n 40 "$log"
+    line=$(grep -E '([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    p=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+    f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+    if [ $rc -ne 0 ] || [ -z "$line" ]; then
+        status=1
+        [ -z "$f" ] || [ "$f" = 0 ] && f=1
+        echo "!! stage '$name' failed (exit $rc)"
+    fi
+    total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${f:-0}))
+}
+
+stage "unit tests" sh tests/run.sh unit build/tests/test_*
+stage "unit tests (ASan+UBSan)" sh tests/run.sh unit-asan build/asan/tests/test_*
+stage "state tests sample (ASan+UBSan)" build/asan/parevm statetest \
+    "$FIX/ethereum-tests/GeneralStateTests/stExample" \
+    "$FIX/ethereum-tests/GeneralStateTests/stCallCodes" \
+    "$FIX/ethereum-tests/GeneralStateTests/stSStoreTest" \
+    "$FIX/ethereum-tests/GeneralStateTests/Pyspecs/cancun"
+stage "statetest bad input" sh tests/statetest_bad_input.sh
+start=$(date +%s)
+stage "state tests (all forks, both fixture folders)" build/parevm statetest \
+    "$FIX/ethereum-tests/GeneralStateTests" "$FIX/legacy-tests"
+echo "   full state-test run: $(( $(date +%s) - start )) s"
+
+echo "check: $total_pass passed, $total_fail failed"
+exit $status
