@@ -40,3 +40,48 @@ void pv_state_clear_touched_empty(pv_state *s);
 pv_bytes32 pv_state_root(pv_state *s);
 
 #endif
+
+/* ---- Account-level access used by the host and the transaction code (src/exec). ----
+ * Reads fall through to the world; writes go to the overlay and are journaled. */
+#include "../evm/code.h"
+
+bool pv_st_exists(pv_state *s, const pv_address *a);
+bool pv_st_is_empty(pv_state *s, const pv_address *a);   /* nonce 0, balance 0, no code (or absent) */
+u256 pv_st_balance(pv_state *s, const pv_address *a);
+uint64_t pv_st_nonce(pv_state *s, const pv_address *a);
+const pv_code *pv_st_code(pv_state *s, const pv_address *a); /* NULL when no code */
+bool pv_st_has_storage(pv_state *s, const pv_address *a);     /* any non-zero slot (EIP-7610) */
+
+void pv_st_touch(pv_state *s, const pv_address *a);           /* creates the account if absent */
+void pv_st_add_balance(pv_state *s, const pv_address *a, const u256 *v);   /* touches */
+void pv_st_sub_balance(pv_state *s, const pv_address *a, const u256 *v);   /* touches; caller checked */
+void pv_st_set_balance(pv_state *s, const pv_address *a, const u256 *v);
+void pv_st_set_nonce(pv_state *s, const pv_address *a, uint64_t nonce);
+void pv_st_set_code(pv_state *s, const pv_address *a, const uint8_t *code, size_t size);
+/* Makes the account exist (keeping its balance), marks it created in this transaction. */
+void pv_st_create_account(pv_state *s, const pv_address *a);
+bool pv_st_created_in_tx(pv_state *s, const pv_address *a);
+
+u256 pv_st_get_storage(pv_state *s, const pv_address *a, const u256 *key);
+void pv_st_set_storage(pv_state *s, const pv_address *a, const u256 *key, const u256 *value,
+                       u256 *original, u256 *current);
+u256 pv_st_get_transient(pv_state *s, const pv_address *a, const u256 *key);
+void pv_st_set_transient(pv_state *s, const pv_address *a, const u256 *key, const u256 *value);
+
+bool pv_st_access_account(pv_state *s, const pv_address *a);  /* returns: was warm */
+bool pv_st_access_slot(pv_state *s, const pv_address *a, const u256 *key);
+
+/* Registers a for destruction at the end of the transaction; true the first time. */
+bool pv_st_mark_selfdestruct(pv_state *s, const pv_address *a);
+
+void pv_st_add_log(pv_state *s, const pv_address *a, const uint8_t *data, size_t size,
+                   const pv_bytes32 *topics, size_t n);
+
+size_t pv_st_snapshot(pv_state *s);
+void pv_st_revert(pv_state *s, size_t snapshot);
+
+/* Ends the current transaction: destroys self-destructed accounts, from Spurious Dragon
+ * (eip161) deletes touched empty accounts, clears transient storage and per-transaction marks,
+ * and hands the logs to the caller (*logs, *n; owned by the caller). */
+struct pv_log;
+void pv_st_end_tx(pv_state *s, bool eip161, struct pv_log **logs, size_t *n);

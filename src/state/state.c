@@ -1,0 +1,905 @@
+/*
+ * World state and the journaled overlay.
+ *
+ * pv_world: accounts in an open-addressing table; each account owns a slot table.
+ * pv_state: records for every account and slot the execution has looked at, kept in arrays
+ * (indices are stable) and found through open-addressing index tables. A record loaded from
+ * the world and never written equals the world. Every change pushes a journal entry holding
+ * the previous record, so revert is "copy back". Storage of a destroyed account is invalidated
+ * by bumping the account's generation: slot records of an older generation read as zero.
+ * Destruction only happens at the end of a transaction (selfdestruct, EIP-161), so a slot's
+ * "original" value (EIP-2200) is simply its value when the transaction began.
+ */
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../exec/transition.h"
+#include "../util/keccak.h"
+#include "../util/rlp.h"
+#include "trie.h"
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fputs("parevm: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint64_t hash_addr(const pv_address *a)
+{
+    uint64_t x, y;
+    uint32_t z;
+    memcpy(&x, a->b, 8);
+    memcpy(&y, a->b + 8, 8);
+    memcpy(&z, a->b + 16, 4);
+    return mix64(x ^ mix64(y ^ z));
+}
+
+static inline uint64_t hash_key(const u256 *k)
+{
+    return mix64(k->w[0] ^ mix64(k->w[1] ^ mix64(k->w[2] ^ k->w[3])));
+}
+
+/* ------------------------------------------------------------------ index table */
+/* Maps a hash to a uint32 record index; equality is checked by the caller's records. */
+typedef struct idx_table {
+    uint32_t *slots;   /* index + 1; 0 = empty */
+    uint64_t *hashes;
+    size_t cap, count;
+} idx_table;
+
+static void idx_free(idx_table *t)
+{
+    free(t->slots);
+    free(t->hashes);
+    memset(t, 0, sizeof *t);
+}
+
+static void idx_insert_raw(idx_table *t, uint64_t h, uint32_t idx)
+{
+    size_t i = h & (t->cap - 1);
+    while (t->slots[i])
+        i = (i + 1) & (t->cap - 1);
+    t->slots[i] = idx + 1;
+    t->hashes[i] = h;
+}
+
+static void idx_insert(idx_table *t, uint64_t h, uint32_t idx)
+{
+    if ((t->count + 1) * 4 > t->cap * 3) {
+        idx_table n;
+        n.cap = t->cap ? t->cap * 2 : 16;
+        n.slots = calloc(n.cap, sizeof *n.slots);
+        n.hashes = xrealloc(NULL, n.cap * sizeof *n.hashes);
+        if (!n.slots) abort();
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slots[i])
+                idx_insert_raw(&n, t->hashes[i], t->slots[i] - 1);
+        n.count = t->count;
+        free(t->slots);
+        free(t->hashes);
+        *t = n;
+    }
+    idx_insert_raw(t, h, idx);
+    t->count++;
+}
+
+/* ------------------------------------------------------------------ world */
+typedef struct world_slot {
+    u256 key, value;
+    bool used;
+} world_slot;
+
+typedef struct world_acct {
+    pv_address addr;
+    uint64_t nonce;
+    u256 balance;
+    const pv_code *code;
+    world_slot *slots;
+    size_t slot_cap, slot_count;
+    bool root_cached;
+    pv_bytes32 storage_root;
+} world_acct;
+
+struct pv_world {
+    world_acct *accts;
+    size_t count, cap;
+    idx_table index;
+};
+
+pv_world *pv_world_new(void)
+{
+    pv_world *w = calloc(1, sizeof *w);
+    if (!w) abort();
+    return w;
+}
+
+void pv_world_free(pv_world *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->count; i++)
+        free(w->accts[i].slots);
+    free(w->accts);
+    idx_free(&w->index);
+    free(w);
+}
+
+static world_acct *world_find(const pv_world *w, const pv_address *a)
+{
+    if (!w->index.cap)
+        return NULL;
+    uint64_t h = hash_addr(a);
+    for (size_t i = h & (w->index.cap - 1);; i = (i + 1) & (w->index.cap - 1)) {
+        uint32_t s = w->index.slots[i];
+        if (!s)
+            return NULL;
+        if (w->index.hashes[i] == h && pv_address_eq(&w->accts[s - 1].addr, a))
+            return &w->accts[s - 1];
+    }
+}
+
+static const pv_code *code_of(const uint8_t *code, size_t size)
+{
+    if (!size)
+        return NULL;
+    pv_bytes32 h;
+    pv_keccak256(code, size, h.b);
+    return pv_code_get(code, size, &h);
+}
+
+void pv_world_put_account(pv_world *w, const pv_address *addr, uint64_t nonce, const u256 *balance,
+                          const uint8_t *code, size_t code_size)
+{
+    world_acct *a = world_find(w, addr);
+    if (!a) {
+        if (w->count == w->cap) {
+            w->cap = w->cap ? w->cap * 2 : 16;
+            w->accts = xrealloc(w->accts, w->cap * sizeof *w->accts);
+        }
+        a = &w->accts[w->count];
+        memset(a, 0, sizeof *a);
+        a->addr = *addr;
+        idx_insert(&w->index, hash_addr(addr), (uint32_t)w->count);
+        w->count++;
+    }
+    a->nonce = nonce;
+    a->balance = *balance;
+    a->code = code_of(code, code_size);
+    a->root_cached = false;
+}
+
+static world_slot *world_slot_find(const world_acct *a, const u256 *key)
+{
+    if (!a->slot_cap)
+        return NULL;
+    for (size_t i = hash_key(key) & (a->slot_cap - 1);; i = (i + 1) & (a->slot_cap - 1)) {
+        world_slot *s = &a->slots[i];
+        if (!s->used)
+            return NULL;
+        if (u256_eq(&s->key, key))
+            return s;
+    }
+}
+
+void pv_world_put_storage(pv_world *w, const pv_address *addr, const u256 *key, const u256 *value)
+{
+    world_acct *a = world_find(w, addr);
+    if (!a || u256_is_zero(value))
+        return;
+    world_slot *s = world_slot_find(a, key);
+    if (s) {
+        s->value = *value;
+        return;
+    }
+    if ((a->slot_count + 1) * 4 > a->slot_cap * 3) {
+        size_t ncap = a->slot_cap ? a->slot_cap * 2 : 8;
+        world_slot *n = calloc(ncap, sizeof *n);
+        if (!n) abort();
+        for (size_t i = 0; i < a->slot_cap; i++) {
+            if (!a->slots[i].used)
+                continue;
+            size_t j = hash_key(&a->slots[i].key) & (ncap - 1);
+            while (n[j].used)
+                j = (j + 1) & (ncap - 1);
+            n[j] = a->slots[i];
+        }
+        free(a->slots);
+        a->slots = n;
+        a->slot_cap = ncap;
+    }
+    size_t j = hash_key(key) & (a->slot_cap - 1);
+    while (a->slots[j].used)
+        j = (j + 1) & (a->slot_cap - 1);
+    a->slots[j] = (world_slot){*key, *value, true};
+    a->slot_count++;
+    a->root_cached = false;
+}
+
+/* ------------------------------------------------------------------ overlay */
+typedef struct acct {
+    pv_address addr;
+    uint64_t nonce;
+    u256 balance;
+    const pv_code *code;
+    const world_acct *world;   /* NULL if the world has no such account */
+    uint32_t generation;       /* bumped when destroyed: older slot records read as zero */
+    bool exists;
+    bool storage_cleared;      /* the world's storage no longer applies */
+    bool storage_dirty;        /* some slot record written */
+    /* per transaction */
+    bool warm, touched, created, destructed;
+} acct;
+
+typedef struct slot {
+    pv_address addr;
+    u256 key;
+    u256 value;
+    u256 original;             /* value at the start of the transaction */
+    uint32_t acct;             /* index of the account record */
+    uint32_t generation;
+    bool warm;                 /* per transaction */
+} slot;
+
+typedef struct tslot {
+    pv_address addr;
+    u256 key, value;
+} tslot;
+
+enum jkind { J_ACCT, J_SLOT, J_TSTORE, J_LOG };
+
+typedef struct jentry {
+    uint8_t kind;
+    uint32_t index;
+    union {
+        acct a;
+        slot s;
+        u256 v;
+    } prev;
+} jentry;
+
+struct pv_state {
+    const pv_world *world;
+    acct *accts;
+    size_t nacct, cap_acct;
+    idx_table acct_index;
+    slot *slots;
+    size_t nslot, cap_slot;
+    idx_table slot_index;
+    tslot *tslots;
+    size_t ntslot, cap_tslot;
+    jentry *journal;
+    size_t njournal, cap_journal;
+    pv_log *logs;
+    size_t nlogs, cap_logs;
+    bool ripemd_touched;       /* the RIPEMD precompile's touch survives reverts (block 2675119) */
+};
+
+pv_state *pv_state_new(const pv_world *base)
+{
+    pv_state *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->world = base;
+    return s;
+}
+
+static void free_logs(pv_log *logs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(logs[i].topics);
+        free(logs[i].data);
+    }
+}
+
+void pv_state_free(pv_state *s)
+{
+    if (!s)
+        return;
+    free(s->accts);
+    idx_free(&s->acct_index);
+    free(s->slots);
+    idx_free(&s->slot_index);
+    free(s->tslots);
+    free(s->journal);
+    free_logs(s->logs, s->nlogs);
+    free(s->logs);
+    free(s);
+}
+
+static uint32_t acct_lookup(pv_state *s, const pv_address *a, bool *found)
+{
+    uint64_t h = hash_addr(a);
+    if (s->acct_index.cap) {
+        for (size_t i = h & (s->acct_index.cap - 1);; i = (i + 1) & (s->acct_index.cap - 1)) {
+            uint32_t x = s->acct_index.slots[i];
+            if (!x)
+                break;
+            if (s->acct_index.hashes[i] == h && pv_address_eq(&s->accts[x - 1].addr, a)) {
+                *found = true;
+                return x - 1;
+            }
+        }
+    }
+    *found = false;
+    return 0;
+}
+
+/* The account record for a, loaded from the world on first use. */
+static acct *get_acct(pv_state *s, const pv_address *a)
+{
+    bool found;
+    uint32_t i = acct_lookup(s, a, &found);
+    if (found)
+        return &s->accts[i];
+    if (s->nacct == s->cap_acct) {
+        s->cap_acct = s->cap_acct ? s->cap_acct * 2 : 32;
+        s->accts = xrealloc(s->accts, s->cap_acct * sizeof *s->accts);
+    }
+    acct *r = &s->accts[s->nacct];
+    memset(r, 0, sizeof *r);
+    r->addr = *a;
+    const world_acct *w = world_find(s->world, a);
+    if (w) {
+        r->world = w;
+        r->exists = true;
+        r->nonce = w->nonce;
+        r->balance = w->balance;
+        r->code = w->code;
+    }
+    idx_insert(&s->acct_index, hash_addr(a), (uint32_t)s->nacct);
+    return &s->accts[s->nacct++];
+}
+
+static void journal_push(pv_state *s, jentry *e)
+{
+    if (s->njournal == s->cap_journal) {
+        s->cap_journal = s->cap_journal ? s->cap_journal * 2 : 64;
+        s->journal = xrealloc(s->journal, s->cap_journal * sizeof *s->journal);
+    }
+    s->journal[s->njournal++] = *e;
+}
+
+/* Journals the account record before a change and returns it. */
+static acct *acct_for_write(pv_state *s, const pv_address *a)
+{
+    acct *r = get_acct(s, a);
+    jentry e;
+    e.kind = J_ACCT;
+    e.index = (uint32_t)(r - s->accts);
+    e.prev.a = *r;
+    journal_push(s, &e);
+    return r;
+}
+
+static const pv_address RIPEMD_ADDR = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}};
+
+bool pv_st_exists(pv_state *s, const pv_address *a) { return get_acct(s, a)->exists; }
+
+bool pv_st_is_empty(pv_state *s, const pv_address *a)
+{
+    acct *r = get_acct(s, a);
+    return !r->exists || (r->nonce == 0 && u256_is_zero(&r->balance) && r->code == NULL);
+}
+
+u256 pv_st_balance(pv_state *s, const pv_address *a) { return get_acct(s, a)->balance; }
+uint64_t pv_st_nonce(pv_state *s, const pv_address *a) { return get_acct(s, a)->nonce; }
+const pv_code *pv_st_code(pv_state *s, const pv_address *a) { return get_acct(s, a)->code; }
+
+void pv_st_touch(pv_state *s, const pv_address *a)
+{
+    acct *r = get_acct(s, a);
+    if (pv_address_eq(a, &RIPEMD_ADDR))
+        s->ripemd_touched = true;
+    if (r->touched && r->exists)
+        return;
+    r = acct_for_write(s, a);
+    r->touched = true;
+    r->exists = true;
+}
+
+void pv_st_add_balance(pv_state *s, const pv_address *a, const u256 *v)
+{
+    pv_st_touch(s, a);
+    acct *r = acct_for_write(s, a);
+    u256_add(&r->balance, &r->balance, v);
+}
+
+void pv_st_sub_balance(pv_state *s, const pv_address *a, const u256 *v)
+{
+    pv_st_touch(s, a);
+    acct *r = acct_for_write(s, a);
+    u256_sub(&r->balance, &r->balance, v);
+}
+
+void pv_st_set_balance(pv_state *s, const pv_address *a, const u256 *v)
+{
+    acct *r = acct_for_write(s, a);
+    r->exists = true;
+    r->balance = *v;
+}
+
+void pv_st_set_nonce(pv_state *s, const pv_address *a, uint64_t nonce)
+{
+    acct *r = acct_for_write(s, a);
+    r->exists = true;
+    r->nonce = nonce;
+}
+
+void pv_st_set_code(pv_state *s, const pv_address *a, const uint8_t *code, size_t size)
+{
+    acct *r = acct_for_write(s, a);
+    r->exists = true;
+    r->code = code_of(code, size);
+}
+
+void pv_st_create_account(pv_state *s, const pv_address *a)
+{
+    acct *r = acct_for_write(s, a);
+    r->exists = true;
+    r->created = true;
+}
+
+bool pv_st_created_in_tx(pv_state *s, const pv_address *a) { return get_acct(s, a)->created; }
+
+static uint64_t slot_hash(const pv_address *a, const u256 *k) { return hash_addr(a) ^ hash_key(k); }
+
+/* The slot record, loaded on first use; reset if its account was destroyed since. */
+static slot *get_slot(pv_state *s, const pv_address *a, const u256 *key)
+{
+    uint64_t h = slot_hash(a, key);
+    acct *ac = get_acct(s, a);
+    uint32_t ai = (uint32_t)(ac - s->accts);
+    slot *r = NULL;
+    if (s->slot_index.cap) {
+        for (size_t i = h & (s->slot_index.cap - 1);; i = (i + 1) & (s->slot_index.cap - 1)) {
+            uint32_t x = s->slot_index.slots[i];
+            if (!x)
+                break;
+            slot *c = &s->slots[x - 1];
+            if (s->slot_index.hashes[i] == h && u256_eq(&c->key, key) && pv_address_eq(&c->addr, a)) {
+                r = c;
+                break;
+            }
+        }
+    }
+    if (r) {
+        if (r->generation != ac->generation) {
+            r->generation = ac->generation;
+            r->value = r->original = u256_zero();
+        }
+        return r;
+    }
+    if (s->nslot == s->cap_slot) {
+        s->cap_slot = s->cap_slot ? s->cap_slot * 2 : 64;
+        s->slots = xrealloc(s->slots, s->cap_slot * sizeof *s->slots);
+    }
+    r = &s->slots[s->nslot];
+    memset(r, 0, sizeof *r);
+    r->addr = *a;
+    r->key = *key;
+    r->acct = ai;
+    r->generation = ac->generation;
+    if (ac->world && !ac->storage_cleared) {
+        const world_slot *ws = world_slot_find(ac->world, key);
+        if (ws)
+            r->value = ws->value;
+    }
+    r->original = r->value;
+    idx_insert(&s->slot_index, h, (uint32_t)s->nslot);
+    return &s->slots[s->nslot++];
+}
+
+u256 pv_st_get_storage(pv_state *s, const pv_address *a, const u256 *key)
+{
+    return get_slot(s, a, key)->value;
+}
+
+void pv_st_set_storage(pv_state *s, const pv_address *a, const u256 *key, const u256 *value,
+                       u256 *original, u256 *current)
+{
+    slot *r = get_slot(s, a, key);
+    *original = r->original;
+    *current = r->value;
+    jentry e;
+    e.kind = J_SLOT;
+    e.index = (uint32_t)(r - s->slots);
+    e.prev.s = *r;
+    journal_push(s, &e);
+    r->value = *value;
+    acct *ac = &s->accts[r->acct];
+    if (!ac->storage_dirty) {
+        acct *w = acct_for_write(s, a);
+        w->storage_dirty = true;
+    }
+}
+
+bool pv_st_has_storage(pv_state *s, const pv_address *a)
+{
+    acct *ac = get_acct(s, a);
+    if (ac->world && !ac->storage_cleared && ac->world->slot_count) {
+        /* any world slot not overwritten with zero */
+        for (size_t i = 0; i < ac->world->slot_cap; i++) {
+            const world_slot *ws = &ac->world->slots[i];
+            if (!ws->used)
+                continue;
+            u256 v = pv_st_get_storage(s, a, &ws->key);
+            if (!u256_is_zero(&v))
+                return true;
+        }
+    }
+    if (ac->storage_dirty) {
+        for (size_t i = 0; i < s->nslot; i++)
+            if (s->slots[i].acct == (uint32_t)(ac - s->accts) && s->slots[i].generation == ac->generation &&
+                !u256_is_zero(&s->slots[i].value))
+                return true;
+    }
+    return false;
+}
+
+static tslot *find_tslot(pv_state *s, const pv_address *a, const u256 *key)
+{
+    for (size_t i = 0; i < s->ntslot; i++)
+        if (u256_eq(&s->tslots[i].key, key) && pv_address_eq(&s->tslots[i].addr, a))
+            return &s->tslots[i];
+    return NULL;
+}
+
+u256 pv_st_get_transient(pv_state *s, const pv_address *a, const u256 *key)
+{
+    tslot *t = find_tslot(s, a, key);
+    return t ? t->value : u256_zero();
+}
+
+void pv_st_set_transient(pv_state *s, const pv_address *a, const u256 *key, const u256 *value)
+{
+    tslot *t = find_tslot(s, a, key);
+    if (!t) {
+        if (s->ntslot == s->cap_tslot) {
+            s->cap_tslot = s->cap_tslot ? s->cap_tslot * 2 : 16;
+            s->tslots = xrealloc(s->tslots, s->cap_tslot * sizeof *s->tslots);
+        }
+        t = &s->tslots[s->ntslot++];
+        t->addr = *a;
+        t->key = *key;
+        t->value = u256_zero();
+    }
+    jentry e;
+    e.kind = J_TSTORE;
+    e.index = (uint32_t)(t - s->tslots);
+    e.prev.v = t->value;
+    journal_push(s, &e);
+    t->value = *value;
+}
+
+bool pv_st_access_account(pv_state *s, const pv_address *a)
+{
+    acct *r = get_acct(s, a);
+    if (r->warm)
+        return true;
+    r = acct_for_write(s, a);
+    r->warm = true;
+    return false;
+}
+
+bool pv_st_access_slot(pv_state *s, const pv_address *a, const u256 *key)
+{
+    slot *r = get_slot(s, a, key);
+    if (r->warm)
+        return true;
+    jentry e;
+    e.kind = J_SLOT;
+    e.index = (uint32_t)(r - s->slots);
+    e.prev.s = *r;
+    journal_push(s, &e);
+    r->warm = true;
+    return false;
+}
+
+bool pv_st_mark_selfdestruct(pv_state *s, const pv_address *a)
+{
+    acct *r = get_acct(s, a);
+    if (r->destructed)
+        return false;
+    r = acct_for_write(s, a);
+    r->destructed = true;
+    return true;
+}
+
+void pv_st_add_log(pv_state *s, const pv_address *a, const uint8_t *data, size_t size,
+                   const pv_bytes32 *topics, size_t n)
+{
+    if (s->nlogs == s->cap_logs) {
+        s->cap_logs = s->cap_logs ? s->cap_logs * 2 : 16;
+        s->logs = xrealloc(s->logs, s->cap_logs * sizeof *s->logs);
+    }
+    pv_log *l = &s->logs[s->nlogs++];
+    l->address = *a;
+    l->topics_count = n;
+    l->topics = n ? xrealloc(NULL, n * sizeof *topics) : NULL;
+    if (n)
+        memcpy(l->topics, topics, n * sizeof *topics);
+    l->data_size = size;
+    l->data = size ? xrealloc(NULL, size) : NULL;
+    if (size)
+        memcpy(l->data, data, size);
+    jentry e;
+    e.kind = J_LOG;
+    e.index = (uint32_t)(s->nlogs - 1);
+    journal_push(s, &e);
+}
+
+size_t pv_st_snapshot(pv_state *s) { return s->njournal; }
+
+void pv_st_revert(pv_state *s, size_t snapshot)
+{
+    while (s->njournal > snapshot) {
+        jentry *e = &s->journal[--s->njournal];
+        switch (e->kind) {
+        case J_ACCT:
+            s->accts[e->index] = e->prev.a;
+            break;
+        case J_SLOT:
+            s->slots[e->index] = e->prev.s;
+            break;
+        case J_TSTORE:
+            s->tslots[e->index].value = e->prev.v;
+            break;
+        case J_LOG:
+            s->nlogs--;
+            free(s->logs[s->nlogs].topics);
+            free(s->logs[s->nlogs].data);
+            break;
+        }
+    }
+}
+
+static void destroy(acct *r)
+{
+    r->exists = false;
+    r->nonce = 0;
+    r->balance = u256_zero();
+    r->code = NULL;
+    r->storage_cleared = true;
+    r->storage_dirty = false;
+    r->generation++;
+}
+
+void pv_st_end_tx(pv_state *s, bool eip161, pv_log **logs, size_t *n)
+{
+    if (s->ripemd_touched) {
+        acct *r = get_acct(s, &RIPEMD_ADDR);
+        if (r->exists)
+            r->touched = true;
+        s->ripemd_touched = false;
+    }
+    /* Every account and slot changed in this transaction has a journal entry. */
+    for (size_t i = 0; i < s->njournal; i++) {
+        jentry *e = &s->journal[i];
+        if (e->kind == J_ACCT) {
+            acct *r = &s->accts[e->index];
+            if (r->destructed)
+                destroy(r);
+            else if (eip161 && r->touched && r->exists && r->nonce == 0 && r->code == NULL &&
+                     u256_is_zero(&r->balance))
+                destroy(r);
+        }
+    }
+    /* RIPEMD touched only through a reverted frame has no surviving journal entry. */
+    {
+        acct *r = get_acct(s, &RIPEMD_ADDR);
+        if (eip161 && r->touched && r->exists && r->nonce == 0 && r->code == NULL && u256_is_zero(&r->balance))
+            destroy(r);
+    }
+    for (size_t i = 0; i < s->njournal; i++) {
+        jentry *e = &s->journal[i];
+        if (e->kind == J_ACCT) {
+            acct *r = &s->accts[e->index];
+            r->warm = r->touched = r->created = r->destructed = false;
+        } else if (e->kind == J_SLOT) {
+            slot *r = &s->slots[e->index];
+            r->warm = false;
+            r->original = r->value;
+        }
+    }
+    s->njournal = 0;
+    s->ntslot = 0;
+    if (logs) {
+        *logs = s->logs;
+        *n = s->nlogs;
+        s->logs = NULL;
+        s->nlogs = s->cap_logs = 0;
+    } else {
+        free_logs(s->logs, s->nlogs);
+        s->nlogs = 0;
+    }
+}
+
+void pv_state_add_balance(pv_state *s, const pv_address *addr, const u256 *amount)
+{
+    pv_st_add_balance(s, addr, amount);
+}
+
+void pv_state_clear_touched_empty(pv_state *s)
+{
+    pv_st_end_tx(s, true, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ state root */
+static void put_slot_entry(pv_buf *vals, pv_trie_entry *e, uint8_t *keybuf, const u256 *k, const u256 *v)
+{
+    u256_to_be(k, keybuf);
+    size_t off = vals->len;
+    pv_rlp_put_u256(vals, v);
+    e->key = keybuf;
+    e->key_len = 32;
+    e->value = (const uint8_t *)(uintptr_t)off;  /* fixed up after the buffer stops moving */
+    e->value_len = vals->len - off;
+}
+
+static pv_bytes32 storage_root(pv_state *s, const acct *r, const uint32_t *slot_ids, size_t nslots)
+{
+    const world_acct *w = (r->world && !r->storage_cleared) ? r->world : NULL;
+    size_t cap = nslots + (w ? w->slot_count : 0);
+    pv_trie_entry *e = xrealloc(NULL, (cap ? cap : 1) * sizeof *e);
+    uint8_t *keys = xrealloc(NULL, (cap ? cap : 1) * 32);
+    pv_buf vals;
+    pv_buf_init(&vals);
+    size_t n = 0;
+    if (w) {
+        for (size_t i = 0; i < w->slot_cap; i++) {
+            const world_slot *ws = &w->slots[i];
+            if (!ws->used)
+                continue;
+            /* skip slots the overlay has a record for */
+            bool over = false;
+            for (size_t j = 0; j < nslots && !over; j++)
+                over = u256_eq(&s->slots[slot_ids[j]].key, &ws->key);
+            if (over)
+                continue;
+            put_slot_entry(&vals, &e[n], keys + 32 * n, &ws->key, &ws->value);
+            n++;
+        }
+    }
+    for (size_t j = 0; j < nslots; j++) {
+        const slot *sl = &s->slots[slot_ids[j]];
+        if (u256_is_zero(&sl->value))
+            continue;
+        put_slot_entry(&vals, &e[n], keys + 32 * n, &sl->key, &sl->value);
+        n++;
+    }
+    for (size_t i = 0; i < n; i++)
+        e[i].value = vals.data + (uintptr_t)e[i].value;
+    pv_bytes32 root = pv_trie_root_secure(e, n);
+    pv_buf_free(&vals);
+    free(e);
+    free(keys);
+    return root;
+}
+
+static pv_bytes32 world_storage_root(const world_acct *w)
+{
+    if (w->root_cached)
+        return w->storage_root;
+    pv_trie_entry *e = xrealloc(NULL, (w->slot_count ? w->slot_count : 1) * sizeof *e);
+    uint8_t *keys = xrealloc(NULL, (w->slot_count ? w->slot_count : 1) * 32);
+    pv_buf vals;
+    pv_buf_init(&vals);
+    size_t n = 0;
+    for (size_t i = 0; i < w->slot_cap; i++) {
+        if (!w->slots[i].used)
+            continue;
+        put_slot_entry(&vals, &e[n], keys + 32 * n, &w->slots[i].key, &w->slots[i].value);
+        n++;
+    }
+    for (size_t i = 0; i < n; i++)
+        e[i].value = vals.data + (uintptr_t)e[i].value;
+    pv_bytes32 root = pv_trie_root_secure(e, n);
+    pv_buf_free(&vals);
+    free(e);
+    free(keys);
+    /* The world is shared read-only between threads: cache only under the caller's guarantee
+     * that roots of one world are computed from one thread at a time (the state-test runner). */
+    ((world_acct *)w)->storage_root = root;
+    ((world_acct *)w)->root_cached = true;
+    return root;
+}
+
+static int cmp_slot_by_acct(const void *a, const void *b, void *ctx)
+{
+    const slot *s = ctx;
+    uint32_t x = s[*(const uint32_t *)a].acct, y = s[*(const uint32_t *)b].acct;
+    return (x > y) - (x < y);
+}
+
+pv_bytes32 pv_state_root(pv_state *s)
+{
+    /* Slot records grouped by account (current generation only). */
+    uint32_t *ids = xrealloc(NULL, (s->nslot ? s->nslot : 1) * sizeof *ids);
+    size_t nids = 0;
+    for (size_t i = 0; i < s->nslot; i++)
+        if (s->slots[i].generation == s->accts[s->slots[i].acct].generation)
+            ids[nids++] = (uint32_t)i;
+    qsort_r(ids, nids, sizeof *ids, cmp_slot_by_acct, s->slots);
+    size_t *first = xrealloc(NULL, (s->nacct + 1) * sizeof *first);
+    size_t *count = calloc(s->nacct + 1, sizeof *count);
+    if (!count) abort();
+    for (size_t i = 0; i < nids; i++) {
+        uint32_t a = s->slots[ids[i]].acct;
+        if (!count[a]++)
+            first[a] = i;
+    }
+
+    size_t cap = s->nacct + s->world->count;
+    pv_trie_entry *e = xrealloc(NULL, (cap ? cap : 1) * sizeof *e);
+    pv_buf vals;
+    pv_buf_init(&vals);
+    size_t n = 0;
+    for (size_t i = 0; i < s->nacct; i++) {
+        const acct *r = &s->accts[i];
+        if (!r->exists)
+            continue;
+        pv_bytes32 sroot;
+        if (r->storage_dirty || (r->storage_cleared && count[i]))
+            sroot = storage_root(s, r, count[i] ? ids + first[i] : NULL, count[i]);
+        else if (r->world && !r->storage_cleared)
+            sroot = world_storage_root(r->world);
+        else
+            sroot = PV_EMPTY_TRIE_ROOT;
+        size_t off = vals.len;
+        size_t start = pv_rlp_list_begin(&vals);
+        pv_rlp_put_u64(&vals, r->nonce);
+        pv_rlp_put_u256(&vals, &r->balance);
+        pv_rlp_put_bytes(&vals, sroot.b, 32);
+        pv_rlp_put_bytes(&vals, r->code ? r->code->hash.b : PV_EMPTY_CODE_HASH.b, 32);
+        pv_rlp_list_end(&vals, start);
+        e[n].key = r->addr.b;
+        e[n].key_len = 20;
+        e[n].value = (const uint8_t *)(uintptr_t)off;
+        e[n].value_len = vals.len - off;
+        n++;
+    }
+    for (size_t i = 0; i < s->world->count; i++) {
+        const world_acct *w = &s->world->accts[i];
+        bool found;
+        acct_lookup(s, &w->addr, &found);
+        if (found)
+            continue;
+        pv_bytes32 sroot = world_storage_root(w);
+        size_t off = vals.len;
+        size_t start = pv_rlp_list_begin(&vals);
+        pv_rlp_put_u64(&vals, w->nonce);
+        pv_rlp_put_u256(&vals, &w->balance);
+        pv_rlp_put_bytes(&vals, sroot.b, 32);
+        pv_rlp_put_bytes(&vals, w->code ? w->code->hash.b : PV_EMPTY_CODE_HASH.b, 32);
+        pv_rlp_list_end(&vals, start);
+        e[n].key = w->addr.b;
+        e[n].key_len = 20;
+        e[n].value = (const uint8_t *)(uintptr_t)off;
+        e[n].value_len = vals.len - off;
+        n++;
+    }
+    for (size_t i = 0; i < n; i++)
+        e[i].value = vals.data + (uintptr_t)e[i].value;
+    pv_bytes32 root = pv_trie_root_secure(e, n);
+    pv_buf_free(&vals);
+    free(e);
+    free(ids);
+    free(first);
+    free(count);
+    return root;
+}
