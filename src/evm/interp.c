@@ -425,7 +425,7 @@ pv_result pv_execute(pv_host *host, pv_fork fork, const pv_message *msg, const p
 #undef PV_OP_LABEL
     };
 
-#define S(i) sp[-(i)]
+#define S(i) sp[-(ptrdiff_t)(i)]
 #define CHARGE(c)                                                           \
     do {                                                                    \
         if (PV_UNLIKELY((gas -= (int64_t)(c)) < 0))                         \

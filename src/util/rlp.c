@@ -38,12 +38,13 @@ static size_t header(uint8_t *h, size_t len, uint8_t base)
         h[0] = (uint8_t)(base + len);
         return 1;
     }
-    int n = 0;
-    for (size_t t = len; t; t >>= 8)
+    unsigned n = 0;
+    for (size_t t = len; t && n < 8; t >>= 8)
         n++;
     h[0] = (uint8_t)(base + 55 + n);
-    for (int i = 0; i < n; i++)
-        h[1 + i] = (uint8_t)(len >> (8 * (n - 1 - i)));
+    size_t t = len;
+    for (unsigned i = n; i >= 1; i--, t >>= 8)
+        h[i] = (uint8_t)t;
     return 1 + (size_t)n;
 }
 

@@ -1,0 +1,6 @@
+build/asan/obj/src/evm/code.o: src/evm/code.c src/evm/code.h \
+ src/evm/../util/types.h src/evm/opcodes.h src/evm/fork.h
+src/evm/code.h:
+src/evm/../util/types.h:
+src/evm/opcodes.h:
+src/evm/fork.h:

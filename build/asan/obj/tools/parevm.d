@@ -1,0 +1,2 @@
+build/asan/obj/tools/parevm.o: tools/parevm.c tools/commands.h
+tools/commands.h:
