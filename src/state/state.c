@@ -283,6 +283,7 @@ struct pv_state {
     idx_table slot_index;
     tslot *tslots;
     size_t ntslot, cap_tslot;
+    idx_table tslot_index;
     jentry *journal;
     size_t njournal, cap_journal;
     pv_log *logs;
@@ -315,6 +316,7 @@ void pv_state_free(pv_state *s)
     free(s->slots);
     idx_free(&s->slot_index);
     free(s->tslots);
+    idx_free(&s->tslot_index);
     free(s->journal);
     free_logs(s->logs, s->nlogs);
     free(s->logs);
@@ -553,10 +555,17 @@ bool pv_st_has_storage(pv_state *s, const pv_address *a)
 
 static tslot *find_tslot(pv_state *s, const pv_address *a, const u256 *key)
 {
-    for (size_t i = 0; i < s->ntslot; i++)
-        if (u256_eq(&s->tslots[i].key, key) && pv_address_eq(&s->tslots[i].addr, a))
-            return &s->tslots[i];
-    return NULL;
+    if (!s->tslot_index.cap)
+        return NULL;
+    uint64_t h = slot_hash(a, key);
+    for (size_t i = h & (s->tslot_index.cap - 1);; i = (i + 1) & (s->tslot_index.cap - 1)) {
+        uint32_t x = s->tslot_index.slots[i];
+        if (!x)
+            return NULL;
+        tslot *t = &s->tslots[x - 1];
+        if (s->tslot_index.hashes[i] == h && u256_eq(&t->key, key) && pv_address_eq(&t->addr, a))
+            return t;
+    }
 }
 
 u256 pv_st_get_transient(pv_state *s, const pv_address *a, const u256 *key)
@@ -573,6 +582,7 @@ void pv_st_set_transient(pv_state *s, const pv_address *a, const u256 *key, cons
             s->cap_tslot = s->cap_tslot ? s->cap_tslot * 2 : 16;
             s->tslots = xrealloc(s->tslots, s->cap_tslot * sizeof *s->tslots);
         }
+        idx_insert(&s->tslot_index, slot_hash(a, key), (uint32_t)s->ntslot);
         t = &s->tslots[s->ntslot++];
         t->addr = *a;
         t->key = *key;
@@ -717,7 +727,11 @@ void pv_st_end_tx(pv_state *s, bool eip161, pv_log **logs, size_t *n)
         }
     }
     s->njournal = 0;
-    s->ntslot = 0;
+    if (s->ntslot) {
+        s->ntslot = 0;
+        memset(s->tslot_index.slots, 0, s->tslot_index.cap * sizeof *s->tslot_index.slots);
+        s->tslot_index.count = 0;
+    }
     if (logs) {
         *logs = s->logs;
         *n = s->nlogs;
