@@ -1,5 +1,7 @@
 #include "blake2f.h"
 
+#include <immintrin.h>
+
 static const uint64_t IV[8] = {
     0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
     0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL, 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
@@ -31,7 +33,7 @@ static const uint8_t SIGMA[10][16] = {
         v[b] = ROTR(v[b] ^ v[c], 63);    \
     } while (0)
 
-void pv_blake2b_compress(uint64_t h[8], const uint64_t m[16], const uint64_t t[2], bool final, uint32_t rounds)
+static void compress_scalar(uint64_t h[8], const uint64_t m[16], const uint64_t t[2], bool final, uint32_t rounds)
 {
     uint64_t v[16];
     for (int i = 0; i < 8; i++) {
@@ -55,4 +57,72 @@ void pv_blake2b_compress(uint64_t h[8], const uint64_t m[16], const uint64_t t[2
     }
     for (int i = 0; i < 8; i++)
         h[i] ^= v[i] ^ v[i + 8];
+}
+
+/* AVX2: the 4x4 state as four row vectors; the column and diagonal steps each run four G
+ * functions at once. The message schedule repeats every 10 rounds, so its 40 permuted vectors
+ * are built once (EIP-152 allows 2^32-1 rounds). */
+#define ROTR32(x) _mm256_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
+#define ROTR24(x) _mm256_shuffle_epi8((x), r24)
+#define ROTR16(x) _mm256_shuffle_epi8((x), r16)
+#define ROTR63(x) _mm256_or_si256(_mm256_srli_epi64((x), 63), _mm256_add_epi64((x), (x)))
+#define G4(x, y)                                                         \
+    do {                                                                 \
+        a = _mm256_add_epi64(_mm256_add_epi64(a, b), (x));               \
+        d = ROTR32(_mm256_xor_si256(d, a));                              \
+        c = _mm256_add_epi64(c, d);                                      \
+        b = ROTR24(_mm256_xor_si256(b, c));                              \
+        a = _mm256_add_epi64(_mm256_add_epi64(a, b), (y));               \
+        d = ROTR16(_mm256_xor_si256(d, a));                              \
+        c = _mm256_add_epi64(c, d);                                      \
+        b = ROTR63(_mm256_xor_si256(b, c));                              \
+    } while (0)
+
+__attribute__((target("avx2"))) static void compress_avx2(uint64_t h[8], const uint64_t m[16], const uint64_t t[2],
+                                                          bool final, uint32_t rounds)
+{
+    const __m256i r24 = _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10,
+                                         3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
+    const __m256i r16 = _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9,
+                                         2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
+    __m256i msg[10][4];
+    for (int r = 0; r < 10; r++) {
+        const uint8_t *s = SIGMA[r];
+        msg[r][0] = _mm256_setr_epi64x((long long)m[s[0]], (long long)m[s[2]], (long long)m[s[4]], (long long)m[s[6]]);
+        msg[r][1] = _mm256_setr_epi64x((long long)m[s[1]], (long long)m[s[3]], (long long)m[s[5]], (long long)m[s[7]]);
+        msg[r][2] = _mm256_setr_epi64x((long long)m[s[8]], (long long)m[s[10]], (long long)m[s[12]], (long long)m[s[14]]);
+        msg[r][3] = _mm256_setr_epi64x((long long)m[s[9]], (long long)m[s[11]], (long long)m[s[13]], (long long)m[s[15]]);
+    }
+    __m256i a = _mm256_loadu_si256((const __m256i *)h);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(h + 4));
+    __m256i c = _mm256_loadu_si256((const __m256i *)IV);
+    __m256i d = _mm256_setr_epi64x((long long)(IV[4] ^ t[0]), (long long)(IV[5] ^ t[1]),
+                                   (long long)(final ? ~IV[6] : IV[6]), (long long)IV[7]);
+    const __m256i a0 = a, b0 = b;
+    uint32_t r10 = 0;
+    for (uint32_t r = 0; r < rounds; r++) {
+        const __m256i *mv = msg[r10];
+        if (++r10 == 10)
+            r10 = 0;
+        G4(mv[0], mv[1]);
+        b = _mm256_permute4x64_epi64(b, _MM_SHUFFLE(0, 3, 2, 1));
+        c = _mm256_permute4x64_epi64(c, _MM_SHUFFLE(1, 0, 3, 2));
+        d = _mm256_permute4x64_epi64(d, _MM_SHUFFLE(2, 1, 0, 3));
+        G4(mv[2], mv[3]);
+        b = _mm256_permute4x64_epi64(b, _MM_SHUFFLE(2, 1, 0, 3));
+        c = _mm256_permute4x64_epi64(c, _MM_SHUFFLE(1, 0, 3, 2));
+        d = _mm256_permute4x64_epi64(d, _MM_SHUFFLE(0, 3, 2, 1));
+    }
+    a = _mm256_xor_si256(a0, _mm256_xor_si256(a, c));
+    b = _mm256_xor_si256(b0, _mm256_xor_si256(b, d));
+    _mm256_storeu_si256((__m256i *)h, a);
+    _mm256_storeu_si256((__m256i *)(h + 4), b);
+}
+
+void pv_blake2b_compress(uint64_t h[8], const uint64_t m[16], const uint64_t t[2], bool final, uint32_t rounds)
+{
+    if (__builtin_cpu_supports("avx2"))
+        compress_avx2(h, m, t, final, rounds);
+    else
+        compress_scalar(h, m, t, final, rounds);
 }
