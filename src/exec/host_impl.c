@@ -247,6 +247,8 @@ pv_result pv_host_create(pv_state_host *x, const pv_message *msg, bool check_cal
     pv_message m = *msg;
     m.recipient = addr;
     m.code_address = addr;
+    m.input = NULL;         /* initcode runs with empty calldata */
+    m.input_size = 0;
     pv_code *init = pv_code_new(msg->input, msg->input_size);
     pv_result r = pv_execute(&x->base, x->fork, &m, init);
     pv_code_free(init);
