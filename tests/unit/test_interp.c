@@ -171,7 +171,7 @@ static void test_arith(void)
     CHECK(returns_word(&m, PV_CANCUN, "60ff601f1a" RET, "00000000000000000000000000000000000000000000000000000000000000ff"), "byte 31 of 0xff");
     CHECK(returns_word(&m, PV_CANCUN, "60ff60000b" RET, "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"), "signextend");
     CHECK(returns_word(&m, PV_CANCUN, "600a60020a" RET, "0000000000000000000000000000000000000000000000000000000000000400"), "2**10");
-    CHECK(returns_word(&m, PV_CANCUN, "5f5f5f5f" "6001" "6002" "91" "50" RET, "0000000000000000000000000000000000000000000000000000000000000000"), "push0, swap2");
+    CHECK(returns_word(&m, PV_CANCUN, "5f5f5f5f" "6001" "6002" "91" "50" RET, "0000000000000000000000000000000000000000000000000000000000000001"), "push0, swap2");
     /* keccak256 of 32 zero bytes */
     CHECK(returns_word(&m, PV_CANCUN, "60206000" "20" RET, "290decd9548b62a8d60345a988386fc84ba6bc95484008f6362f93160ef3e563"), "keccak of zero word");
     /* CALLDATASIZE of empty input, PC, MSIZE after MSTORE */
