@@ -28,11 +28,11 @@ stage() {
 
 stage "unit tests" sh tests/run.sh unit build/tests/test_*
 stage "unit tests (ASan+UBSan)" sh tests/run.sh unit-asan build/asan/tests/test_*
+ST="$FIX/ethereum-tests/GeneralStateTests"
 stage "state tests sample (ASan+UBSan)" build/asan/parevm statetest \
-    "$FIX/ethereum-tests/GeneralStateTests/stExample" \
-    "$FIX/ethereum-tests/GeneralStateTests/stCallCodes" \
-    "$FIX/ethereum-tests/GeneralStateTests/stSStoreTest" \
-    "$FIX/ethereum-tests/GeneralStateTests/Pyspecs/cancun"
+    "$ST/stExample" "$ST/stCallCodes" "$ST/stSStoreTest" "$ST/Pyspecs/cancun" "$ST/stRevertTest" \
+    "$ST/stCreate2" "$ST/stStaticCall" "$ST/stRefundTest" "$ST/stTransactionTest" "$ST/stSpecialTest" \
+    "$ST/stEIP1559" "$ST/stPreCompiledContracts2"
 stage "statetest bad input" sh tests/statetest_bad_input.sh
 start=$(date +%s)
 stage "state tests (all forks, both fixture folders)" build/parevm statetest \
