@@ -1,2 +1,0 @@
-build/asan/obj/src/evm/fork.o: src/evm/fork.c src/evm/fork.h
-src/evm/fork.h:

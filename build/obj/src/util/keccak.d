@@ -1,4 +1,0 @@
-build/obj/src/util/keccak.o: src/util/keccak.c src/util/keccak.h \
- src/util/types.h
-src/util/keccak.h:
-src/util/types.h:

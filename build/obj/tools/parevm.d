@@ -1,2 +1,0 @@
-build/obj/tools/parevm.o: tools/parevm.c tools/commands.h
-tools/commands.h:
