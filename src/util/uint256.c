@@ -52,20 +52,33 @@ void u256_sub(u256 *r, const u256 *a, const u256 *b)
 
 void u256_mul(u256 *r, const u256 *a, const u256 *b)
 {
-    uint64_t x[4], y[4], out[4] = {0, 0, 0, 0};
-    memcpy(x, a->w, 32);
-    memcpy(y, b->w, 32);
-    for (int i = 0; i < 4; i++) {
-        if (!x[i])
-            continue;
-        uint64_t carry = 0;
-        for (int j = 0; i + j < 4; j++) {
-            u128 p = (u128)x[i] * y[j] + out[i + j] + carry;
-            out[i + j] = (uint64_t)p;
-            carry = (uint64_t)(p >> 64);
-        }
-    }
-    memcpy(r->w, out, 32);
+    /* Schoolbook product, only the partial products below 2^256. */
+    const uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
+    const uint64_t b0 = b->w[0], b1 = b->w[1], b2 = b->w[2], b3 = b->w[3];
+    u128 t = (u128)a0 * b0;
+    uint64_t r0 = (uint64_t)t, c = (uint64_t)(t >> 64);
+    t = (u128)a0 * b1 + c;
+    uint64_t r1 = (uint64_t)t;
+    c = (uint64_t)(t >> 64);
+    t = (u128)a0 * b2 + c;
+    uint64_t r2 = (uint64_t)t;
+    c = (uint64_t)(t >> 64);
+    uint64_t r3 = a0 * b3 + c;
+    t = (u128)a1 * b0 + r1;
+    r1 = (uint64_t)t;
+    c = (uint64_t)(t >> 64);
+    t = (u128)a1 * b1 + r2 + c;
+    r2 = (uint64_t)t;
+    c = (uint64_t)(t >> 64);
+    r3 += a1 * b2 + c;
+    t = (u128)a2 * b0 + r2;
+    r2 = (uint64_t)t;
+    c = (uint64_t)(t >> 64);
+    r3 += a2 * b1 + c + a3 * b0;
+    r->w[0] = r0;
+    r->w[1] = r1;
+    r->w[2] = r2;
+    r->w[3] = r3;
 }
 
 static int sig_words(const uint64_t *w, int n)
@@ -372,20 +385,25 @@ unsigned u256_byte_length(const u256 *a) { return (u256_bit_length(a) + 7) / 8; 
 
 void u256_from_be(u256 *r, const uint8_t *bytes, size_t len)
 {
-    u256 out = u256_zero();
-    for (size_t i = 0; i < len && i < 32; i++) {
-        size_t pos = len - 1 - i;   /* byte i from the right */
-        out.w[i / 8] |= (uint64_t)bytes[pos] << (8 * (i % 8));
+    uint8_t buf[32] = {0};
+    if (len > 32) {   /* keep the low-order 32 bytes */
+        bytes += len - 32;
+        len = 32;
     }
-    *r = out;
+    if (len)
+        memcpy(buf + 32 - len, bytes, len);
+    for (int i = 0; i < 4; i++) {
+        uint64_t x;
+        memcpy(&x, buf + 8 * (3 - i), 8);
+        r->w[i] = __builtin_bswap64(x);
+    }
 }
 
 void u256_to_be(const u256 *a, uint8_t out[32])
 {
     for (int i = 0; i < 4; i++) {
-        uint64_t w = a->w[3 - i];
-        for (int j = 0; j < 8; j++)
-            out[i * 8 + j] = (uint8_t)(w >> (56 - 8 * j));
+        uint64_t x = __builtin_bswap64(a->w[3 - i]);
+        memcpy(out + 8 * i, &x, 8);
     }
 }
 
