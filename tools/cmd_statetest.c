@@ -143,8 +143,8 @@ static void run_file(run *r, const char *path, FILE *out)
                 fprintf(out, "{\"name\":\"");
                 json_escape(out, t->name);
                 fprintf(out, "\",\"fork\":\"%s\",\"index\":{\"data\":%zu,\"gas\":%zu,\"value\":%zu},\"pass\":%s,"
-                             "\"stateRoot\":\"%s\",\"logsHash\":\"%s\",\"error\":",
-                        c->fork_name, c->d, c->g, c->v, o.pass ? "true" : "false", root, logs);
+                             "\"skipped\":%s,\"stateRoot\":\"%s\",\"logsHash\":\"%s\",\"error\":",
+                        c->fork_name, c->d, c->g, c->v, o.pass ? "true" : "false", skip ? "true" : "false", root, logs);
                 if (o.rejected)
                     fprintf(out, "\"%s\"}\n", pv_tx_error_name(o.error));
                 else
