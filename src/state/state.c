@@ -833,6 +833,24 @@ static pv_bytes32 world_storage_root(const world_acct *w)
     return root;
 }
 
+/* Appends RLP([nonce, balance, storage_root, code_hash]) to vals as the trie entry of addr; the
+ * value pointer is an offset into vals until the caller fixes it up. */
+static void put_account_entry(pv_buf *vals, pv_trie_entry *e, const pv_address *addr, uint64_t nonce,
+                              const u256 *balance, const pv_bytes32 *storage_root, const pv_code *code)
+{
+    size_t off = vals->len;
+    size_t start = pv_rlp_list_begin(vals);
+    pv_rlp_put_u64(vals, nonce);
+    pv_rlp_put_u256(vals, balance);
+    pv_rlp_put_bytes(vals, storage_root->b, 32);
+    pv_rlp_put_bytes(vals, code ? code->hash.b : PV_EMPTY_CODE_HASH.b, 32);
+    pv_rlp_list_end(vals, start);
+    e->key = addr->b;
+    e->key_len = 20;
+    e->value = (const uint8_t *)(uintptr_t)off;
+    e->value_len = vals->len - off;
+}
+
 static int cmp_slot_by_acct(const void *a, const void *b, void *ctx)
 {
     const slot *s = ctx;
@@ -874,18 +892,7 @@ pv_bytes32 pv_state_root(pv_state *s)
             sroot = world_storage_root(r->world);
         else
             sroot = PV_EMPTY_TRIE_ROOT;
-        size_t off = vals.len;
-        size_t start = pv_rlp_list_begin(&vals);
-        pv_rlp_put_u64(&vals, r->nonce);
-        pv_rlp_put_u256(&vals, &r->balance);
-        pv_rlp_put_bytes(&vals, sroot.b, 32);
-        pv_rlp_put_bytes(&vals, r->code ? r->code->hash.b : PV_EMPTY_CODE_HASH.b, 32);
-        pv_rlp_list_end(&vals, start);
-        e[n].key = r->addr.b;
-        e[n].key_len = 20;
-        e[n].value = (const uint8_t *)(uintptr_t)off;
-        e[n].value_len = vals.len - off;
-        n++;
+        put_account_entry(&vals, &e[n++], &r->addr, r->nonce, &r->balance, &sroot, r->code);
     }
     for (size_t i = 0; i < s->world->count; i++) {
         const world_acct *w = &s->world->accts[i];
@@ -894,18 +901,7 @@ pv_bytes32 pv_state_root(pv_state *s)
         if (found)
             continue;
         pv_bytes32 sroot = world_storage_root(w);
-        size_t off = vals.len;
-        size_t start = pv_rlp_list_begin(&vals);
-        pv_rlp_put_u64(&vals, w->nonce);
-        pv_rlp_put_u256(&vals, &w->balance);
-        pv_rlp_put_bytes(&vals, sroot.b, 32);
-        pv_rlp_put_bytes(&vals, w->code ? w->code->hash.b : PV_EMPTY_CODE_HASH.b, 32);
-        pv_rlp_list_end(&vals, start);
-        e[n].key = w->addr.b;
-        e[n].key_len = 20;
-        e[n].value = (const uint8_t *)(uintptr_t)off;
-        e[n].value_len = vals.len - off;
-        n++;
+        put_account_entry(&vals, &e[n++], &w->addr, w->nonce, &w->balance, &sroot, w->code);
     }
     for (size_t i = 0; i < n; i++)
         e[i].value = vals.data + (uintptr_t)e[i].value;
