@@ -446,6 +446,8 @@ pv_st_file *pv_st_load(const char *path, char **err)
         if (!e)
             e = load_pre(t, json_object_get(tj, "pre"));
         if (!e)
+            pv_world_seal(t->world);
+        if (!e)
             e = load_tx(t, json_object_get(tj, "transaction"));
         if (!e)
             e = load_post(t, json_object_get(tj, "post"));

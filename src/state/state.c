@@ -805,10 +805,8 @@ static pv_bytes32 storage_root(pv_state *s, const acct *r, const uint32_t *slot_
     return root;
 }
 
-static pv_bytes32 world_storage_root(const world_acct *w)
+static pv_bytes32 compute_world_storage_root(const world_acct *w)
 {
-    if (w->root_cached)
-        return w->storage_root;
     pv_trie_entry *e = xrealloc(NULL, (w->slot_count ? w->slot_count : 1) * sizeof *e);
     uint8_t *keys = xrealloc(NULL, (w->slot_count ? w->slot_count : 1) * 32);
     pv_buf vals;
@@ -826,11 +824,25 @@ static pv_bytes32 world_storage_root(const world_acct *w)
     pv_buf_free(&vals);
     free(e);
     free(keys);
-    /* The world is shared read-only between threads: cache only under the caller's guarantee
-     * that roots of one world are computed from one thread at a time (the state-test runner). */
-    ((world_acct *)w)->storage_root = root;
-    ((world_acct *)w)->root_cached = true;
     return root;
+}
+
+/* The world is read-only during execution: the root comes from pv_world_seal's cache, or is
+ * computed on the spot for an unsealed world. */
+static pv_bytes32 world_storage_root(const world_acct *w)
+{
+    return w->root_cached ? w->storage_root : compute_world_storage_root(w);
+}
+
+void pv_world_seal(pv_world *w)
+{
+    for (size_t i = 0; i < w->count; i++) {
+        world_acct *a = &w->accts[i];
+        if (!a->root_cached) {
+            a->storage_root = compute_world_storage_root(a);
+            a->root_cached = true;
+        }
+    }
 }
 
 /* Appends RLP([nonce, balance, storage_root, code_hash]) to vals as the trie entry of addr; the

@@ -25,6 +25,10 @@ void pv_world_put_account(pv_world *w, const pv_address *addr, uint64_t nonce, c
 /* Sets a storage slot of an account already put (a zero value stores nothing). */
 void pv_world_put_storage(pv_world *w, const pv_address *addr, const u256 *key, const u256 *value);
 
+/* Finishes building: computes what later reads cache (storage roots). After this the world is
+ * read-only and may be shared by threads; without it, roots are computed per use. */
+void pv_world_seal(pv_world *w);
+
 typedef struct pv_state pv_state;
 
 pv_state *pv_state_new(const pv_world *base);
