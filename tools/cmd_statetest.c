@@ -69,13 +69,28 @@ static bool collect(files *f, const char *path, bool top)
     return true;
 }
 
+/* A loaded file whose cases are being run. Its owner (the worker that loaded it) and any idle
+ * workers take cases through `next`; the owner frees it once no helper is left. */
+typedef struct job {
+    pv_st_file *file;
+    const char *path;
+    size_t *first;              /* first[i]: flat index of test i's first case */
+    size_t total;
+    atomic_size_t next;
+    int helpers;                /* guarded by run.lock */
+    struct job *prev, *nxt;     /* active list, guarded by run.lock */
+} job;
+
 typedef struct run {
     files list;
     const char *only_fork;
     bool json, verbose, progress;
-    atomic_size_t next;
+    atomic_size_t next_file, files_done;
     atomic_size_t passed, failed, skipped, missing_precompile, errors, done_cases;
     pthread_mutex_t out_lock;
+    pthread_mutex_t lock;
+    pthread_cond_t helpers_done;
+    job *active;
 } run;
 
 static void hex32(const pv_bytes32 *b, char *out) { pv_hex_encode(b->b, 32, out); }
@@ -89,7 +104,86 @@ static void json_escape(FILE *o, const char *s)
     }
 }
 
-static void run_file(run *r, const char *path, FILE *out)
+static bool selected(const run *r, const pv_st_case *c)
+{
+    if (!r->only_fork || strcmp(r->only_fork, c->fork_name) == 0)
+        return true;
+    pv_fork f;
+    return pv_fork_from_name(r->only_fork, &f) && c->fork_known && c->fork == f;
+}
+
+static void run_one(run *r, const job *j, const pv_st_test *t, const pv_st_case *c, FILE *out)
+{
+    pv_st_outcome o;
+    pv_st_run_case(t, c, &o);
+    atomic_fetch_add(&r->done_cases, 1);
+    /* A failing case that needed a precompile parevm does not have yet is neither a pass nor a
+     * bug found: it is skipped, and counted under its reason. */
+    bool skip = !o.pass && o.needs_unimplemented;
+    if (skip) {
+        atomic_fetch_add(&r->skipped, 1);
+        atomic_fetch_add(&r->missing_precompile, 1);
+    } else {
+        atomic_fetch_add(o.pass ? &r->passed : &r->failed, 1);
+    }
+    char root[70], logs[70], want_root[70], want_logs[70];
+    hex32(&o.root, root);
+    hex32(&o.logs, logs);
+    if (r->json) {
+        fprintf(out, "{\"name\":\"");
+        json_escape(out, t->name);
+        fprintf(out, "\",\"fork\":\"%s\",\"index\":{\"data\":%zu,\"gas\":%zu,\"value\":%zu},\"pass\":%s,"
+                     "\"skipped\":%s,\"stateRoot\":\"%s\",\"logsHash\":\"%s\",\"error\":",
+                c->fork_name, c->d, c->g, c->v, o.pass ? "true" : "false", skip ? "true" : "false", root, logs);
+        if (o.rejected)
+            fprintf(out, "\"%s\"}\n", pv_tx_error_name(o.error));
+        else
+            fprintf(out, "null}\n");
+        return;
+    }
+    if ((o.pass || skip) && !r->verbose)
+        return;
+    hex32(&c->hash, want_root);
+    hex32(&c->logs, want_logs);
+    fprintf(out, "%s %s %s d=%zu g=%zu v=%zu", o.pass ? "pass" : skip ? "skip (needs BN254/KZG precompile)" : "FAIL",
+            t->name, c->fork_name, c->d, c->g, c->v);
+    if (!o.pass) {
+        if (!pv_bytes32_eq(&o.root, &c->hash))
+            fprintf(out, " stateRoot %s want %s", root, want_root);
+        if (!pv_bytes32_eq(&o.logs, &c->logs))
+            fprintf(out, " logs %s want %s", logs, want_logs);
+        if (o.rejected != c->expect_exception)
+            fprintf(out, " exception: got %s, want %s", o.rejected ? pv_tx_error_name(o.error) : "none",
+                    c->expect_exception ? c->exception : "none");
+        fprintf(out, " (%s)", j->path);
+    }
+    fputc('\n', out);
+}
+
+/* Takes cases of j until none is left. */
+static void work_on(run *r, job *j, FILE *out)
+{
+    for (;;) {
+        size_t k = atomic_fetch_add(&j->next, 1);
+        if (k >= j->total)
+            return;
+        size_t lo = 0, hi = j->file->ntests;   /* last test with first <= k */
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (j->first[mid] <= k)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        const pv_st_test *t = &j->file->tests[lo];
+        const pv_st_case *c = &t->cases[k - j->first[lo]];
+        if (c->fork_known && selected(r, c))
+            run_one(r, j, t, c, out);
+    }
+}
+
+/* Loads a file and reports what cannot run (bad tests, unknown forks) once, from its owner. */
+static job *open_job(run *r, const char *path, FILE *out)
 {
     char *err = NULL;
     pv_st_file *f = pv_st_load(path, &err);
@@ -97,104 +191,104 @@ static void run_file(run *r, const char *path, FILE *out)
         fprintf(out, "error: %s\n", err);
         free(err);
         atomic_fetch_add(&r->errors, 1);
-        return;
+        return NULL;
     }
+    job *j = calloc(1, sizeof *j);
+    j->file = f;
+    j->path = path;
+    j->first = calloc(f->ntests + 1, sizeof *j->first);
     for (size_t i = 0; i < f->ntests; i++) {
         pv_st_test *t = &f->tests[i];
+        j->first[i] = j->total;
         if (t->error) {
             fprintf(out, "error: %s\n", t->error);
             atomic_fetch_add(&r->errors, 1);
             continue;
         }
-        const char *reported_unknown = NULL;
+        const char *reported = NULL;
         for (size_t k = 0; k < t->ncases; k++) {
             pv_st_case *c = &t->cases[k];
-            if (r->only_fork && strcmp(r->only_fork, c->fork_name) != 0) {
-                pv_fork a, b;
-                if (!(pv_fork_from_name(r->only_fork, &a) && c->fork_known && (b = c->fork, a == b)))
-                    continue;
-            }
-            if (!c->fork_known) {
-                if (!reported_unknown || strcmp(reported_unknown, c->fork_name) != 0) {
-                    fprintf(out, "error: %s: test '%s': post.%s: unknown fork name, its cases are skipped\n",
-                            path, t->name, c->fork_name);
-                    atomic_fetch_add(&r->errors, 1);
-                    reported_unknown = c->fork_name;
-                }
-                atomic_fetch_add(&r->skipped, 1);
+            if (c->fork_known || !selected(r, c))
                 continue;
+            if (!reported || strcmp(reported, c->fork_name) != 0) {
+                fprintf(out, "error: %s: test '%s': post.%s: unknown fork name, its cases are skipped\n",
+                        path, t->name, c->fork_name);
+                atomic_fetch_add(&r->errors, 1);
+                reported = c->fork_name;
             }
-            pv_st_outcome o;
-            pv_st_run_case(t, c, &o);
-            atomic_fetch_add(&r->done_cases, 1);
-            /* A failing case that needed a precompile parevm does not have yet is not a pass and
-             * not a bug found: it is skipped, and counted under its reason. */
-            bool skip = !o.pass && o.needs_unimplemented;
-            if (skip) {
-                atomic_fetch_add(&r->skipped, 1);
-                atomic_fetch_add(&r->missing_precompile, 1);
-            } else {
-                atomic_fetch_add(o.pass ? &r->passed : &r->failed, 1);
-            }
-            char root[70], logs[70], want_root[70], want_logs[70];
-            hex32(&o.root, root);
-            hex32(&o.logs, logs);
-            if (r->json) {
-                fprintf(out, "{\"name\":\"");
-                json_escape(out, t->name);
-                fprintf(out, "\",\"fork\":\"%s\",\"index\":{\"data\":%zu,\"gas\":%zu,\"value\":%zu},\"pass\":%s,"
-                             "\"skipped\":%s,\"stateRoot\":\"%s\",\"logsHash\":\"%s\",\"error\":",
-                        c->fork_name, c->d, c->g, c->v, o.pass ? "true" : "false", skip ? "true" : "false", root, logs);
-                if (o.rejected)
-                    fprintf(out, "\"%s\"}\n", pv_tx_error_name(o.error));
-                else
-                    fprintf(out, "null}\n");
-                continue;
-            }
-            if ((o.pass || skip) && !r->verbose)
-                continue;
-            hex32(&c->hash, want_root);
-            hex32(&c->logs, want_logs);
-            fprintf(out, "%s %s %s d=%zu g=%zu v=%zu", o.pass ? "pass" : skip ? "skip (needs BN254/KZG precompile)" : "FAIL", t->name, c->fork_name, c->d, c->g, c->v);
-            if (!o.pass) {
-                if (!pv_bytes32_eq(&o.root, &c->hash))
-                    fprintf(out, " stateRoot %s want %s", root, want_root);
-                if (!pv_bytes32_eq(&o.logs, &c->logs))
-                    fprintf(out, " logs %s want %s", logs, want_logs);
-                if (o.rejected != c->expect_exception)
-                    fprintf(out, " exception: got %s, want %s", o.rejected ? pv_tx_error_name(o.error) : "none",
-                            c->expect_exception ? c->exception : "none");
-                fprintf(out, " (%s)", path);
-            }
-            fputc('\n', out);
+            atomic_fetch_add(&r->skipped, 1);
         }
+        j->total += t->ncases;
     }
-    pv_st_free(f);
+    return j;
+}
+
+static void flush_output(run *r, char *buf, size_t len)
+{
+    pthread_mutex_lock(&r->out_lock);
+    if (len) {
+        if (r->progress)
+            fputs("\r\033[K", stderr);
+        fwrite(buf, 1, len, stdout);
+        fflush(stdout);
+    }
+    if (r->progress)
+        fprintf(stderr, "\r%zu/%zu files, %zu cases, %zu failed", atomic_load(&r->files_done), r->list.n,
+                atomic_load(&r->done_cases), atomic_load(&r->failed));
+    pthread_mutex_unlock(&r->out_lock);
 }
 
 static void *worker(void *arg)
 {
     run *r = arg;
     for (;;) {
-        size_t i = atomic_fetch_add(&r->next, 1);
-        if (i >= r->list.n)
-            break;
         char *buf = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&buf, &len);
-        run_file(r, r->list.path[i], out);
-        fclose(out);
-        pthread_mutex_lock(&r->out_lock);
-        if (len) {
-            if (r->progress)
-                fputs("\r\033[K", stderr);
-            fwrite(buf, 1, len, stdout);
-            fflush(stdout);
+        size_t i = atomic_fetch_add(&r->next_file, 1);
+        if (i < r->list.n) {
+            job *j = open_job(r, r->list.path[i], out);
+            if (j) {
+                pthread_mutex_lock(&r->lock);
+                j->nxt = r->active;
+                if (r->active)
+                    r->active->prev = j;
+                r->active = j;
+                pthread_mutex_unlock(&r->lock);
+                work_on(r, j, out);
+                pthread_mutex_lock(&r->lock);
+                if (j->prev) j->prev->nxt = j->nxt; else r->active = j->nxt;
+                if (j->nxt) j->nxt->prev = j->prev;
+                while (j->helpers)
+                    pthread_cond_wait(&r->helpers_done, &r->lock);
+                pthread_mutex_unlock(&r->lock);
+                pv_st_free(j->file);
+                free(j->first);
+                free(j);
+            }
+            atomic_fetch_add(&r->files_done, 1);
+        } else {
+            /* No file left: help a file whose cases are still being taken. */
+            pthread_mutex_lock(&r->lock);
+            job *j = r->active;
+            while (j && atomic_load(&j->next) >= j->total)
+                j = j->nxt;
+            if (j)
+                j->helpers++;
+            pthread_mutex_unlock(&r->lock);
+            if (!j) {
+                fclose(out);
+                free(buf);
+                break;
+            }
+            work_on(r, j, out);
+            pthread_mutex_lock(&r->lock);
+            j->helpers--;
+            pthread_cond_broadcast(&r->helpers_done);
+            pthread_mutex_unlock(&r->lock);
         }
-        if (r->progress)
-            fprintf(stderr, "\r%zu/%zu files, %zu cases, %zu failed", i + 1, r->list.n,
-                    atomic_load(&r->done_cases), atomic_load(&r->failed));
-        pthread_mutex_unlock(&r->out_lock);
+        fclose(out);
+        flush_output(r, buf, len);
         free(buf);
     }
     pv_interp_thread_cleanup();
@@ -206,6 +300,8 @@ int pv_cmd_statetest(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     pthread_mutex_init(&r.out_lock, NULL);
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.helpers_done, NULL);
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
     bool any_path = false;
     size_t bad_paths = 0;
@@ -245,8 +341,6 @@ int pv_cmd_statetest(int argc, char **argv)
         return 2;
     }
     r.progress = isatty(2) && !r.json;
-    if ((size_t)threads > r.list.n)
-        threads = r.list.n ? (long)r.list.n : 1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pthread_attr_t attr;
