@@ -22,6 +22,9 @@ SAN_OBJS    := $(SRCS:%.c=build/asan/obj/%.o)
 SAN_TOOL_OBJS := $(TOOL_SRCS:%.c=build/asan/obj/%.o)
 SAN_TESTS   := $(TEST_SRCS:tests/unit/%.c=build/asan/tests/%)
 
+TSAN_FLAGS  := -O1 -g -fsanitize=thread
+TSAN_OBJS   := $(SRCS:%.c=build/tsan/obj/%.o) $(TOOL_SRCS:%.c=build/tsan/obj/%.o)
+
 .PHONY: all deps demo check unit unit-asan statetest-sample statetest clean
 all: build/libparevm.a build/libparevm.so build/parevm $(TESTS)
 
@@ -50,6 +53,14 @@ build/tests/%: tests/unit/%.c build/libparevm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Itests/unit -o $@ $< build/libparevm.a $(LDLIBS)
 
+build/tsan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(TSAN_FLAGS) -MMD -MP -c $< -o $@
+
+# The state-test runner under ThreadSanitizer (the concurrent code so far).
+build/tsan/parevm: $(TSAN_OBJS)
+	$(CC) $(TSAN_FLAGS) -pthread -o $@ $(TSAN_OBJS) $(LDLIBS)
+
 build/asan/libparevm.a: $(SAN_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
@@ -72,10 +83,10 @@ demo: deps
 	@sh scripts/demo.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all $(SAN_TESTS) build/asan/parevm
+	@$(MAKE) --no-print-directory all $(SAN_TESTS) build/asan/parevm build/tsan/parevm
 	@sh tests/check.sh
 
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(SAN_TOOL_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(SAN_TOOL_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)

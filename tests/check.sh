@@ -33,6 +33,11 @@ stage "state tests sample (ASan+UBSan)" build/asan/parevm statetest \
     "$ST/stExample" "$ST/stCallCodes" "$ST/stSStoreTest" "$ST/Pyspecs/cancun" "$ST/stRevertTest" \
     "$ST/stCreate2" "$ST/stStaticCall" "$ST/stRefundTest" "$ST/stTransactionTest" "$ST/stSpecialTest" \
     "$ST/stEIP1559" "$ST/stPreCompiledContracts2"
+# A TSan report makes the program exit non-zero.
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+stage "state tests under ThreadSanitizer (4 threads)" \
+    build/tsan/parevm statetest --threads 4 "$ST/stExample" "$ST/stCallCodes" "$ST/stRevertTest" \
+    "$ST/stStackTests/stackOverflowPUSH.json"
 stage "statetest bad input" sh tests/statetest_bad_input.sh
 start=$(date +%s)
 stage "state tests (all forks, both fixture folders)" build/parevm statetest \
