@@ -765,9 +765,9 @@ static void put_slot_entry(pv_buf *vals, pv_trie_entry *e, uint8_t *keybuf, cons
     e->value_len = vals->len - off;
 }
 
-static pv_bytes32 storage_root(pv_state *s, const acct *r, const uint32_t *slot_ids, size_t nslots)
+/* Storage root of world slots w (NULL: none apply) overridden by the slot records ids[0..nslots). */
+static pv_bytes32 storage_root(const world_acct *w, const slot *slots, const uint32_t *slot_ids, size_t nslots)
 {
-    const world_acct *w = (r->world && !r->storage_cleared) ? r->world : NULL;
     size_t cap = nslots + (w ? w->slot_count : 0);
     pv_trie_entry *e = xrealloc(NULL, (cap ? cap : 1) * sizeof *e);
     uint8_t *keys = xrealloc(NULL, (cap ? cap : 1) * 32);
@@ -782,7 +782,7 @@ static pv_bytes32 storage_root(pv_state *s, const acct *r, const uint32_t *slot_
             /* skip slots the overlay has a record for */
             bool over = false;
             for (size_t j = 0; j < nslots && !over; j++)
-                over = u256_eq(&s->slots[slot_ids[j]].key, &ws->key);
+                over = u256_eq(&slots[slot_ids[j]].key, &ws->key);
             if (over)
                 continue;
             put_slot_entry(&vals, &e[n], keys + 32 * n, &ws->key, &ws->value);
@@ -790,7 +790,7 @@ static pv_bytes32 storage_root(pv_state *s, const acct *r, const uint32_t *slot_
         }
     }
     for (size_t j = 0; j < nslots; j++) {
-        const slot *sl = &s->slots[slot_ids[j]];
+        const slot *sl = &slots[slot_ids[j]];
         if (u256_is_zero(&sl->value))
             continue;
         put_slot_entry(&vals, &e[n], keys + 32 * n, &sl->key, &sl->value);
@@ -807,24 +807,7 @@ static pv_bytes32 storage_root(pv_state *s, const acct *r, const uint32_t *slot_
 
 static pv_bytes32 compute_world_storage_root(const world_acct *w)
 {
-    pv_trie_entry *e = xrealloc(NULL, (w->slot_count ? w->slot_count : 1) * sizeof *e);
-    uint8_t *keys = xrealloc(NULL, (w->slot_count ? w->slot_count : 1) * 32);
-    pv_buf vals;
-    pv_buf_init(&vals);
-    size_t n = 0;
-    for (size_t i = 0; i < w->slot_cap; i++) {
-        if (!w->slots[i].used)
-            continue;
-        put_slot_entry(&vals, &e[n], keys + 32 * n, &w->slots[i].key, &w->slots[i].value);
-        n++;
-    }
-    for (size_t i = 0; i < n; i++)
-        e[i].value = vals.data + (uintptr_t)e[i].value;
-    pv_bytes32 root = pv_trie_root_secure(e, n);
-    pv_buf_free(&vals);
-    free(e);
-    free(keys);
-    return root;
+    return storage_root(w, NULL, NULL, 0);
 }
 
 /* The world is read-only during execution: the root comes from pv_world_seal's cache, or is
@@ -899,7 +882,8 @@ pv_bytes32 pv_state_root(pv_state *s)
             continue;
         pv_bytes32 sroot;
         if (r->storage_dirty || (r->storage_cleared && count[i]))
-            sroot = storage_root(s, r, count[i] ? ids + first[i] : NULL, count[i]);
+            sroot = storage_root(r->world && !r->storage_cleared ? r->world : NULL, s->slots,
+                                 count[i] ? ids + first[i] : NULL, count[i]);
         else if (r->world && !r->storage_cleared)
             sroot = world_storage_root(r->world);
         else
