@@ -1,3 +1,4 @@
+/* RLP (Yellow Paper appendix B): growable buffer, encoders, strict canonical decoder. */
 #include "rlp.h"
 
 #include <stdio.h>
@@ -6,18 +7,25 @@
 void pv_buf_init(pv_buf *b) { b->data = NULL; b->len = b->cap = 0; }
 void pv_buf_free(pv_buf *b) { free(b->data); pv_buf_init(b); }
 
+static _Noreturn void out_of_memory(size_t bytes)
+{
+    fprintf(stderr, "parevm: out of memory (growing a buffer to %zu bytes)\n", bytes);
+    abort();
+}
+
 void pv_buf_reserve(pv_buf *b, size_t extra)
 {
-    if (b->len + extra <= b->cap)
+    if (extra <= b->cap - b->len)
         return;
+    if (extra > SIZE_MAX - b->len)
+        out_of_memory(SIZE_MAX);
+    size_t need = b->len + extra;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra)
-        cap *= 2;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     uint8_t *p = realloc(b->data, cap);
-    if (!p) {
-        fputs("parevm: out of memory\n", stderr);
-        abort();
-    }
+    if (!p)
+        out_of_memory(cap);
     b->data = p;
     b->cap = cap;
 }

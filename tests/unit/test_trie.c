@@ -1,27 +1,49 @@
-/* Merkle-Patricia roots against ethereum-tests/TrieTests, and RLP against RLPTests. */
+/*
+ * Merkle-Patricia roots.
+ *  - Every file of ethereum-tests/TrieTests except trietestnextprev.json, which tests iteration
+ *    (next/previous key of a key), not roots, so it does not apply to a root-only trie. Files whose
+ *    name contains "secure" use the secure trie (keys hashed). "in" is either an ordered list of
+ *    [key, value] operations, where a null or empty value deletes the key, applied in order to a
+ *    map whose final contents give the root, or an object (any order). Keys and values starting
+ *    with "0x" are hex (always hex when the test says "hexEncoded"), otherwise raw bytes; values
+ *    are stored in the leaves as they are (the tests do not RLP-encode them).
+ *  - Against a naive reference builder written here (nibble arrays, explicit recursion on the
+ *    whole set at every node, no sorting) on random sets: keys of mixed lengths, keys that are
+ *    prefixes of others, long keys, embedded and hashed nodes.
+ *  - The API contract: empty sets, duplicates (last wins), deletions, the secure variant leaving
+ *    the caller's array alone, the ordered variant.
+ */
 #include "test.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <string.h>
+#include <strings.h>
 
 #include "state/trie.h"
 #include "util/hex.h"
 #include "util/keccak.h"
 #include "util/rlp.h"
 
-/* "0x.." is hex, anything else raw bytes; NULL/json null = absent. */
-static bool get_bytes(json_t *v, uint8_t **out, size_t *len)
+typedef struct {
+    uint8_t *k, *v;
+    size_t kl, vl;
+} kv;
+
+/* "0x.." (or anything when hex is forced) is hex, other strings raw bytes; null -> empty. */
+static bool get_bytes(json_t *j, bool force_hex, uint8_t **out, size_t *len)
 {
-    if (!v || json_is_null(v)) {
-        *out = NULL;
-        *len = 0;
+    *out = NULL;
+    *len = 0;
+    if (!j || json_is_null(j)) {
+        *out = malloc(1);
         return true;
     }
-    const char *s = json_string_value(v);
-    if (!s)
+    if (!json_is_string(j))
         return false;
-    size_t n = strlen(s);
-    if (n >= 2 && s[0] == '0' && s[1] == 'x')
+    const char *s = json_string_value(j);
+    size_t n = json_string_length(j);
+    if (force_hex || (n >= 2 && s[0] == '0' && s[1] == 'x'))
         return pv_hex_decode_alloc(s, n, out, len);
     *out = malloc(n + 1);
     memcpy(*out, s, n);
@@ -29,181 +51,479 @@ static bool get_bytes(json_t *v, uint8_t **out, size_t *len)
     return true;
 }
 
-static void run_trie_file(const char *name, bool secure)
+/* The map the operations are applied to. */
+typedef struct {
+    kv *a;
+    size_t n, cap;
+} kvmap;
+
+static void map_put(kvmap *m, uint8_t *k, size_t kl, uint8_t *v, size_t vl)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/ethereum-tests/TrieTests/%s", test_fixtures_dir(), name);
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->a[i].kl == kl && memcmp(m->a[i].k, k, kl) == 0) {
+            free(m->a[i].k);
+            free(m->a[i].v);
+            if (vl == 0) {  /* delete */
+                free(v);
+                free(k);
+                m->a[i] = m->a[--m->n];
+            } else {
+                m->a[i] = (kv){k, v, kl, vl};
+            }
+            return;
+        }
+    }
+    if (vl == 0) {
+        free(k);
+        free(v);
+        return;
+    }
+    if (m->n == m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 16;
+        m->a = realloc(m->a, m->cap * sizeof *m->a);
+    }
+    m->a[m->n++] = (kv){k, v, kl, vl};
+}
+
+static void map_free(kvmap *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->a[i].k);
+        free(m->a[i].v);
+    }
+    free(m->a);
+}
+
+static pv_bytes32 root_of(const kv *a, size_t n, bool secure, bool reversed)
+{
+    pv_trie_entry *e = malloc((n ? n : 1) * sizeof *e);
+    for (size_t i = 0; i < n; i++) {
+        const kv *x = &a[reversed ? n - 1 - i : i];
+        e[i] = (pv_trie_entry){x->k, x->kl, x->v, x->vl};
+    }
+    pv_bytes32 r = secure ? pv_trie_root_secure(e, n) : pv_trie_root(e, n);
+    free(e);
+    return r;
+}
+
+static int run_trie_file(const char *file, bool secure)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/ethereum-tests/TrieTests/%s", test_fixtures_dir(), file);
     json_error_t err;
-    json_t *root = json_load_file(path, 0, &err);
+    json_t *root = json_load_file(path, JSON_ALLOW_NUL, &err);
     CHECK(root != NULL, "cannot load %s: %s", path, err.text);
     if (!root)
-        return;
+        return 0;
+    int cases = 0;
     const char *tname;
     json_t *t;
     json_object_foreach(root, tname, t) {
+        cases++;
         json_t *in = json_object_get(t, "in");
-        pv_trie_entry e[512];
-        uint8_t *owned[1024];
-        size_t n = 0, nowned = 0;
+        bool force_hex = json_is_true(json_object_get(t, "hexEncoded"));
+        kvmap m = {0};
+        kv *ops = NULL;  /* the raw operation list, for pv_trie_root's own last-wins handling */
+        size_t nops = 0;
         bool ok = true;
         if (json_is_array(in)) {
             size_t i;
             json_t *pair;
+            ops = malloc((json_array_size(in) + 1) * sizeof *ops);
             json_array_foreach(in, i, pair) {
                 uint8_t *k, *v;
                 size_t kl, vl;
-                ok &= get_bytes(json_array_get(pair, 0), &k, &kl) && get_bytes(json_array_get(pair, 1), &v, &vl);
-                owned[nowned++] = k;
-                owned[nowned++] = v;
-                e[n++] = (pv_trie_entry){k, kl, v, vl};   /* an empty value deletes (last wins) */
+                if (!json_is_array(pair) || json_array_size(pair) != 2 ||
+                    !get_bytes(json_array_get(pair, 0), force_hex, &k, &kl) ||
+                    !get_bytes(json_array_get(pair, 1), force_hex, &v, &vl)) {
+                    ok = false;
+                    break;
+                }
+                ops[nops++] = (kv){k, v, kl, vl};
+                uint8_t *k2 = malloc(kl + 1), *v2 = malloc(vl + 1);
+                memcpy(k2, k, kl);
+                memcpy(v2, v, vl);
+                map_put(&m, k2, kl, v2, vl);
             }
-        } else {
+        } else if (json_is_object(in)) {
             const char *key;
             json_t *val;
             json_object_foreach(in, key, val) {
                 uint8_t *k, *v;
                 size_t kl, vl;
                 json_t *kj = json_string(key);
-                ok &= get_bytes(kj, &k, &kl) && get_bytes(val, &v, &vl);
+                bool got = get_bytes(kj, force_hex, &k, &kl);
                 json_decref(kj);
-                owned[nowned++] = k;
-                owned[nowned++] = v;
-                e[n++] = (pv_trie_entry){k, kl, v, vl};
+                if (!got || !get_bytes(val, force_hex, &v, &vl)) {
+                    if (got)
+                        free(k);
+                    ok = false;
+                    break;
+                }
+                map_put(&m, k, kl, v, vl);
             }
+        } else {
+            ok = false;
         }
         pv_bytes32 want;
         const char *rs = json_string_value(json_object_get(t, "root"));
-        ok &= rs && pv_hex_decode_fixed(rs, strlen(rs), want.b, 32);
-        pv_bytes32 got = secure ? pv_trie_root_secure(e, n) : pv_trie_root(e, n);
-        char h[80];
-        CHECK(ok && pv_bytes32_eq(&got, &want), "%s/%s: root %s", name, tname, pv_hex_encode(got.b, 32, h));
-        for (size_t i = 0; i < nowned; i++)
-            free(owned[i]);
+        ok = ok && rs && pv_hex_decode_fixed(rs, strlen(rs), want.b, 32);
+        CHECK(ok, "%s/%s: malformed test", file, tname);
+        if (ok) {
+            char h[80];
+            pv_bytes32 got = root_of(m.a, m.n, secure, false);
+            CHECK(pv_bytes32_eq(&got, &want), "%s/%s: root %s", file, tname, pv_hex_encode(got.b, 32, h));
+            got = root_of(m.a, m.n, secure, true);
+            CHECK(pv_bytes32_eq(&got, &want), "%s/%s (reversed order): root %s", file, tname,
+                  pv_hex_encode(got.b, 32, h));
+            if (ops) {
+                got = root_of(ops, nops, secure, false);
+                CHECK(pv_bytes32_eq(&got, &want), "%s/%s (raw operation list): root %s", file, tname,
+                      pv_hex_encode(got.b, 32, h));
+            }
+        }
+        for (size_t i = 0; i < nops; i++) {
+            free(ops[i].k);
+            free(ops[i].v);
+        }
+        free(ops);
+        map_free(&m);
     }
     json_decref(root);
+    return cases;
 }
 
-/* Encodes a JSON test input as RLP: strings, integers, "#bignum" strings, lists. */
-static bool encode_json(pv_buf *b, json_t *v)
+static void fixtures(void)
 {
-    if (json_is_array(v)) {
-        size_t start = pv_rlp_list_begin(b), i;
-        json_t *x;
-        json_array_foreach(v, i, x) if (!encode_json(b, x)) return false;
-        pv_rlp_list_end(b, start);
-        return true;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/ethereum-tests/TrieTests", test_fixtures_dir());
+    DIR *d = opendir(dir);
+    CHECK(d != NULL, "cannot open %s", dir);
+    if (!d)
+        return;
+    int files = 0, cases = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t nl = strlen(de->d_name);
+        if (nl < 6 || strcmp(de->d_name + nl - 5, ".json") != 0)
+            continue;
+        /* next/prev iteration tests: nothing to do with roots */
+        if (strcmp(de->d_name, "trietestnextprev.json") == 0)
+            continue;
+        bool secure = strcasestr(de->d_name, "secure") != NULL;
+        cases += run_trie_file(de->d_name, secure);
+        files++;
     }
-    if (json_is_integer(v)) {
-        pv_rlp_put_u64(b, (uint64_t)json_integer_value(v));
-        return true;
-    }
-    const char *s = json_string_value(v);
-    if (!s)
-        return false;
-    if (s[0] == '#') {
-        /* decimal -> minimal big-endian bytes (may exceed 256 bits) */
-        uint8_t be[64] = {0};
-        for (const char *d = s + 1; *d; d++) {
-            unsigned carry = (unsigned)(*d - '0');
-            for (int i = 63; i >= 0; i--) {
-                unsigned x = be[i] * 10u + carry;
-                be[i] = (uint8_t)x;
-                carry = x >> 8;
-            }
-        }
-        size_t skip = 0;
-        while (skip < 64 && be[skip] == 0)
-            skip++;
-        pv_rlp_put_bytes(b, be + skip, 64 - skip);
-        return true;
-    }
-    pv_rlp_put_bytes(b, (const uint8_t *)s, json_string_length(v));
-    return true;
+    closedir(d);
+    CHECK(files >= 5 && cases >= 20, "TrieTests: %d files, %d cases", files, cases);
+    printf("TrieTests: %d files, %d cases\n", files, cases);
 }
 
-/* Checks that a decoded item re-encodes to the same bytes (and that nested items decode). */
-static bool reencode(pv_buf *b, const uint8_t *in, size_t len)
+/* ---- naive reference ------------------------------------------------------------------------- */
+
+typedef struct {
+    uint8_t *nib;   /* remaining key as nibbles */
+    size_t n;
+    const uint8_t *v;
+    size_t vl;
+} rpair;
+
+static void ref_hp(pv_buf *b, const uint8_t *nib, size_t n, bool leaf)
 {
-    pv_rlp_item it;
-    if (pv_rlp_decode_exact(in, len, &it) != PV_RLP_OK)
-        return false;
-    if (!it.is_list) {
-        pv_rlp_put_bytes(b, it.payload, it.payload_len);
-        return true;
+    uint8_t bytes[1 + 512];
+    size_t len = 0;
+    unsigned flag = (leaf ? 2u : 0u) + (unsigned)(n % 2);
+    size_t i = 0;
+    if (n % 2)
+        bytes[len++] = (uint8_t)(flag * 16 + nib[i++]);
+    else
+        bytes[len++] = (uint8_t)(flag * 16);
+    while (i < n) {
+        bytes[len++] = (uint8_t)(nib[i] * 16 + nib[i + 1]);
+        i += 2;
     }
-    size_t start = pv_rlp_list_begin(b), pos = 0;
-    for (;;) {
-        pv_rlp_item el;
-        bool done;
-        if (pv_rlp_list_next(&it, &pos, &el, &done) != PV_RLP_OK)
-            return false;
-        if (done)
-            break;
-        if (!reencode(b, el.payload - (el.total_len - el.payload_len), el.total_len))
-            return false;
-    }
-    pv_rlp_list_end(b, start);
-    return true;
+    pv_rlp_put_bytes(b, bytes, len);
 }
 
-static void run_rlp(void)
+static void ref_node(pv_buf *out, rpair *p, size_t n);
+
+static void ref_ref(pv_buf *out, rpair *p, size_t n)
 {
-    char path[512];
-    json_error_t err;
-    snprintf(path, sizeof path, "%s/ethereum-tests/RLPTests/rlptest.json", test_fixtures_dir());
-    json_t *root = json_load_file(path, JSON_ALLOW_NUL, &err);
-    CHECK(root != NULL, "cannot load %s", path);
-    const char *name;
-    json_t *t;
-    if (root) {
-        json_object_foreach(root, name, t) {
-            const char *out = json_string_value(json_object_get(t, "out"));
-            uint8_t *want;
-            size_t wl;
-            bool ok = out && pv_hex_decode_alloc(out, strlen(out), &want, &wl);
-            if (!ok) { CHECK(0, "rlptest %s: bad out", name); continue; }
-            pv_buf b;
-            pv_buf_init(&b);
-            CHECK(encode_json(&b, json_object_get(t, "in")) && b.len == wl && memcmp(b.data, want, wl) == 0, "rlp encode %s", name);
-            pv_buf r;
-            pv_buf_init(&r);
-            CHECK(reencode(&r, want, wl) && r.len == wl && memcmp(r.data, want, wl) == 0, "rlp decode %s", name);
-            pv_buf_free(&b);
-            pv_buf_free(&r);
-            free(want);
-        }
-        json_decref(root);
+    pv_buf node;
+    pv_buf_init(&node);
+    ref_node(&node, p, n);
+    if (node.len < 32) {
+        pv_buf_append(out, node.data, node.len);
+    } else {
+        uint8_t h[32];
+        pv_keccak256(node.data, node.len, h);
+        pv_rlp_put_bytes(out, h, 32);
     }
-    snprintf(path, sizeof path, "%s/ethereum-tests/RLPTests/invalidRLPTest.json", test_fixtures_dir());
-    root = json_load_file(path, 0, &err);
-    CHECK(root != NULL, "cannot load %s", path);
-    if (root) {
-        json_object_foreach(root, name, t) {
-            const char *out = json_string_value(json_object_get(t, "out"));
-            uint8_t *bytes;
-            size_t bl;
-            if (!out || !pv_hex_decode_alloc(out, strlen(out), &bytes, &bl)) {
-                CHECK(0, "invalid rlp %s: bad hex", name);
-                continue;
-            }
-            pv_buf r;
-            pv_buf_init(&r);
-            CHECK(!reencode(&r, bytes, bl), "invalid RLP accepted: %s", name);
-            pv_buf_free(&r);
-            free(bytes);
+    pv_buf_free(&node);
+}
+
+static void ref_node(pv_buf *out, rpair *p, size_t n)
+{
+    size_t start = pv_rlp_list_begin(out);
+    if (n == 1) {
+        ref_hp(out, p[0].nib, p[0].n, true);
+        pv_rlp_put_bytes(out, p[0].v, p[0].vl);
+        pv_rlp_list_end(out, start);
+        return;
+    }
+    /* common prefix over every pair */
+    size_t cp = p[0].n;
+    for (size_t i = 1; i < n; i++) {
+        size_t c = 0;
+        while (c < cp && c < p[i].n && p[i].nib[c] == p[0].nib[c])
+            c++;
+        cp = c;
+    }
+    if (cp > 0) {
+        ref_hp(out, p[0].nib, cp, false);
+        rpair *q = malloc(n * sizeof *q);
+        for (size_t i = 0; i < n; i++)
+            q[i] = (rpair){p[i].nib + cp, p[i].n - cp, p[i].v, p[i].vl};
+        ref_ref(out, q, n);
+        free(q);
+        pv_rlp_list_end(out, start);
+        return;
+    }
+    rpair *q = malloc(n * sizeof *q);
+    const rpair *value = NULL;
+    for (unsigned k = 0; k < 16; k++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (p[i].n > 0 && p[i].nib[0] == k)
+                q[m++] = (rpair){p[i].nib + 1, p[i].n - 1, p[i].v, p[i].vl};
+        if (m)
+            ref_ref(out, q, m);
+        else
+            pv_rlp_put_bytes(out, NULL, 0);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (p[i].n == 0)
+            value = &p[i];
+    pv_rlp_put_bytes(out, value ? value->v : NULL, value ? value->vl : 0);
+    free(q);
+    pv_rlp_list_end(out, start);
+}
+
+/* Reference root of distinct keys with non-empty values. */
+static pv_bytes32 ref_root(const kv *a, size_t n)
+{
+    if (n == 0)
+        return PV_EMPTY_TRIE_ROOT;
+    rpair *p = malloc(n * sizeof *p);
+    for (size_t i = 0; i < n; i++) {
+        p[i].nib = malloc(2 * a[i].kl + 1);
+        for (size_t j = 0; j < a[i].kl; j++) {
+            p[i].nib[2 * j] = a[i].k[j] >> 4;
+            p[i].nib[2 * j + 1] = a[i].k[j] & 15;
         }
-        json_decref(root);
+        p[i].n = 2 * a[i].kl;
+        p[i].v = a[i].v;
+        p[i].vl = a[i].vl;
+    }
+    pv_buf b;
+    pv_buf_init(&b);
+    ref_node(&b, p, n);
+    pv_bytes32 r;
+    pv_keccak256(b.data, b.len, r.b);
+    pv_buf_free(&b);
+    for (size_t i = 0; i < n; i++)
+        free(p[i].nib);
+    free(p);
+    return r;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static void random_against_reference(void)
+{
+    int bad = 0, rounds = 0;
+    for (int round = 0; round < 400; round++, rounds++) {
+        size_t n = (size_t)(rnd() % (round < 200 ? 12 : 300)) + 1;
+        /* key shape: short keys over a tiny alphabet (many shared prefixes, prefix keys), 32-byte
+         * random keys, or long keys (> 64 bytes) with a common head */
+        int shape = (int)(rnd() % 3);
+        kvmap m = {0};
+        for (size_t i = 0; i < n; i++) {
+            size_t kl = shape == 0 ? (size_t)(rnd() % 4) : shape == 1 ? 32 : 64 + (size_t)(rnd() % 40);
+            uint8_t *k = malloc(kl + 1);
+            for (size_t j = 0; j < kl; j++)
+                k[j] = shape == 0 ? (uint8_t)(rnd() % 3 * 0x11) : shape == 2 && j < 60 ? 0xab : (uint8_t)rnd();
+            /* values: tiny (embedded nodes), or long (hashed, or long RLP strings) */
+            size_t vl = rnd() % 4 == 0 ? 40 + (size_t)(rnd() % 100) : 1 + (size_t)(rnd() % 3);
+            uint8_t *v = malloc(vl);
+            for (size_t j = 0; j < vl; j++)
+                v[j] = (uint8_t)rnd();
+            map_put(&m, k, kl, v, vl);
+        }
+        pv_bytes32 want = ref_root(m.a, m.n);
+        pv_bytes32 got = root_of(m.a, m.n, false, rnd() & 1);
+        if (!pv_bytes32_eq(&got, &want)) {
+            bad++;
+            if (bad < 5)
+                fprintf(stderr, "random set %d (shape %d, %zu keys) differs from the reference\n", round, shape, m.n);
+        }
+        map_free(&m);
+    }
+    CHECK(bad == 0, "%d of %d random sets differ from the reference", bad, rounds);
+}
+
+/* ---- API contract ---------------------------------------------------------------------------- */
+
+static void contract(void)
+{
+    pv_bytes32 r = pv_trie_root(NULL, 0);
+    CHECK(pv_bytes32_eq(&r, &PV_EMPTY_TRIE_ROOT), "empty set");
+    r = pv_trie_root_secure(NULL, 0);
+    CHECK(pv_bytes32_eq(&r, &PV_EMPTY_TRIE_ROOT), "empty secure set");
+    r = pv_trie_root_ordered(NULL, NULL, 0);
+    CHECK(pv_bytes32_eq(&r, &PV_EMPTY_TRIE_ROOT), "empty ordered list");
+
+    /* only deletions / empty values */
+    pv_trie_entry gone[2] = {{(const uint8_t *)"a", 1, (const uint8_t *)"", 0}, {(const uint8_t *)"b", 1, NULL, 0}};
+    r = pv_trie_root(gone, 2);
+    CHECK(pv_bytes32_eq(&r, &PV_EMPTY_TRIE_ROOT), "set of absent values");
+
+    /* a single short entry: the root node is short but still hashed */
+    pv_trie_entry one = {(const uint8_t *)"a", 1, (const uint8_t *)"\x01", 1};
+    r = pv_trie_root(&one, 1);
+    const uint8_t node[] = {0xc4, 0x82, 0x20, 0x61, 0x01};  /* [HP("a", leaf) = 0x20 0x61, 0x01] */
+    pv_bytes32 want;
+    pv_keccak256(node, sizeof node, want.b);
+    CHECK(pv_bytes32_eq(&r, &want), "single short leaf: hashed root");
+
+    /* duplicates: the last wins, a later empty value deletes, a later value re-inserts */
+    pv_trie_entry dup[5] = {
+        {(const uint8_t *)"dog", 3, (const uint8_t *)"x", 1},
+        {(const uint8_t *)"do", 2, (const uint8_t *)"verb", 4},
+        {(const uint8_t *)"dog", 3, (const uint8_t *)"puppy", 5},
+        {(const uint8_t *)"do", 2, NULL, 0},
+        {(const uint8_t *)"do", 2, (const uint8_t *)"verb", 4},
+    };
+    pv_trie_entry clean[2] = {{(const uint8_t *)"do", 2, (const uint8_t *)"verb", 4},
+                              {(const uint8_t *)"dog", 3, (const uint8_t *)"puppy", 5}};
+    pv_bytes32 a = pv_trie_root(dup, 5), b = pv_trie_root(clean, 2);
+    CHECK(pv_bytes32_eq(&a, &b), "duplicates: last wins");
+    pv_trie_entry dup2[2] = {{(const uint8_t *)"k", 1, (const uint8_t *)"v", 1}, {(const uint8_t *)"k", 1, NULL, 0}};
+    a = pv_trie_root(dup2, 2);
+    CHECK(pv_bytes32_eq(&a, &PV_EMPTY_TRIE_ROOT), "duplicates: a final deletion wins");
+
+    /* many duplicates (the merge-sort path): 100 keys, each written 3 times, last value counts */
+    enum { K = 100 };
+    static uint8_t keys[K][4], vals[3][K][2];
+    pv_trie_entry many[3 * K], last[K];
+    for (int i = 0; i < K; i++) {
+        keys[i][0] = (uint8_t)(i * 37);
+        keys[i][1] = (uint8_t)i;
+        keys[i][2] = 7;
+        keys[i][3] = (uint8_t)(i % 5);
+        for (int w = 0; w < 3; w++) {
+            vals[w][i][0] = (uint8_t)w;
+            vals[w][i][1] = (uint8_t)i;
+        }
+    }
+    for (int w = 0, n = 0; w < 3; w++)
+        for (int i = 0; i < K; i++, n++) {
+            int idx = (i * 53 + w * 11) % K;  /* interleave the writes */
+            many[n] = (pv_trie_entry){keys[idx], 4, vals[w][idx], 2};
+        }
+    for (int i = 0; i < K; i++)
+        last[i] = (pv_trie_entry){keys[i], 4, vals[2][i], 2};
+    a = pv_trie_root(many, 3 * K);
+    b = pv_trie_root(last, K);
+    CHECK(pv_bytes32_eq(&a, &b), "300 writes of 100 keys: last value wins");
+
+    /* the secure variant must not touch the caller's array */
+    pv_trie_entry sec[3] = {{(const uint8_t *)"zz", 2, (const uint8_t *)"1", 1},
+                            {(const uint8_t *)"aa", 2, (const uint8_t *)"2", 1},
+                            {(const uint8_t *)"mm", 2, (const uint8_t *)"3", 1}};
+    pv_trie_entry copy[3];
+    memcpy(copy, sec, sizeof sec);
+    pv_trie_root_secure(sec, 3);
+    CHECK(memcmp(copy, sec, sizeof sec) == 0, "secure root leaves the caller's entries unchanged");
+    /* and equals the plain root over hashed keys */
+    uint8_t hk[3][32];
+    for (int i = 0; i < 3; i++) {
+        pv_keccak256(sec[i].key, sec[i].key_len, hk[i]);
+        copy[i].key = hk[i];
+        copy[i].key_len = 32;
+    }
+    a = pv_trie_root_secure(sec, 3);
+    b = pv_trie_root(copy, 3);
+    CHECK(pv_bytes32_eq(&a, &b), "secure root = root over keccak(key)");
+
+    /* pv_trie_root sorts the caller's array (and keeps it a permutation) */
+    pv_trie_entry srt[4] = {{(const uint8_t *)"c", 1, (const uint8_t *)"1", 1},
+                            {(const uint8_t *)"a", 1, (const uint8_t *)"2", 1},
+                            {(const uint8_t *)"b", 1, (const uint8_t *)"3", 1},
+                            {(const uint8_t *)"a", 1, (const uint8_t *)"4", 1}};
+    pv_trie_root(srt, 4);
+    CHECK(srt[0].key[0] == 'a' && srt[0].value[0] == '4' && srt[1].key[0] == 'b' && srt[2].key[0] == 'c' &&
+              srt[3].key[0] == 'a' && srt[3].value[0] == '2',
+          "root reorders the array: kept entries first, sorted");
+
+    /* the ordered variant = the plain root over RLP(i) keys, for lengths across 0x7f/0x80/0xff/0x100 */
+    static uint8_t item[300][3];
+    const uint8_t *vp[300];
+    size_t vl[300];
+    pv_trie_entry ord[300];
+    static uint8_t rk[300][3];
+    for (size_t i = 0; i < 300; i++) {
+        item[i][0] = 0xc2;  /* a tiny RLP list, as a receipt or transaction would be */
+        item[i][1] = (uint8_t)(i & 0x7f);
+        item[i][2] = (uint8_t)(i >> 7);
+        vp[i] = item[i];
+        vl[i] = 3;
+        size_t kl;
+        if (i == 0) {
+            rk[i][0] = 0x80;
+            kl = 1;
+        } else if (i < 0x80) {
+            rk[i][0] = (uint8_t)i;
+            kl = 1;
+        } else if (i < 0x100) {
+            rk[i][0] = 0x81;
+            rk[i][1] = (uint8_t)i;
+            kl = 2;
+        } else {
+            rk[i][0] = 0x82;
+            rk[i][1] = (uint8_t)(i >> 8);
+            rk[i][2] = (uint8_t)i;
+            kl = 3;
+        }
+        ord[i] = (pv_trie_entry){rk[i], kl, item[i], 3};
+    }
+    static const size_t counts[] = {1, 2, 127, 128, 129, 255, 256, 257, 300};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        size_t n = counts[c];
+        pv_trie_entry tmp[300];
+        memcpy(tmp, ord, n * sizeof *tmp);
+        a = pv_trie_root_ordered(vp, vl, n);
+        b = pv_trie_root(tmp, n);
+        CHECK(pv_bytes32_eq(&a, &b), "ordered root of %zu items", n);
+        kv ref[300];
+        for (size_t i = 0; i < n; i++)
+            ref[i] = (kv){(uint8_t *)ord[i].key, (uint8_t *)ord[i].value, ord[i].key_len, ord[i].value_len};
+        b = ref_root(ref, n);
+        CHECK(pv_bytes32_eq(&a, &b), "ordered root of %zu items against the reference", n);
     }
 }
 
 int main(void)
 {
-    run_trie_file("trietest.json", false);
-    run_trie_file("trieanyorder.json", false);
-    run_trie_file("trietest_secureTrie.json", true);
-    run_trie_file("trieanyorder_secureTrie.json", true);
-    run_trie_file("hex_encoded_securetrie_test.json", true);
-    /* trietestnextprev.json tests iteration order, not roots: not applicable here. */
-    run_rlp();
+    fixtures();
+    random_against_reference();
+    contract();
     TEST_DONE();
 }

@@ -1,0 +1,495 @@
+/*
+ * RLP against ethereum-tests/RLPTests:
+ *  - rlptest.json: encode "in" (strings, integers, "#<decimal bigint>", nested lists) and compare
+ *    with "out"; decode "out" completely, check the items against "in", re-encode, compare;
+ *  - invalidRLPTest.json: a complete (recursive) decode must fail;
+ *  - every RandomRLPTests/<name>.json: must decode completely and re-encode to the same bytes.
+ * Plus hand-written cases for the status codes, the integer readers and the encoders.
+ */
+#include "test.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "util/hex.h"
+#include "util/rlp.h"
+
+/* Decimal digits -> minimal big-endian bytes (no leading zero; zero -> no bytes). */
+static bool decimal_to_be(const char *s, uint8_t *be, size_t cap, size_t *len)
+{
+    memset(be, 0, cap);
+    if (!*s)
+        return false;
+    for (const char *d = s; *d; d++) {
+        if (*d < '0' || *d > '9')
+            return false;
+        unsigned carry = (unsigned)(*d - '0');
+        for (size_t i = cap; i-- > 0;) {
+            unsigned x = be[i] * 10u + carry;
+            be[i] = (uint8_t)x;
+            carry = x >> 8;
+        }
+        if (carry)
+            return false;  /* does not fit in cap bytes */
+    }
+    size_t skip = 0;
+    while (skip < cap && be[skip] == 0)
+        skip++;
+    memmove(be, be + skip, cap - skip);
+    *len = cap - skip;
+    return true;
+}
+
+/* Encodes a JSON test input. */
+static bool encode_json(pv_buf *b, json_t *v)
+{
+    if (json_is_array(v)) {
+        size_t start = pv_rlp_list_begin(b), i;
+        json_t *x;
+        json_array_foreach(v, i, x) {
+            if (!encode_json(b, x))
+                return false;
+        }
+        pv_rlp_list_end(b, start);
+        return true;
+    }
+    if (json_is_integer(v)) {
+        json_int_t n = json_integer_value(v);
+        if (n < 0)
+            return false;
+        pv_rlp_put_u64(b, (uint64_t)n);
+        return true;
+    }
+    if (!json_is_string(v))
+        return false;
+    const char *s = json_string_value(v);
+    if (s[0] == '#') {
+        uint8_t be[64];
+        size_t n;
+        if (!decimal_to_be(s + 1, be, sizeof be, &n))
+            return false;
+        if (n <= 32) {  /* exercise the u256 encoder where the value fits */
+            u256 x = {{0, 0, 0, 0}};
+            for (size_t i = 0; i < n; i++)
+                x.w[i / 8] |= (uint64_t)be[n - 1 - i] << (8 * (i % 8));
+            pv_rlp_put_u256(b, &x);
+        } else {
+            pv_rlp_put_bytes(b, be, n);
+        }
+        return true;
+    }
+    pv_rlp_put_bytes(b, (const uint8_t *)s, json_string_length(v));
+    return true;
+}
+
+/* Does the decoded item match the JSON input? */
+static bool item_matches(const pv_rlp_item *it, json_t *v)
+{
+    if (json_is_array(v)) {
+        if (!it->is_list)
+            return false;
+        size_t pos = 0, i = 0;
+        for (;;) {
+            pv_rlp_item el;
+            bool done;
+            if (pv_rlp_list_next(it, &pos, &el, &done) != PV_RLP_OK)
+                return false;
+            if (done)
+                break;
+            json_t *x = json_array_get(v, i++);
+            if (!x || !item_matches(&el, x))
+                return false;
+        }
+        return i == json_array_size(v);
+    }
+    if (it->is_list)
+        return false;
+    if (json_is_integer(v)) {
+        uint64_t got;
+        return pv_rlp_get_u64(it, &got) && got == (uint64_t)json_integer_value(v);
+    }
+    const char *s = json_string_value(v);
+    if (!s)
+        return false;
+    if (s[0] == '#') {
+        uint8_t be[64];
+        size_t n;
+        if (!decimal_to_be(s + 1, be, sizeof be, &n))
+            return false;
+        if (n <= 32) {
+            u256 x;
+            if (!pv_rlp_get_u256(it, &x))
+                return false;
+            for (size_t i = 0; i < n; i++)
+                if ((uint8_t)(x.w[i / 8] >> (8 * (i % 8))) != be[n - 1 - i])
+                    return false;
+        }
+        return it->payload_len == n && memcmp(it->payload, be, n) == 0;
+    }
+    size_t n = json_string_length(v);
+    return it->payload_len == n && (n == 0 || memcmp(it->payload, s, n) == 0);
+}
+
+/* Decodes in[0..len) completely (every nested item, strictly) and re-encodes it into b.
+ * Returns the first error met. */
+static pv_rlp_status reencode_item(pv_buf *b, const pv_rlp_item *it)
+{
+    if (!it->is_list) {
+        pv_rlp_put_bytes(b, it->payload, it->payload_len);
+        return PV_RLP_OK;
+    }
+    size_t start = pv_rlp_list_begin(b), pos = 0;
+    for (;;) {
+        pv_rlp_item el;
+        bool done;
+        pv_rlp_status st = pv_rlp_list_next(it, &pos, &el, &done);
+        if (st != PV_RLP_OK)
+            return st;
+        if (done)
+            break;
+        st = reencode_item(b, &el);
+        if (st != PV_RLP_OK)
+            return st;
+    }
+    pv_rlp_list_end(b, start);
+    return PV_RLP_OK;
+}
+
+static pv_rlp_status reencode(pv_buf *b, const uint8_t *in, size_t len)
+{
+    pv_rlp_item it;
+    pv_rlp_status st = pv_rlp_decode_exact(in, len, &it);
+    if (st != PV_RLP_OK)
+        return st;
+    return reencode_item(b, &it);
+}
+
+static json_t *load(const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/ethereum-tests/RLPTests/%s", test_fixtures_dir(), rel);
+    json_error_t err;
+    json_t *root = json_load_file(path, JSON_ALLOW_NUL, &err);
+    CHECK(root != NULL && json_is_object(root), "cannot load %s: %s", path, root ? "not an object" : err.text);
+    return root;
+}
+
+static bool hex_of(json_t *t, uint8_t **bytes, size_t *len)
+{
+    const char *out = json_string_value(json_object_get(t, "out"));
+    return out && pv_hex_decode_alloc(out, strlen(out), bytes, len);
+}
+
+static void valid_file(void)
+{
+    json_t *root = load("rlptest.json");
+    if (!root)
+        return;
+    const char *name;
+    json_t *t;
+    int cases = 0;
+    json_object_foreach(root, name, t) {
+        cases++;
+        uint8_t *want;
+        size_t wl;
+        if (!hex_of(t, &want, &wl)) {
+            CHECK(0, "rlptest %s: bad \"out\"", name);
+            continue;
+        }
+        json_t *in = json_object_get(t, "in");
+        pv_buf b;
+        pv_buf_init(&b);
+        bool enc = encode_json(&b, in);
+        CHECK(enc && b.len == wl && memcmp(b.data, want, wl) == 0, "rlptest %s: encoding differs", name);
+        pv_rlp_item it;
+        pv_rlp_status st = pv_rlp_decode_exact(want, wl, &it);
+        CHECK(st == PV_RLP_OK && item_matches(&it, in), "rlptest %s: decoding (%s) does not match \"in\"", name,
+              pv_rlp_status_name(st));
+        pv_buf r;
+        pv_buf_init(&r);
+        st = reencode(&r, want, wl);
+        CHECK(st == PV_RLP_OK && r.len == wl && memcmp(r.data, want, wl) == 0, "rlptest %s: re-encoding (%s)", name,
+              pv_rlp_status_name(st));
+        pv_buf_free(&b);
+        pv_buf_free(&r);
+        free(want);
+    }
+    CHECK(cases >= 20, "rlptest.json: only %d cases", cases);
+    json_decref(root);
+}
+
+static void invalid_file(void)
+{
+    json_t *root = load("invalidRLPTest.json");
+    if (!root)
+        return;
+    const char *name;
+    json_t *t;
+    int cases = 0;
+    json_object_foreach(root, name, t) {
+        cases++;
+        uint8_t *bytes;
+        size_t bl;
+        if (!hex_of(t, &bytes, &bl)) {
+            CHECK(0, "invalidRLPTest %s: bad hex", name);
+            continue;
+        }
+        pv_buf r;
+        pv_buf_init(&r);
+        CHECK(reencode(&r, bytes, bl) != PV_RLP_OK, "invalidRLPTest %s: accepted", name);
+        pv_buf_free(&r);
+        free(bytes);
+    }
+    CHECK(cases >= 20, "invalidRLPTest.json: only %d cases", cases);
+    json_decref(root);
+}
+
+static void random_files(void)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/ethereum-tests/RLPTests/RandomRLPTests", test_fixtures_dir());
+    DIR *d = opendir(dir);
+    CHECK(d != NULL, "cannot open %s", dir);
+    if (!d)
+        return;
+    int files = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t nl = strlen(de->d_name);
+        if (nl < 6 || strcmp(de->d_name + nl - 5, ".json") != 0)
+            continue;
+        char rel[600];
+        snprintf(rel, sizeof rel, "RandomRLPTests/%s", de->d_name);
+        json_t *root = load(rel);
+        if (!root)
+            continue;
+        files++;
+        const char *name;
+        json_t *t;
+        json_object_foreach(root, name, t) {
+            uint8_t *bytes;
+            size_t bl;
+            if (!hex_of(t, &bytes, &bl)) {
+                CHECK(0, "%s %s: bad hex", de->d_name, name);
+                continue;
+            }
+            pv_buf r;
+            pv_buf_init(&r);
+            pv_rlp_status st = reencode(&r, bytes, bl);
+            CHECK(st == PV_RLP_OK && r.len == bl && memcmp(r.data, bytes, bl) == 0, "%s %s: %s", de->d_name, name,
+                  pv_rlp_status_name(st));
+            pv_buf_free(&r);
+            free(bytes);
+        }
+        json_decref(root);
+    }
+    closedir(d);
+    CHECK(files > 0, "no RandomRLPTests files");
+}
+
+/* ---- hand-written cases ---------------------------------------------------------------------- */
+
+static pv_rlp_status decode_hex(const char *hex, bool exact, pv_rlp_item *it)
+{
+    uint8_t buf[128];
+    size_t n = strlen(hex) / 2;
+    if (n > sizeof buf || !pv_hex_decode_fixed(hex, strlen(hex), buf, n))
+        return (pv_rlp_status)-1;
+    static uint8_t keep[128];  /* items point into the input */
+    memcpy(keep, buf, n);
+    return exact ? pv_rlp_decode_exact(keep, n, it) : pv_rlp_decode(keep, n, it);
+}
+
+static bool encodes_to(const pv_buf *b, const char *hex)
+{
+    uint8_t want[256];
+    size_t n = strlen(hex) / 2;
+    return n <= sizeof want && pv_hex_decode_fixed(hex, strlen(hex), want, n) && b->len == n &&
+           memcmp(b->data, want, n) == 0;
+}
+
+static void statuses(void)
+{
+    pv_rlp_item it;
+    CHECK(decode_hex("8100", true, &it) == PV_RLP_NON_CANONICAL, "0x8100");
+    CHECK(decode_hex("817f", true, &it) == PV_RLP_NON_CANONICAL, "0x817f");
+    CHECK(decode_hex("8180", true, &it) == PV_RLP_OK && it.payload_len == 1 && it.payload[0] == 0x80, "0x8180");
+    CHECK(decode_hex("b800", true, &it) == PV_RLP_NON_CANONICAL, "long form with leading zero length byte");
+    CHECK(decode_hex("b90040", true, &it) == PV_RLP_NON_CANONICAL, "long length with a leading zero byte");
+    CHECK(decode_hex("b80100", true, &it) == PV_RLP_NON_CANONICAL, "long form for a 1-byte string");
+    CHECK(decode_hex("b837" "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+                     "0000000000000000000000",
+                     true, &it) == PV_RLP_NON_CANONICAL,
+          "long form for 55 bytes");
+    CHECK(decode_hex("f800", true, &it) == PV_RLP_NON_CANONICAL, "list: long form with zero length");
+    CHECK(decode_hex("f803010203", true, &it) == PV_RLP_NON_CANONICAL, "list: long form for 3 bytes");
+    CHECK(decode_hex("83010203", true, &it) == PV_RLP_OK, "short string");
+    CHECK(decode_hex("830102", true, &it) == PV_RLP_TRUNCATED, "string beyond input");
+    CHECK(decode_hex("c3010203", true, &it) == PV_RLP_OK && it.is_list && it.payload_len == 3, "short list");
+    CHECK(decode_hex("c401020304", false, &it) == PV_RLP_OK, "list fits");
+    CHECK(decode_hex("c5010203", true, &it) == PV_RLP_TRUNCATED, "list beyond input");
+    CHECK(decode_hex("b9", true, &it) == PV_RLP_TRUNCATED, "length bytes missing");
+    CHECK(decode_hex("b901", true, &it) == PV_RLP_TRUNCATED, "length bytes partly missing");
+    CHECK(decode_hex("bf0f000000000000021111", true, &it) == PV_RLP_TRUNCATED, "huge length");
+    CHECK(decode_hex("bfffffffffffffffff00", true, &it) != PV_RLP_OK, "2^64-1 length");
+    CHECK(pv_rlp_decode((const uint8_t *)"", 0, &it) == PV_RLP_TRUNCATED, "empty input");
+    CHECK(decode_hex("0102", true, &it) == PV_RLP_TRAILING, "trailing byte (exact)");
+    CHECK(decode_hex("0102", false, &it) == PV_RLP_OK && it.total_len == 1, "trailing byte (prefix decode)");
+    CHECK(decode_hex("8001", true, &it) == PV_RLP_TRAILING, "trailing after empty string");
+
+    /* list iteration; an invalid element inside a list */
+    CHECK(decode_hex("c6827a77c10401", true, &it) == PV_RLP_OK, "multilist");
+    size_t pos = 0;
+    pv_rlp_item el;
+    bool done;
+    int count = 0;
+    while (pv_rlp_list_next(&it, &pos, &el, &done) == PV_RLP_OK && !done)
+        count++;
+    CHECK(count == 3 && done, "multilist has 3 elements (%d)", count);
+    CHECK(decode_hex("c28100", true, &it) == PV_RLP_OK, "outer list of a bad element decodes lazily");
+    pos = 0;
+    CHECK(pv_rlp_list_next(&it, &pos, &el, &done) == PV_RLP_NON_CANONICAL, "bad element reported");
+    CHECK(decode_hex("c3018201", true, &it) == PV_RLP_OK, "list with a truncated element");
+    pos = 0;
+    CHECK(pv_rlp_list_next(&it, &pos, &el, &done) == PV_RLP_OK && !done, "element 1");
+    CHECK(pv_rlp_list_next(&it, &pos, &el, &done) == PV_RLP_TRUNCATED, "element 2 truncated within the list");
+
+    for (int s = PV_RLP_OK; s <= PV_RLP_TOO_LARGE; s++)
+        CHECK(pv_rlp_status_name((pv_rlp_status)s) && *pv_rlp_status_name((pv_rlp_status)s), "status name %d", s);
+}
+
+static void integers(void)
+{
+    pv_rlp_item it;
+    uint64_t v;
+    u256 w;
+    CHECK(decode_hex("80", true, &it) == PV_RLP_OK && pv_rlp_get_u64(&it, &v) && v == 0, "0x80 -> 0");
+    CHECK(decode_hex("00", true, &it) == PV_RLP_OK && !pv_rlp_get_u64(&it, &v), "0x00 is not canonical 0");
+    CHECK(decode_hex("7f", true, &it) == PV_RLP_OK && pv_rlp_get_u64(&it, &v) && v == 127, "0x7f");
+    CHECK(decode_hex("820100", true, &it) == PV_RLP_OK && pv_rlp_get_u64(&it, &v) && v == 256, "256");
+    CHECK(decode_hex("820001", true, &it) == PV_RLP_OK && !pv_rlp_get_u64(&it, &v), "leading zero rejected");
+    CHECK(decode_hex("88ffffffffffffffff", true, &it) == PV_RLP_OK && pv_rlp_get_u64(&it, &v) && v == UINT64_MAX,
+          "2^64-1");
+    CHECK(decode_hex("89010000000000000000", true, &it) == PV_RLP_OK && !pv_rlp_get_u64(&it, &v), "2^64 too long");
+    CHECK(pv_rlp_get_u256(&it, &w) && w.w[0] == 0 && w.w[1] == 1 && w.w[2] == 0 && w.w[3] == 0, "2^64 as u256");
+    CHECK(decode_hex("c0", true, &it) == PV_RLP_OK && !pv_rlp_get_u64(&it, &v) && !pv_rlp_get_u256(&it, &w),
+          "a list is not an integer");
+    CHECK(decode_hex("a0" "ff00000000000000000000000000000000000000000000000000000000000001", true, &it) == PV_RLP_OK &&
+              pv_rlp_get_u256(&it, &w) && w.w[3] == 0xff00000000000000ULL && w.w[2] == 0 && w.w[1] == 0 &&
+              w.w[0] == 1,
+          "32-byte u256");
+    CHECK(decode_hex("a1" "010000000000000000000000000000000000000000000000000000000000000000", true, &it) ==
+                  PV_RLP_OK &&
+              !pv_rlp_get_u256(&it, &w),
+          "33 bytes too long for u256");
+    CHECK(decode_hex("a0" "0000000000000000000000000000000000000000000000000000000000000001", true, &it) ==
+                  PV_RLP_OK &&
+              !pv_rlp_get_u256(&it, &w),
+          "u256 with leading zeros rejected");
+
+    pv_buf b;
+    pv_buf_init(&b);
+    static const struct { uint64_t v; const char *hex; } u64s[] = {
+        {0, "80"}, {1, "01"}, {0x7f, "7f"}, {0x80, "8180"}, {0xff, "81ff"}, {0x100, "820100"},
+        {0x123456, "83123456"}, {UINT64_MAX, "88ffffffffffffffff"}, {1ULL << 56, "880100000000000000"},
+    };
+    for (size_t i = 0; i < sizeof u64s / sizeof u64s[0]; i++) {
+        b.len = 0;
+        pv_rlp_put_u64(&b, u64s[i].v);
+        CHECK(encodes_to(&b, u64s[i].hex), "put_u64 %llu", (unsigned long long)u64s[i].v);
+        b.len = 0;
+        u256 x = {{u64s[i].v, 0, 0, 0}};
+        pv_rlp_put_u256(&b, &x);
+        CHECK(encodes_to(&b, u64s[i].hex), "put_u256 %llu", (unsigned long long)u64s[i].v);
+    }
+    b.len = 0;
+    u256 x = {{1, 0, 0, 0x8000000000000000ULL}};
+    pv_rlp_put_u256(&b, &x);
+    CHECK(encodes_to(&b, "a08000000000000000000000000000000000000000000000000000000000000001"), "put_u256 2^255+1");
+    b.len = 0;
+    u256 y = {{0, 0x0102, 0, 0}};
+    pv_rlp_put_u256(&b, &y);
+    CHECK(encodes_to(&b, "8a01020000000000000000"), "put_u256 0x0102 << 64");
+    pv_buf_free(&b);
+}
+
+static void encoders(void)
+{
+    pv_buf b;
+    pv_buf_init(&b);
+    pv_rlp_put_bytes(&b, NULL, 0);
+    CHECK(encodes_to(&b, "80"), "empty string");
+    b.len = 0;
+    pv_rlp_put_bytes(&b, (const uint8_t *)"\x00", 1);
+    CHECK(encodes_to(&b, "00"), "single 0x00");
+    b.len = 0;
+    pv_rlp_put_bytes(&b, (const uint8_t *)"\x80", 1);
+    CHECK(encodes_to(&b, "8180"), "single 0x80");
+    b.len = 0;
+    uint8_t s[1100];
+    for (size_t i = 0; i < sizeof s; i++)
+        s[i] = (uint8_t)(i * 7);
+    pv_rlp_put_bytes(&b, s, 55);
+    CHECK(b.len == 56 && b.data[0] == 0xb7, "55-byte string: short form");
+    b.len = 0;
+    pv_rlp_put_bytes(&b, s, 56);
+    CHECK(b.len == 58 && b.data[0] == 0xb8 && b.data[1] == 56, "56-byte string: long form");
+    b.len = 0;
+    pv_rlp_put_bytes(&b, s, 1024);
+    CHECK(b.len == 1027 && b.data[0] == 0xb9 && b.data[1] == 0x04 && b.data[2] == 0x00 && memcmp(b.data + 3, s, 1024) == 0,
+          "1024-byte string");
+
+    /* nested lists across the 55/56 boundary, and decode back */
+    b.len = 0;
+    size_t outer = pv_rlp_list_begin(&b);
+    size_t inner = pv_rlp_list_begin(&b);
+    pv_rlp_put_bytes(&b, s, 53);  /* 54 bytes of payload: short list */
+    pv_rlp_list_end(&b, inner);
+    CHECK(b.data[0] == 0xc0 + 54, "54-byte list payload: short header");
+    pv_rlp_put_u64(&b, 5);
+    pv_rlp_list_end(&b, outer);  /* 55 + 1 = 56 bytes of payload: long form */
+    CHECK(b.len == 58 && b.data[0] == 0xf8 && b.data[1] == 56, "56-byte list payload: long header");
+    pv_rlp_item it, el;
+    CHECK(pv_rlp_decode_exact(b.data, b.len, &it) == PV_RLP_OK && it.is_list && it.payload_len == 56, "decodes");
+    size_t pos = 0;
+    bool done;
+    CHECK(pv_rlp_list_next(&it, &pos, &el, &done) == PV_RLP_OK && !done && el.is_list && el.payload_len == 54,
+          "inner list");
+    uint64_t v;
+    CHECK(pv_rlp_list_next(&it, &pos, &el, &done) == PV_RLP_OK && !done && pv_rlp_get_u64(&el, &v) && v == 5,
+          "then 5");
+    CHECK(pv_rlp_list_next(&it, &pos, &el, &done) == PV_RLP_OK && done, "then the end");
+
+    /* a big list: many appends, growth, a 3-byte length */
+    b.len = 0;
+    size_t big = pv_rlp_list_begin(&b);
+    for (int i = 0; i < 30000; i++)
+        pv_rlp_put_u64(&b, (uint64_t)i);
+    pv_rlp_list_end(&b, big);
+    CHECK(pv_rlp_decode_exact(b.data, b.len, &it) == PV_RLP_OK && it.is_list && b.data[0] == 0xfa, "big list");
+    pos = 0;
+    int n = 0;
+    bool order = true;
+    while (pv_rlp_list_next(&it, &pos, &el, &done) == PV_RLP_OK && !done) {
+        order &= pv_rlp_get_u64(&el, &v) && v == (uint64_t)n;
+        n++;
+    }
+    CHECK(n == 30000 && order, "big list has its 30000 items in order");
+    pv_buf_free(&b);
+    CHECK(b.data == NULL && b.len == 0 && b.cap == 0, "pv_buf_free resets");
+    pv_buf_append(&b, NULL, 0);
+    CHECK(b.len == 0, "empty append");
+    pv_buf_free(&b);
+}
+
+int main(void)
+{
+    valid_file();
+    invalid_file();
+    random_files();
+    statuses();
+    integers();
+    encoders();
+    TEST_DONE();
+}
