@@ -9,93 +9,7 @@
 #include "../evm/precompiles.h"
 #include "../util/hex.h"
 #include "../util/keccak.h"
-
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
-}
-
-static void *xcalloc(size_t n, size_t sz)
-{
-    void *p = calloc(n ? n : 1, sz);
-    if (!p)
-        abort();
-    return p;
-}
-
-/* Field readers. Each returns NULL on success or a malloc'd message describing the problem. */
-static const char *str_of(json_t *v) { return json_is_string(v) ? json_string_value(v) : NULL; }
-
-static bool is_hex_number(const char *s)
-{
-    if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
-        return false;
-    for (const char *p = s + 2; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
-            return false;
-    return true;
-}
-
-/* A number as "0x.." hex, decimal string or JSON integer. *overflow set if above 2^256-1. */
-static char *get_u256(json_t *v, const char *field, u256 *out, bool *overflow)
-{
-    *overflow = false;
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = u256_from_u64((uint64_t)json_integer_value(v));
-        return NULL;
-    }
-    const char *s = str_of(v);
-    if (!s)
-        return fmt("%s: missing or not a string", field);
-    size_t n = strlen(s);
-    if (u256_from_string(out, s, n))
-        return NULL;
-    /* The fillers write RLP values beyond 256 bits as "0x:bigint 0x..." */
-    if (is_hex_number(s) || strncmp(s, "0x:bigint 0x", 12) == 0) {
-        *overflow = true;
-        *out = u256_zero();
-        return NULL;
-    }
-    return fmt("%s: invalid number '%.40s'", field, s);
-}
-
-static char *get_u64(json_t *v, const char *field, uint64_t *out, bool *overflow)
-{
-    u256 x;
-    char *e = get_u256(v, field, &x, overflow);
-    if (e)
-        return e;
-    if (!u256_fits_u64(&x))
-        *overflow = true;
-    *out = x.w[0];
-    return NULL;
-}
-
-static char *get_bytes(json_t *v, const char *field, uint8_t **out, size_t *len)
-{
-    const char *s = str_of(v);
-    if (!s)
-        return fmt("%s: missing or not a string", field);
-    if (!pv_hex_decode_alloc(s, strlen(s), out, len))
-        return fmt("%s: invalid hex '%.40s'", field, s);
-    return NULL;
-}
-
-static char *get_fixed(json_t *v, const char *field, uint8_t *out, size_t n)
-{
-    const char *s = str_of(v);
-    if (!s)
-        return fmt("%s: missing or not a string", field);
-    if (!pv_hex_decode_fixed(s, strlen(s), out, n))
-        return fmt("%s: expected %zu bytes of hex, got '%.70s'", field, n, s);
-    return NULL;
-}
+#include "json_util.h"
 
 static pv_bytes32 test_block_hash(void *ctx, int64_t number)
 {
@@ -107,87 +21,35 @@ static pv_bytes32 test_block_hash(void *ctx, int64_t number)
     return h;
 }
 
-static char *load_pre(pv_st_test *t, json_t *pre)
-{
-    if (!json_is_object(pre))
-        return fmt("pre: missing or not an object");
-    t->world = pv_world_new();
-    const char *key;
-    json_t *acc;
-    json_object_foreach(pre, key, acc) {
-        pv_address a;
-        char field[128];
-        snprintf(field, sizeof field, "pre.%s", key);
-        if (!pv_hex_decode_fixed(key, strlen(key), a.b, 20))
-            return fmt("%s: invalid address", field);
-        char f2[160];
-        u256 bal;
-        uint64_t nonce;
-        bool ovf;
-        char *e;
-        snprintf(f2, sizeof f2, "%s.balance", field);
-        if ((e = get_u256(json_object_get(acc, "balance"), f2, &bal, &ovf)))
-            return e;
-        snprintf(f2, sizeof f2, "%s.nonce", field);
-        if ((e = get_u64(json_object_get(acc, "nonce"), f2, &nonce, &ovf)))
-            return e;
-        if (ovf)
-            return fmt("%s: out of range", f2);
-        uint8_t *code;
-        size_t code_len;
-        snprintf(f2, sizeof f2, "%s.code", field);
-        if ((e = get_bytes(json_object_get(acc, "code"), f2, &code, &code_len)))
-            return e;
-        pv_world_put_account(t->world, &a, nonce, &bal, code, code_len);
-        free(code);
-        json_t *storage = json_object_get(acc, "storage");
-        const char *sk;
-        json_t *sv;
-        json_object_foreach(storage, sk, sv) {
-            u256 k, v;
-            json_t *kj = json_string(sk);
-            snprintf(f2, sizeof f2, "%s.storage[%s]", field, sk);
-            e = get_u256(kj, f2, &k, &ovf);
-            json_decref(kj);
-            if (e)
-                return e;
-            if (ovf || (e = get_u256(sv, f2, &v, &ovf)) || ovf)
-                return e ? e : fmt("%s: out of range", f2);
-            pv_world_put_storage(t->world, &a, &k, &v);
-        }
-    }
-    return NULL;
-}
-
 static char *load_env(pv_st_test *t, json_t *env)
 {
     if (!json_is_object(env))
-        return fmt("env: missing or not an object");
+        return pv_fmt("env: missing or not an object");
     pv_block_env *e = &t->env;
     char *err;
     bool ovf;
     uint64_t x;
-    if ((err = get_fixed(json_object_get(env, "currentCoinbase"), "env.currentCoinbase", e->coinbase.b, 20)))
+    if ((err = pv_json_fixed(json_object_get(env, "currentCoinbase"), "env.currentCoinbase", e->coinbase.b, 20)))
         return err;
-    if ((err = get_u64(json_object_get(env, "currentGasLimit"), "env.currentGasLimit", &e->gas_limit, &ovf)))
+    if ((err = pv_json_u64(json_object_get(env, "currentGasLimit"), "env.currentGasLimit", &e->gas_limit, &ovf)))
         return err;
-    if ((err = get_u64(json_object_get(env, "currentNumber"), "env.currentNumber", &x, &ovf)))
+    if ((err = pv_json_u64(json_object_get(env, "currentNumber"), "env.currentNumber", &x, &ovf)))
         return err;
     e->number = (int64_t)x;
-    if ((err = get_u64(json_object_get(env, "currentTimestamp"), "env.currentTimestamp", &x, &ovf)))
+    if ((err = pv_json_u64(json_object_get(env, "currentTimestamp"), "env.currentTimestamp", &x, &ovf)))
         return err;
     e->timestamp = (int64_t)x;
     json_t *v;
-    if ((v = json_object_get(env, "currentDifficulty")) && (err = get_u256(v, "env.currentDifficulty", &e->difficulty, &ovf)))
+    if ((v = json_object_get(env, "currentDifficulty")) && (err = pv_json_u256(v, "env.currentDifficulty", &e->difficulty, &ovf)))
         return err;
-    if ((v = json_object_get(env, "currentRandom")) && (err = get_u256(v, "env.currentRandom", &e->prev_randao, &ovf)))
+    if ((v = json_object_get(env, "currentRandom")) && (err = pv_json_u256(v, "env.currentRandom", &e->prev_randao, &ovf)))
         return err;
     else if (!v)
         e->prev_randao = e->difficulty;
-    if ((v = json_object_get(env, "currentBaseFee")) && (err = get_u256(v, "env.currentBaseFee", &e->base_fee, &ovf)))
+    if ((v = json_object_get(env, "currentBaseFee")) && (err = pv_json_u256(v, "env.currentBaseFee", &e->base_fee, &ovf)))
         return err;
     if ((v = json_object_get(env, "currentExcessBlobGas")) &&
-        (err = get_u64(v, "env.currentExcessBlobGas", &e->excess_blob_gas, &ovf)))
+        (err = pv_json_u64(v, "env.currentExcessBlobGas", &e->excess_blob_gas, &ovf)))
         return err;
     e->chain_id = u256_from_u64(1);
     e->block_hash = test_block_hash;
@@ -197,25 +59,25 @@ static char *load_env(pv_st_test *t, json_t *env)
 static char *load_access_list(json_t *list, const char *field, pv_access_entry **out, size_t *count)
 {
     size_t n = json_array_size(list);
-    pv_access_entry *al = xcalloc(n, sizeof *al);
+    pv_access_entry *al = pv_xcalloc(n, sizeof *al);
     *out = al;
     *count = n;
     for (size_t i = 0; i < n; i++) {
         json_t *ent = json_array_get(list, i);
         char f[128];
         snprintf(f, sizeof f, "%s[%zu].address", field, i);
-        char *e = get_fixed(json_object_get(ent, "address"), f, al[i].address.b, 20);
+        char *e = pv_json_fixed(json_object_get(ent, "address"), f, al[i].address.b, 20);
         if (e)
             return e;
         json_t *keys = json_object_get(ent, "storageKeys");
         size_t nk = json_array_size(keys);
-        u256 *k = xcalloc(nk, sizeof *k);
+        u256 *k = pv_xcalloc(nk, sizeof *k);
         al[i].keys = k;
         al[i].keys_count = nk;
         for (size_t j = 0; j < nk; j++) {
             bool ovf;
             snprintf(f, sizeof f, "%s[%zu].storageKeys[%zu]", field, i, j);
-            if ((e = get_u256(json_array_get(keys, j), f, &k[j], &ovf)))
+            if ((e = pv_json_u256(json_array_get(keys, j), f, &k[j], &ovf)))
                 return e;
         }
     }
@@ -225,84 +87,84 @@ static char *load_access_list(json_t *list, const char *field, pv_access_entry *
 static char *load_tx(pv_st_test *t, json_t *tx)
 {
     if (!json_is_object(tx))
-        return fmt("transaction: missing or not an object");
+        return pv_fmt("transaction: missing or not an object");
     char *e;
     bool ovf;
     json_t *data = json_object_get(tx, "data"), *gas = json_object_get(tx, "gasLimit"),
            *value = json_object_get(tx, "value");
     if (!json_is_array(data) || !json_is_array(gas) || !json_is_array(value))
-        return fmt("transaction: data, gasLimit and value must be arrays");
+        return pv_fmt("transaction: data, gasLimit and value must be arrays");
     t->ndata = json_array_size(data);
-    t->data = xcalloc(t->ndata, sizeof *t->data);
-    t->data_len = xcalloc(t->ndata, sizeof *t->data_len);
+    t->data = pv_xcalloc(t->ndata, sizeof *t->data);
+    t->data_len = pv_xcalloc(t->ndata, sizeof *t->data_len);
     for (size_t i = 0; i < t->ndata; i++) {
         char f[64];
         snprintf(f, sizeof f, "transaction.data[%zu]", i);
-        if ((e = get_bytes(json_array_get(data, i), f, &t->data[i], &t->data_len[i])))
+        if ((e = pv_json_bytes(json_array_get(data, i), f, &t->data[i], &t->data_len[i])))
             return e;
     }
     t->ngas = json_array_size(gas);
-    t->gas = xcalloc(t->ngas, sizeof *t->gas);
-    t->gas_bad = xcalloc(t->ngas, sizeof *t->gas_bad);
+    t->gas = pv_xcalloc(t->ngas, sizeof *t->gas);
+    t->gas_bad = pv_xcalloc(t->ngas, sizeof *t->gas_bad);
     for (size_t i = 0; i < t->ngas; i++) {
         char f[64];
         snprintf(f, sizeof f, "transaction.gasLimit[%zu]", i);
-        if ((e = get_u64(json_array_get(gas, i), f, &t->gas[i], &t->gas_bad[i])))
+        if ((e = pv_json_u64(json_array_get(gas, i), f, &t->gas[i], &t->gas_bad[i])))
             return e;
     }
     t->nvalue = json_array_size(value);
-    t->value = xcalloc(t->nvalue, sizeof *t->value);
-    t->value_bad = xcalloc(t->nvalue, sizeof *t->value_bad);
+    t->value = pv_xcalloc(t->nvalue, sizeof *t->value);
+    t->value_bad = pv_xcalloc(t->nvalue, sizeof *t->value_bad);
     for (size_t i = 0; i < t->nvalue; i++) {
         char f[64];
         snprintf(f, sizeof f, "transaction.value[%zu]", i);
-        if ((e = get_u256(json_array_get(value, i), f, &t->value[i], &t->value_bad[i])))
+        if ((e = pv_json_u256(json_array_get(value, i), f, &t->value[i], &t->value_bad[i])))
             return e;
     }
     pv_tx *b = &t->base;
-    if ((e = get_u64(json_object_get(tx, "nonce"), "transaction.nonce", &b->nonce, &ovf)))
+    if ((e = pv_json_u64(json_object_get(tx, "nonce"), "transaction.nonce", &b->nonce, &ovf)))
         return e;
     t->base_bad |= ovf;
     json_t *v;
     if ((v = json_object_get(tx, "gasPrice"))) {
-        if ((e = get_u256(v, "transaction.gasPrice", &b->gas_price, &ovf)))
+        if ((e = pv_json_u256(v, "transaction.gasPrice", &b->gas_price, &ovf)))
             return e;
         t->base_bad |= ovf;
     }
     if ((v = json_object_get(tx, "maxFeePerGas"))) {
         t->has_max_fee = true;
-        if ((e = get_u256(v, "transaction.maxFeePerGas", &b->max_fee_per_gas, &ovf)))
+        if ((e = pv_json_u256(v, "transaction.maxFeePerGas", &b->max_fee_per_gas, &ovf)))
             return e;
         t->base_bad |= ovf;
-        if ((e = get_u256(json_object_get(tx, "maxPriorityFeePerGas"), "transaction.maxPriorityFeePerGas",
+        if ((e = pv_json_u256(json_object_get(tx, "maxPriorityFeePerGas"), "transaction.maxPriorityFeePerGas",
                           &b->max_priority_fee_per_gas, &ovf)))
             return e;
         t->base_bad |= ovf;
     }
-    const char *to = str_of(json_object_get(tx, "to"));
+    const char *to = pv_json_str(json_object_get(tx, "to"));
     if (!to)
-        return fmt("transaction.to: missing");
+        return pv_fmt("transaction.to: missing");
     if (!*to) {
         b->is_create = true;
     } else if (!pv_hex_decode_fixed(to, strlen(to), b->to.b, 20)) {
-        return fmt("transaction.to: invalid address '%.50s'", to);
+        return pv_fmt("transaction.to: invalid address '%.50s'", to);
     }
     if ((v = json_object_get(tx, "sender"))) {
-        if ((e = get_fixed(v, "transaction.sender", b->sender.b, 20)))
+        if ((e = pv_json_fixed(v, "transaction.sender", b->sender.b, 20)))
             return e;
     } else {
         uint8_t key[32];
-        if ((e = get_fixed(json_object_get(tx, "secretKey"), "transaction.secretKey", key, 32)))
+        if ((e = pv_json_fixed(json_object_get(tx, "secretKey"), "transaction.secretKey", key, 32)))
             return e;
         if (!pv_secp256k1_sign_address(key, &b->sender))
-            return fmt("transaction.secretKey: not a valid secp256k1 key");
+            return pv_fmt("transaction.secretKey: not a valid secp256k1 key");
     }
     json_t *al = json_object_get(tx, "accessLists");
     if (json_is_array(al)) {
         t->has_access_lists = true;
         size_t n = json_array_size(al);
-        t->access = xcalloc(t->ndata, sizeof *t->access);
-        t->access_count = xcalloc(t->ndata, sizeof *t->access_count);
+        t->access = pv_xcalloc(t->ndata, sizeof *t->access);
+        t->access_count = pv_xcalloc(t->ndata, sizeof *t->access_count);
         for (size_t i = 0; i < n && i < t->ndata; i++) {
             json_t *l = json_array_get(al, i);
             if (json_is_null(l))
@@ -317,16 +179,16 @@ static char *load_tx(pv_st_test *t, json_t *tx)
     if (json_is_array(bh)) {
         t->has_blobs = true;
         size_t n = json_array_size(bh);
-        t->blob_hashes = xcalloc(n, sizeof *t->blob_hashes);
+        t->blob_hashes = pv_xcalloc(n, sizeof *t->blob_hashes);
         for (size_t i = 0; i < n; i++) {
             char f[64];
             snprintf(f, sizeof f, "transaction.blobVersionedHashes[%zu]", i);
-            if ((e = get_fixed(json_array_get(bh, i), f, t->blob_hashes[i].b, 32)))
+            if ((e = pv_json_fixed(json_array_get(bh, i), f, t->blob_hashes[i].b, 32)))
                 return e;
         }
         b->blob_hashes = t->blob_hashes;
         b->blob_hashes_count = n;
-        if ((e = get_u256(json_object_get(tx, "maxFeePerBlobGas"), "transaction.maxFeePerBlobGas",
+        if ((e = pv_json_u256(json_object_get(tx, "maxFeePerBlobGas"), "transaction.maxFeePerBlobGas",
                           &b->max_fee_per_blob_gas, &ovf)))
             return e;
         t->base_bad |= ovf;
@@ -337,15 +199,15 @@ static char *load_tx(pv_st_test *t, json_t *tx)
 static char *load_post(pv_st_test *t, json_t *post)
 {
     if (!json_is_object(post))
-        return fmt("post: missing or not an object");
+        return pv_fmt("post: missing or not an object");
     size_t total = 0;
     const char *fork;
     json_t *cases;
     json_object_foreach(post, fork, cases) total += json_array_size(cases);
-    t->cases = xcalloc(total, sizeof *t->cases);
+    t->cases = pv_xcalloc(total, sizeof *t->cases);
     json_object_foreach(post, fork, cases) {
         if (!json_is_array(cases))
-            return fmt("post.%s: not an array", fork);
+            return pv_fmt("post.%s: not an array", fork);
         pv_fork f = PV_FRONTIER;
         bool known = pv_fork_from_name(fork, &f);
         for (size_t i = 0; i < json_array_size(cases); i++) {
@@ -359,27 +221,27 @@ static char *load_post(pv_st_test *t, json_t *post)
             json_t *ix = json_object_get(c, "indexes");
             json_t *d = json_object_get(ix, "data"), *g = json_object_get(ix, "gas"), *v = json_object_get(ix, "value");
             if (!json_is_integer(d) || !json_is_integer(g) || !json_is_integer(v))
-                return fmt("%s.indexes: missing or not integers", field);
+                return pv_fmt("%s.indexes: missing or not integers", field);
             k->d = (size_t)json_integer_value(d);
             k->g = (size_t)json_integer_value(g);
             k->v = (size_t)json_integer_value(v);
             if (k->d >= t->ndata || k->g >= t->ngas || k->v >= t->nvalue)
-                return fmt("%s.indexes: out of range of the transaction arrays", field);
+                return pv_fmt("%s.indexes: out of range of the transaction arrays", field);
             char f2[128];
             char *e;
             snprintf(f2, sizeof f2, "%s.hash", field);
-            if ((e = get_fixed(json_object_get(c, "hash"), f2, k->hash.b, 32)))
+            if ((e = pv_json_fixed(json_object_get(c, "hash"), f2, k->hash.b, 32)))
                 return e;
             snprintf(f2, sizeof f2, "%s.logs", field);
-            if ((e = get_fixed(json_object_get(c, "logs"), f2, k->logs.b, 32)))
+            if ((e = pv_json_fixed(json_object_get(c, "logs"), f2, k->logs.b, 32)))
                 return e;
-            const char *ex = str_of(json_object_get(c, "expectException"));
+            const char *ex = pv_json_str(json_object_get(c, "expectException"));
             if (ex) {
                 k->expect_exception = true;
                 snprintf(k->exception, sizeof k->exception, "%s", ex);
             }
             k->tx_type = -1;
-            const char *tb = str_of(json_object_get(c, "txbytes"));
+            const char *tb = pv_json_str(json_object_get(c, "txbytes"));
             if (tb && strlen(tb) >= 4) {
                 uint8_t b0;
                 if (pv_hex_decode_fixed(tb, 4, &b0, 1))
@@ -422,17 +284,17 @@ pv_st_file *pv_st_load(const char *path, char **err)
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
     if (!root) {
-        *err = je.line > 0 ? fmt("%s: invalid JSON at line %d, column %d: %s", path, je.line, je.column, je.text)
-                           : fmt("%s: %s", path, je.text);
+        *err = je.line > 0 ? pv_fmt("%s: invalid JSON at line %d, column %d: %s", path, je.line, je.column, je.text)
+                           : pv_fmt("%s: %s", path, je.text);
         return NULL;
     }
     if (!json_is_object(root)) {
         json_decref(root);
-        *err = fmt("%s: top level is not an object of tests", path);
+        *err = pv_fmt("%s: top level is not an object of tests", path);
         return NULL;
     }
-    pv_st_file *f = xcalloc(1, sizeof *f);
-    f->tests = xcalloc(json_object_size(root), sizeof *f->tests);
+    pv_st_file *f = pv_xcalloc(1, sizeof *f);
+    f->tests = pv_xcalloc(json_object_size(root), sizeof *f->tests);
     const char *name;
     json_t *tj;
     json_object_foreach(root, name, tj) {
@@ -440,11 +302,11 @@ pv_st_file *pv_st_load(const char *path, char **err)
         t->name = strdup(name);
         char *e = NULL;
         if (!json_is_object(tj))
-            e = fmt("not an object");
+            e = pv_fmt("not an object");
         if (!e)
             e = load_env(t, json_object_get(tj, "env"));
         if (!e)
-            e = load_pre(t, json_object_get(tj, "pre"));
+            e = pv_json_load_world(json_object_get(tj, "pre"), "pre", &t->world);
         if (!e)
             pv_world_seal(t->world);
         if (!e)
@@ -452,7 +314,7 @@ pv_st_file *pv_st_load(const char *path, char **err)
         if (!e)
             e = load_post(t, json_object_get(tj, "post"));
         if (e) {
-            t->error = fmt("%s: test '%s': %s", path, name, e);
+            t->error = pv_fmt("%s: test '%s': %s", path, name, e);
             free(e);
         }
     }

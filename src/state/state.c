@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "../exec/transition.h"
+#include "../util/hex.h"
 #include "../util/keccak.h"
 #include "../util/rlp.h"
 #include "trie.h"
@@ -117,17 +118,23 @@ typedef struct world_acct {
 } world_acct;
 
 struct pv_world {
+    pv_state_source as_source;   /* first member: the world is also a source */
     world_acct *accts;
     size_t count, cap;
     idx_table index;
 };
 
+static const pv_state_source_fn world_source_fn;
+
 pv_world *pv_world_new(void)
 {
     pv_world *w = calloc(1, sizeof *w);
     if (!w) abort();
+    w->as_source.fn = &world_source_fn;
     return w;
 }
+
+pv_state_source *pv_world_source(pv_world *w) { return &w->as_source; }
 
 void pv_world_free(pv_world *w)
 {
@@ -231,15 +238,42 @@ void pv_world_put_storage(pv_world *w, const pv_address *addr, const u256 *key, 
     a->root_cached = false;
 }
 
+static void world_read_basic(pv_state_source *src, const pv_address *a, pv_account_basic *out)
+{
+    const world_acct *w = world_find((const pv_world *)src, a);
+    out->exists = w != NULL;
+    out->nonce = w ? w->nonce : 0;
+    out->code = w ? w->code : NULL;
+    out->has_storage = w && w->slot_count > 0;
+}
+
+static u256 world_read_balance(pv_state_source *src, const pv_address *a)
+{
+    const world_acct *w = world_find((const pv_world *)src, a);
+    return w ? w->balance : u256_zero();
+}
+
+static u256 world_read_storage(pv_state_source *src, const pv_address *a, const u256 *key)
+{
+    const world_acct *w = world_find((const pv_world *)src, a);
+    const world_slot *s = w ? world_slot_find(w, key) : NULL;
+    return s ? s->value : u256_zero();
+}
+
+static const pv_state_source_fn world_source_fn = {world_read_basic, world_read_balance, world_read_storage};
+
 /* ------------------------------------------------------------------ overlay */
 typedef struct acct {
     pv_address addr;
     uint64_t nonce;
     u256 balance;
     const pv_code *code;
-    const world_acct *world;   /* NULL if the world has no such account */
+    const world_acct *world;   /* NULL if the world has no such account (or no world) */
+    u256 balance_delta;        /* credits not yet folded in (lazy sources, !balance_loaded) */
     uint32_t generation;       /* bumped when destroyed: older slot records read as zero */
     bool exists;
+    bool balance_loaded;       /* balance holds the value (else: source value + balance_delta) */
+    bool has_storage_pre;      /* the source said the account had storage (non-world sources) */
     bool storage_cleared;      /* the world's storage no longer applies */
     bool storage_dirty;        /* some slot record written */
     /* per transaction */
@@ -274,7 +308,9 @@ typedef struct jentry {
 } jentry;
 
 struct pv_state {
-    const pv_world *world;
+    const pv_world *world;     /* the source when it is a world (fast path), else NULL */
+    pv_state_source *src;      /* the source when it is not a world */
+    bool lazy_balance;
     acct *accts;
     size_t nacct, cap_acct;
     idx_table acct_index;
@@ -296,6 +332,17 @@ pv_state *pv_state_new(const pv_world *base)
     pv_state *s = calloc(1, sizeof *s);
     if (!s) abort();
     s->world = base;
+    return s;
+}
+
+pv_state *pv_state_new_from(pv_state_source *src)
+{
+    if (src->fn == &world_source_fn)
+        return pv_state_new((const pv_world *)src);
+    pv_state *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->src = src;
+    s->lazy_balance = src->lazy_balance;
     return s;
 }
 
@@ -355,13 +402,27 @@ static acct *get_acct(pv_state *s, const pv_address *a)
     acct *r = &s->accts[s->nacct];
     memset(r, 0, sizeof *r);
     r->addr = *a;
-    const world_acct *w = world_find(s->world, a);
-    if (w) {
-        r->world = w;
-        r->exists = true;
-        r->nonce = w->nonce;
-        r->balance = w->balance;
-        r->code = w->code;
+    if (s->world) {
+        const world_acct *w = world_find(s->world, a);
+        if (w) {
+            r->world = w;
+            r->exists = true;
+            r->nonce = w->nonce;
+            r->balance = w->balance;
+            r->code = w->code;
+        }
+        r->balance_loaded = true;
+    } else {
+        pv_account_basic b;
+        s->src->fn->read_basic(s->src, a, &b);
+        r->exists = b.exists;
+        r->nonce = b.nonce;
+        r->code = b.code;
+        r->has_storage_pre = b.has_storage;
+        if (!s->lazy_balance) {
+            r->balance = s->src->fn->read_balance(s->src, a);
+            r->balance_loaded = true;
+        }
     }
     idx_insert(&s->acct_index, hash_addr(a), (uint32_t)s->nacct);
     return &s->accts[s->nacct++];
@@ -388,17 +449,42 @@ static acct *acct_for_write(pv_state *s, const pv_address *a)
     return r;
 }
 
+/* Makes r->balance the account's balance (reads the source once; folds pending credits in). Not
+ * journaled: a reverted copy of the record is merely "not loaded yet" again, which is still true. */
+static inline void load_balance(pv_state *s, acct *r)
+{
+    if (PV_LIKELY(r->balance_loaded))
+        return;
+    u256 v = s->src->fn->read_balance(s->src, &r->addr);
+    u256_add(&r->balance, &v, &r->balance_delta);
+    r->balance_delta = u256_zero();
+    r->balance_loaded = true;
+}
+
+static inline bool acct_is_empty(pv_state *s, acct *r)
+{
+    if (!r->exists)
+        return true;
+    if (r->nonce != 0 || r->code != NULL)
+        return false;
+    if (!r->balance_loaded && !u256_is_zero(&r->balance_delta))
+        return false; /* a pending credit (non-zero) makes it non-empty whatever it held */
+    load_balance(s, r);
+    return u256_is_zero(&r->balance);
+}
+
 static const pv_address RIPEMD_ADDR = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}};
 
 bool pv_st_exists(pv_state *s, const pv_address *a) { return get_acct(s, a)->exists; }
 
-bool pv_st_is_empty(pv_state *s, const pv_address *a)
+bool pv_st_is_empty(pv_state *s, const pv_address *a) { return acct_is_empty(s, get_acct(s, a)); }
+
+u256 pv_st_balance(pv_state *s, const pv_address *a)
 {
     acct *r = get_acct(s, a);
-    return !r->exists || (r->nonce == 0 && u256_is_zero(&r->balance) && r->code == NULL);
+    load_balance(s, r);
+    return r->balance;
 }
-
-u256 pv_st_balance(pv_state *s, const pv_address *a) { return get_acct(s, a)->balance; }
 uint64_t pv_st_nonce(pv_state *s, const pv_address *a) { return get_acct(s, a)->nonce; }
 const pv_code *pv_st_code(pv_state *s, const pv_address *a) { return get_acct(s, a)->code; }
 
@@ -417,20 +503,27 @@ void pv_st_touch(pv_state *s, const pv_address *a)
 void pv_st_add_balance(pv_state *s, const pv_address *a, const u256 *v)
 {
     pv_st_touch(s, a);
+    if (u256_is_zero(v))
+        return;
     acct *r = acct_for_write(s, a);
-    u256_add(&r->balance, &r->balance, v);
+    if (!r->balance_loaded)
+        u256_add(&r->balance_delta, &r->balance_delta, v);
+    else
+        u256_add(&r->balance, &r->balance, v);
 }
 
 void pv_st_sub_balance(pv_state *s, const pv_address *a, const u256 *v)
 {
     pv_st_touch(s, a);
     acct *r = acct_for_write(s, a);
+    load_balance(s, r);
     u256_sub(&r->balance, &r->balance, v);
 }
 
 void pv_st_set_balance(pv_state *s, const pv_address *a, const u256 *v)
 {
     acct *r = acct_for_write(s, a);
+    load_balance(s, r);
     r->exists = true;
     r->balance = *v;
 }
@@ -496,10 +589,14 @@ static slot *get_slot(pv_state *s, const pv_address *a, const u256 *key)
     r->key = *key;
     r->acct = ai;
     r->generation = ac->generation;
-    if (ac->world && !ac->storage_cleared) {
-        const world_slot *ws = world_slot_find(ac->world, key);
-        if (ws)
-            r->value = ws->value;
+    if (!ac->storage_cleared) {
+        if (ac->world) {
+            const world_slot *ws = world_slot_find(ac->world, key);
+            if (ws)
+                r->value = ws->value;
+        } else if (!s->world) {
+            r->value = s->src->fn->read_storage(s->src, a, key);
+        }
     }
     r->original = r->value;
     idx_insert(&s->slot_index, h, (uint32_t)s->nslot);
@@ -533,6 +630,8 @@ void pv_st_set_storage(pv_state *s, const pv_address *a, const u256 *key, const 
 bool pv_st_has_storage(pv_state *s, const pv_address *a)
 {
     acct *ac = get_acct(s, a);
+    if (!s->world && ac->has_storage_pre && !ac->storage_cleared)
+        return true; /* a source cannot enumerate slots; see pv_account_basic.has_storage */
     if (ac->world && !ac->storage_cleared && ac->world->slot_count) {
         /* any world slot not overwritten with zero */
         for (size_t i = 0; i < ac->world->slot_cap; i++) {
@@ -683,6 +782,9 @@ static void destroy(acct *r)
     r->exists = false;
     r->nonce = 0;
     r->balance = u256_zero();
+    r->balance_delta = u256_zero();
+    r->balance_loaded = true;
+    r->has_storage_pre = false;
     r->code = NULL;
     r->storage_cleared = true;
     r->storage_dirty = false;
@@ -704,15 +806,14 @@ void pv_st_end_tx(pv_state *s, bool eip161, pv_log **logs, size_t *n)
             acct *r = &s->accts[e->index];
             if (r->destructed)
                 destroy(r);
-            else if (eip161 && r->touched && r->exists && r->nonce == 0 && r->code == NULL &&
-                     u256_is_zero(&r->balance))
+            else if (eip161 && r->touched && r->exists && acct_is_empty(s, r))
                 destroy(r);
         }
     }
     /* RIPEMD touched only through a reverted frame has no surviving journal entry. */
     {
         acct *r = get_acct(s, &RIPEMD_ADDR);
-        if (eip161 && r->touched && r->exists && r->nonce == 0 && r->code == NULL && u256_is_zero(&r->balance))
+        if (eip161 && r->touched && r->exists && acct_is_empty(s, r))
             destroy(r);
     }
     for (size_t i = 0; i < s->njournal; i++) {
@@ -855,6 +956,10 @@ static int cmp_slot_by_acct(const void *a, const void *b, void *ctx)
 
 pv_bytes32 pv_state_root(pv_state *s)
 {
+    if (!s->world) {
+        fputs("parevm: pv_state_root needs a state over a world\n", stderr);
+        abort();
+    }
     /* Slot records grouped by account (current generation only). */
     uint32_t *ids = xrealloc(NULL, (s->nslot ? s->nslot : 1) * sizeof *ids);
     size_t nids = 0;
@@ -908,4 +1013,196 @@ pv_bytes32 pv_state_root(pv_state *s)
     free(first);
     free(count);
     return root;
+}
+
+/* ------------------------------------------------------------------ state changes */
+
+/* What the source holds for an account (the pre-state of the state's first transaction). */
+static void source_account(pv_state *s, const acct *r, bool *exists, uint64_t *nonce, u256 *balance,
+                           const pv_code **code, bool *has_storage)
+{
+    if (s->world) {
+        const world_acct *w = r->world;
+        *exists = w != NULL;
+        *nonce = w ? w->nonce : 0;
+        *balance = w ? w->balance : u256_zero();
+        *code = w ? w->code : NULL;
+        *has_storage = w && w->slot_count > 0;
+        return;
+    }
+    pv_account_basic b;
+    s->src->fn->read_basic(s->src, &r->addr, &b);
+    *exists = b.exists;
+    *nonce = b.nonce;
+    *code = b.code;
+    *has_storage = b.has_storage;
+    *balance = s->src->fn->read_balance(s->src, &r->addr);
+}
+
+static u256 source_slot(pv_state *s, const acct *r, const u256 *key)
+{
+    if (s->world) {
+        const world_slot *ws = r->world ? world_slot_find(r->world, key) : NULL;
+        return ws ? ws->value : u256_zero();
+    }
+    return s->src->fn->read_storage(s->src, &r->addr, key);
+}
+
+static bool code_eq(const pv_code *a, const pv_code *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b)
+        return false;
+    return pv_bytes32_eq(&a->hash, &b->hash);
+}
+
+void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t *ids = xrealloc(NULL, (s->nslot ? s->nslot : 1) * sizeof *ids);
+    size_t nids = 0;
+    for (size_t i = 0; i < s->nslot; i++)
+        if (s->slots[i].generation == s->accts[s->slots[i].acct].generation)
+            ids[nids++] = (uint32_t)i;
+    qsort_r(ids, nids, sizeof *ids, cmp_slot_by_acct, s->slots);
+    out->accounts = xrealloc(NULL, (s->nacct ? s->nacct : 1) * sizeof *out->accounts);
+    out->slot_pool = xrealloc(NULL, (nids ? nids : 1) * sizeof *out->slot_pool);
+    size_t nslots = 0, k = 0;
+    for (size_t i = 0; i < s->nacct; i++) {
+        acct *r = &s->accts[i];
+        bool pre_exists, pre_has_storage;
+        uint64_t pre_nonce;
+        u256 pre_balance;
+        const pv_code *pre_code;
+        source_account(s, r, &pre_exists, &pre_nonce, &pre_balance, &pre_code, &pre_has_storage);
+        load_balance(s, r);
+        pv_account_change *c = &out->accounts[out->count];
+        memset(c, 0, sizeof *c);
+        c->address = r->addr;
+        c->exists = r->exists;
+        c->storage_reset = r->storage_cleared && pre_exists && pre_has_storage;
+        if (r->exists) {
+            c->nonce = r->nonce;
+            c->balance = r->balance;
+            c->code = r->code;
+        }
+        c->slots = out->slot_pool + nslots;
+        /* this account's slot records: ids[k..) while acct == i (ids sorted by acct) */
+        while (k < nids && s->slots[ids[k]].acct < i)
+            k++;
+        for (; k < nids && s->slots[ids[k]].acct == i; k++) {
+            const slot *sl = &s->slots[ids[k]];
+            if (!r->exists)
+                continue;
+            u256 pre = r->storage_cleared ? u256_zero() : source_slot(s, r, &sl->key);
+            if (r->storage_cleared ? !u256_is_zero(&sl->value) : !u256_eq(&pre, &sl->value)) {
+                out->slot_pool[nslots++] = (pv_slot_change){sl->key, sl->value};
+                c->slots_count++;
+            }
+        }
+        bool changed = c->exists != pre_exists || c->storage_reset || c->slots_count ||
+                       (c->exists && (c->nonce != pre_nonce || !u256_eq(&c->balance, &pre_balance) ||
+                                      !code_eq(c->code, pre_code)));
+        if (changed)
+            out->count++;
+        else
+            nslots -= c->slots_count;
+    }
+    free(ids);
+    pv_state_changes_sort(out);
+}
+
+void pv_state_changes_free(pv_state_changes *c)
+{
+    free(c->accounts);
+    free(c->slot_pool);
+    memset(c, 0, sizeof *c);
+}
+
+static int cmp_change_addr(const void *a, const void *b)
+{
+    return memcmp(((const pv_account_change *)a)->address.b, ((const pv_account_change *)b)->address.b, 20);
+}
+
+static int cmp_slot_change(const void *a, const void *b)
+{
+    const u256 *x = &((const pv_slot_change *)a)->key, *y = &((const pv_slot_change *)b)->key;
+    return u256_lt(x, y) ? -1 : u256_eq(x, y) ? 0 : 1;
+}
+
+void pv_state_changes_sort(pv_state_changes *c)
+{
+    qsort(c->accounts, c->count, sizeof *c->accounts, cmp_change_addr);
+    for (size_t i = 0; i < c->count; i++)
+        qsort(c->accounts[i].slots, c->accounts[i].slots_count, sizeof(pv_slot_change), cmp_slot_change);
+}
+
+bool pv_state_changes_equal(const pv_state_changes *a, const pv_state_changes *b, char *why, size_t why_len)
+{
+    char addr[43], x[67], y[67];
+    size_t n = a->count < b->count ? a->count : b->count;
+    for (size_t i = 0; i < n; i++) {
+        const pv_account_change *p = &a->accounts[i], *q = &b->accounts[i];
+        pv_hex_encode(p->address.b, 20, addr);
+        if (!pv_address_eq(&p->address, &q->address)) {
+            char addr2[43];
+            pv_hex_encode(q->address.b, 20, addr2);
+            snprintf(why, why_len, "account #%zu: %s vs %s", i, addr, addr2);
+            return false;
+        }
+        if (p->exists != q->exists || p->storage_reset != q->storage_reset) {
+            snprintf(why, why_len, "%s: exists %d/%d, storage reset %d/%d", addr, p->exists, q->exists,
+                     p->storage_reset, q->storage_reset);
+            return false;
+        }
+        if (p->nonce != q->nonce) {
+            snprintf(why, why_len, "%s: nonce %llu vs %llu", addr, (unsigned long long)p->nonce,
+                     (unsigned long long)q->nonce);
+            return false;
+        }
+        if (!u256_eq(&p->balance, &q->balance)) {
+            u256_to_hex(&p->balance, x);
+            u256_to_hex(&q->balance, y);
+            snprintf(why, why_len, "%s: balance %s vs %s", addr, x, y);
+            return false;
+        }
+        if (!code_eq(p->code, q->code)) {
+            snprintf(why, why_len, "%s: code differs (%zu vs %zu bytes)", addr, p->code ? p->code->size : 0,
+                     q->code ? q->code->size : 0);
+            return false;
+        }
+        size_t m = p->slots_count < q->slots_count ? p->slots_count : q->slots_count;
+        for (size_t j = 0; j <= m; j++) {
+            if (j == m) {
+                if (p->slots_count != q->slots_count) {
+                    const pv_slot_change *extra = p->slots_count > m ? &p->slots[m] : &q->slots[m];
+                    u256_to_hex(&extra->key, x);
+                    snprintf(why, why_len, "%s: %zu vs %zu changed slots (first extra: %s)", addr,
+                             p->slots_count, q->slots_count, x);
+                    return false;
+                }
+                break;
+            }
+            const pv_slot_change *u = &p->slots[j], *v = &q->slots[j];
+            if (!u256_eq(&u->key, &v->key) || !u256_eq(&u->value, &v->value)) {
+                u256_to_hex(&u->key, x);
+                u256_to_hex(&u->value, y);
+                char x2[67], y2[67];
+                u256_to_hex(&v->key, x2);
+                u256_to_hex(&v->value, y2);
+                snprintf(why, why_len, "%s: slot %s = %s vs slot %s = %s", addr, x, y, x2, y2);
+                return false;
+            }
+        }
+    }
+    if (a->count != b->count) {
+        const pv_account_change *extra = a->count > n ? &a->accounts[n] : &b->accounts[n];
+        pv_hex_encode(extra->address.b, 20, addr);
+        snprintf(why, why_len, "%zu vs %zu changed accounts (first extra: %s)", a->count, b->count, addr);
+        return false;
+    }
+    if (why_len)
+        why[0] = 0;
+    return true;
 }

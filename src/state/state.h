@@ -31,7 +31,46 @@ void pv_world_seal(pv_world *w);
 
 typedef struct pv_state pv_state;
 
+/*
+ * Where a pv_state reads what it has not loaded yet: the pre-state of a block behind a provider,
+ * or, in the parallel executor, a transaction's view of multi-version memory. A pv_world is one
+ * (pv_state_new). Reads are per location kind, so a source can record them as read sets:
+ *  - basic: existence, nonce, code (and whether the account has any storage, for EIP-7610);
+ *  - balance, separately, so that credits to an unread balance can stay deltas;
+ *  - storage slots.
+ * Implementations never fail: an absent account reads as not existing, an absent slot as zero.
+ */
+#include "../evm/code.h"
+
+typedef struct pv_account_basic {
+    bool exists;
+    uint64_t nonce;
+    const pv_code *code;      /* NULL when the account has no code; owned by the code cache */
+    bool has_storage;         /* any non-zero slot (only consulted by the EIP-7610 rule) */
+} pv_account_basic;
+
+typedef struct pv_state_source pv_state_source;
+typedef struct pv_state_source_fn {
+    void (*read_basic)(pv_state_source *src, const pv_address *a, pv_account_basic *out);
+    u256 (*read_balance)(pv_state_source *src, const pv_address *a);
+    u256 (*read_storage)(pv_state_source *src, const pv_address *a, const u256 *key);
+} pv_state_source_fn;
+
+struct pv_state_source {
+    const pv_state_source_fn *fn;
+    /* When set, pv_st_add_balance on an account whose balance this state has not read keeps the
+     * credit as a delta instead of reading the balance (the parallel executor's commutative
+     * credits). The balance is read (and the delta folded in) as soon as anything needs it. */
+    bool lazy_balance;
+};
+
+/* The world as a source (thread-safe once sealed; reads never modify it). */
+pv_state_source *pv_world_source(pv_world *w);
+
+/* A state over a world (statetests, sequential replay of an in-memory pre-state). */
 pv_state *pv_state_new(const pv_world *base);
+/* A state over any source; the source must outlive the state. pv_state_root needs a world. */
+pv_state *pv_state_new_from(pv_state_source *src);
 void pv_state_free(pv_state *s);
 
 /* Block-level balance credit (mining reward, withdrawal, the state tests' zero reward). Creates
@@ -43,11 +82,48 @@ void pv_state_clear_touched_empty(pv_state *s);
 /* Secure Merkle-Patricia root of the full state (world + overlay). */
 pv_bytes32 pv_state_root(pv_state *s);
 
-#endif
+/*
+ * The net effect of everything executed on a state, relative to its source: what a client
+ * writes to its database after a block. Canonical (both block executors produce the same bytes
+ * for the same block): accounts ascending by address, slots ascending by key, and
+ *  - an account is listed when its existence, nonce, balance, code or any slot differs from the
+ *    source, or its storage was reset;
+ *  - storage_reset: the account existed with storage before and was destroyed (SELFDESTRUCT,
+ *    EIP-161) at least once, so none of its old slots survive;
+ *  - slots: the value after the block of every slot that differs from the source (after a
+ *    reset: every non-zero slot). A deleted account (exists = false) lists no slots.
+ */
+typedef struct pv_slot_change {
+    u256 key, value;
+} pv_slot_change;
+
+typedef struct pv_account_change {
+    pv_address address;
+    bool exists;
+    bool storage_reset;
+    uint64_t nonce;
+    u256 balance;
+    const pv_code *code;
+    pv_slot_change *slots;    /* points into pv_state_changes.slot_pool */
+    size_t slots_count;
+} pv_account_change;
+
+typedef struct pv_state_changes {
+    pv_account_change *accounts;
+    size_t count;
+    pv_slot_change *slot_pool;
+} pv_state_changes;
+
+void pv_state_collect_changes(pv_state *s, pv_state_changes *out);
+void pv_state_changes_free(pv_state_changes *c);
+/* Sorts accounts by address and each account's slots by key (producers call this). */
+void pv_state_changes_sort(pv_state_changes *c);
+/* True when equal; otherwise writes the first difference into why (why_len bytes). */
+bool pv_state_changes_equal(const pv_state_changes *a, const pv_state_changes *b, char *why, size_t why_len);
+
 
 /* ---- Account-level access used by the host and the transaction code (src/exec). ----
  * Reads fall through to the world; writes go to the overlay and are journaled. */
-#include "../evm/code.h"
 
 bool pv_st_exists(pv_state *s, const pv_address *a);
 bool pv_st_is_empty(pv_state *s, const pv_address *a);   /* nonce 0, balance 0, no code (or absent) */
@@ -89,3 +165,5 @@ void pv_st_revert(pv_state *s, size_t snapshot);
  * and hands the logs to the caller (*logs, *n; owned by the caller). */
 struct pv_log;
 void pv_st_end_tx(pv_state *s, bool eip161, struct pv_log **logs, size_t *n);
+
+#endif

@@ -1,0 +1,313 @@
+/* Sequential block execution and the block-level rules both executors share. */
+#include "block.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../state/trie.h"
+#include "../util/hex.h"
+#include "../util/keccak.h"
+#include "../util/rlp.h"
+#include "host_impl.h"
+
+/* EIP-4788 */
+static const pv_address BEACON_ROOTS_ADDRESS = {{0x00, 0x0F, 0x3d, 0xf6, 0xD7, 0x32, 0x80, 0x7E, 0xf1, 0x31,
+                                                 0x9f, 0xB7, 0xB8, 0xbB, 0x85, 0x22, 0xd0, 0xBe, 0xac, 0x02}};
+static const pv_address SYSTEM_ADDRESS = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                           0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}};
+#define SYSTEM_CALL_GAS 30000000
+
+void pv_block_beacon_root_call(pv_state *st, const pv_block *b)
+{
+    if (b->fork < PV_CANCUN || !b->has_parent_beacon_root)
+        return;
+    if (pv_st_code(st, &BEACON_ROOTS_ADDRESS) == NULL) {
+        pv_st_end_tx(st, true, NULL, NULL);
+        return;
+    }
+    pv_state_host host;
+    pv_state_host_init(&host, st, b->fork, &b->env);
+    pv_tx_context *ctx = &host.ctx;
+    ctx->origin = SYSTEM_ADDRESS;
+    ctx->coinbase = b->env.coinbase;
+    ctx->number = b->env.number;
+    ctx->timestamp = b->env.timestamp;
+    ctx->gas_limit = (int64_t)b->env.gas_limit;
+    ctx->prev_randao = b->env.prev_randao;
+    ctx->chain_id = b->env.chain_id;
+    ctx->base_fee = b->env.base_fee;
+    ctx->blob_base_fee = pv_blob_base_fee(b->env.excess_blob_gas);
+    pv_message msg;
+    memset(&msg, 0, sizeof msg);
+    msg.kind = PV_CALL;
+    msg.gas = SYSTEM_CALL_GAS;
+    msg.sender = SYSTEM_ADDRESS;
+    msg.recipient = BEACON_ROOTS_ADDRESS;
+    msg.code_address = BEACON_ROOTS_ADDRESS;
+    msg.input = b->parent_beacon_root.b;
+    msg.input_size = 32;
+    pv_result r = host.base.fn->call(&host.base, &msg);
+    free(r.output);
+    pv_st_end_tx(st, true, NULL, NULL);
+}
+
+static u256 block_reward(pv_fork fork)
+{
+    static const u256 five = {{5000000000000000000ULL, 0, 0, 0}};
+    static const u256 three = {{3000000000000000000ULL, 0, 0, 0}};
+    static const u256 two = {{2000000000000000000ULL, 0, 0, 0}};
+    return fork >= PV_CONSTANTINOPLE ? two : fork >= PV_BYZANTIUM ? three : five;
+}
+
+bool pv_block_finish_rewards(pv_state *st, const pv_block *b)
+{
+    bool eip161 = b->fork >= PV_SPURIOUS_DRAGON;
+    if (b->has_withdrawals) {
+        static const u256 gwei = {{1000000000ULL, 0, 0, 0}};
+        for (size_t i = 0; i < b->withdrawals_count; i++) {
+            u256 amount = u256_from_u64(b->withdrawals[i].amount_gwei);
+            u256_mul(&amount, &amount, &gwei);
+            pv_state_add_balance(st, &b->withdrawals[i].address, &amount);
+        }
+        pv_state_clear_touched_empty(st);
+    }
+    bool missing = false;
+    if (b->fork < PV_PARIS) {
+        u256 reward = block_reward(b->fork), per_uncle, miner = reward;
+        u256 n = u256_from_u64(b->uncles_count + b->uncles_unknown), d32 = u256_from_u64(32);
+        u256_div(&per_uncle, &reward, &d32);
+        u256_mul(&per_uncle, &per_uncle, &n);
+        u256_add(&miner, &miner, &per_uncle);
+        pv_state_add_balance(st, &b->env.coinbase, &miner);
+        for (size_t i = 0; i < b->uncles_count; i++) {
+            /* (8 + uncle.number - number) * reward / 8 */
+            int64_t k = 8 + b->uncles[i].number - b->env.number;
+            if (k <= 0)
+                continue;
+            u256 r = u256_from_u64((uint64_t)k), d8 = u256_from_u64(8);
+            u256_mul(&r, &r, &reward);
+            u256_div(&r, &r, &d8);
+            pv_state_add_balance(st, &b->uncles[i].miner, &r);
+        }
+        missing = b->uncles_unknown > 0;
+        pv_st_end_tx(st, eip161, NULL, NULL);
+    }
+    return missing;
+}
+
+void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t t = 0; t <= logs[i].topics_count; t++) {
+            uint8_t h[32];
+            if (t == 0)
+                pv_keccak256(logs[i].address.b, 20, h);
+            else
+                pv_keccak256(logs[i].topics[t - 1].b, 32, h);
+            for (int j = 0; j < 6; j += 2) {
+                unsigned bit = ((unsigned)h[j] << 8 | h[j + 1]) & 2047u;
+                bloom[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+            }
+        }
+    }
+}
+
+void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out)
+{
+    if (r->tx_type != 0) {
+        uint8_t t = r->tx_type;
+        pv_buf_append(out, &t, 1);
+    }
+    size_t l = pv_rlp_list_begin(out);
+    if (fork >= PV_BYZANTIUM) {
+        uint8_t one = 1;
+        pv_rlp_put_bytes(out, &one, r->status == PV_SUCCESS ? 1 : 0);
+    } else {
+        /* The intermediate state root is not computable from a partial pre-state. */
+        pv_rlp_put_bytes(out, PV_EMPTY_TRIE_ROOT.b, 32);
+    }
+    pv_rlp_put_u64(out, r->cumulative_gas_used);
+    pv_rlp_put_bytes(out, r->bloom, 256);
+    size_t ll = pv_rlp_list_begin(out);
+    for (size_t i = 0; i < r->logs_count; i++) {
+        const pv_log *g = &r->logs[i];
+        size_t e = pv_rlp_list_begin(out);
+        pv_rlp_put_bytes(out, g->address.b, 20);
+        size_t t = pv_rlp_list_begin(out);
+        for (size_t j = 0; j < g->topics_count; j++)
+            pv_rlp_put_bytes(out, g->topics[j].b, 32);
+        pv_rlp_list_end(out, t);
+        pv_rlp_put_bytes(out, g->data, g->data_size);
+        pv_rlp_list_end(out, e);
+    }
+    pv_rlp_list_end(out, ll);
+    pv_rlp_list_end(out, l);
+}
+
+void pv_block_finish_receipts(pv_block_result *res, pv_fork fork)
+{
+    uint64_t cumulative = 0;
+    memset(res->logs_bloom, 0, sizeof res->logs_bloom);
+    size_t included = 0;
+    for (size_t i = 0; i < res->receipts_count; i++) {
+        pv_block_receipt *r = &res->receipts[i];
+        memset(r->bloom, 0, sizeof r->bloom);
+        if (r->rejected != PV_TX_VALID) {
+            r->cumulative_gas_used = cumulative;
+            continue;
+        }
+        cumulative += r->gas_used;
+        r->cumulative_gas_used = cumulative;
+        pv_bloom_add_logs(r->bloom, r->logs, r->logs_count);
+        for (int j = 0; j < 256; j++)
+            res->logs_bloom[j] |= r->bloom[j];
+        included++;
+    }
+    res->gas_used = cumulative;
+    res->receipts_root_known = fork >= PV_BYZANTIUM;
+    if (!res->receipts_root_known) {
+        memset(&res->receipts_root, 0, sizeof res->receipts_root);
+        return;
+    }
+    pv_buf buf;
+    pv_buf_init(&buf);
+    size_t *offs = malloc((included + 1) * sizeof *offs);
+    const uint8_t **vals = malloc((included + 1) * sizeof *vals);
+    size_t *lens = malloc((included + 1) * sizeof *lens);
+    if (!offs || !vals || !lens)
+        abort();
+    size_t k = 0;
+    for (size_t i = 0; i < res->receipts_count; i++) {
+        if (res->receipts[i].rejected != PV_TX_VALID)
+            continue;
+        offs[k] = buf.len;
+        pv_receipt_encode(&res->receipts[i], fork, &buf);
+        lens[k] = buf.len - offs[k];
+        k++;
+    }
+    for (size_t i = 0; i < included; i++)
+        vals[i] = buf.data + offs[i];
+    res->receipts_root = pv_trie_root_ordered(vals, lens, included);
+    pv_buf_free(&buf);
+    free(offs);
+    free(vals);
+    free(lens);
+}
+
+void pv_block_result_free(pv_block_result *r)
+{
+    for (size_t i = 0; i < r->receipts_count; i++) {
+        pv_receipt tmp = {.logs = r->receipts[i].logs, .logs_count = r->receipts[i].logs_count};
+        pv_receipt_free(&tmp);
+    }
+    free(r->receipts);
+    pv_state_changes_free(&r->changes);
+    memset(r, 0, sizeof *r);
+}
+
+void pv_block_execute_on(pv_state *st, const pv_block *b, pv_invalid_tx_policy policy, pv_block_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->valid = true;
+    out->receipts = calloc(b->txs_count ? b->txs_count : 1, sizeof *out->receipts);
+    if (!out->receipts)
+        abort();
+    pv_block_beacon_root_call(st, b);
+    uint64_t gas_used = 0;
+    for (size_t i = 0; i < b->txs_count; i++) {
+        pv_receipt rc;
+        pv_tx_error err = pv_transact(st, &b->env, b->fork, &b->txs[i], gas_used, &rc);
+        pv_block_receipt *r = &out->receipts[out->receipts_count];
+        r->tx_type = b->txs[i].type;
+        if (err != PV_TX_VALID) {
+            if (policy == PV_INVALID_TX_ABORT) {
+                out->valid = false;
+                out->invalid_tx = i;
+                out->invalid_error = err;
+                break;
+            }
+            r->rejected = err;
+            out->receipts_count++;
+            continue;
+        }
+        r->status = rc.status;
+        r->gas_used = rc.gas_used;
+        r->logs = rc.logs;
+        r->logs_count = rc.logs_count;
+        r->has_contract_address = b->txs[i].is_create && rc.status == PV_SUCCESS;
+        r->contract_address = rc.contract_address;
+        gas_used += rc.gas_used;
+        out->receipts_count++;
+    }
+    pv_block_finish_receipts(out, b->fork);
+    if (!out->valid)
+        return;
+    out->uncle_rewards_missing = pv_block_finish_rewards(st, b);
+    pv_state_collect_changes(st, &out->changes);
+}
+
+void pv_block_execute(pv_state_source *pre, const pv_block *b, pv_invalid_tx_policy policy, pv_block_result *out)
+{
+    pv_state *st = pv_state_new_from(pre);
+    pv_block_execute_on(st, b, policy, out);
+    pv_state_free(st);
+}
+
+static bool logs_equal(const pv_block_receipt *a, const pv_block_receipt *b)
+{
+    if (a->logs_count != b->logs_count)
+        return false;
+    for (size_t i = 0; i < a->logs_count; i++) {
+        const pv_log *x = &a->logs[i], *y = &b->logs[i];
+        if (!pv_address_eq(&x->address, &y->address) || x->topics_count != y->topics_count ||
+            x->data_size != y->data_size ||
+            (x->topics_count && memcmp(x->topics, y->topics, x->topics_count * sizeof *x->topics)) ||
+            (x->data_size && memcmp(x->data, y->data, x->data_size)))
+            return false;
+    }
+    return true;
+}
+
+bool pv_block_results_equal(const pv_block_result *a, const pv_block_result *b, char *why, size_t why_len)
+{
+    if (a->valid != b->valid || (!a->valid && (a->invalid_tx != b->invalid_tx || a->invalid_error != b->invalid_error))) {
+        snprintf(why, why_len, "validity: %s at tx %zu vs %s at tx %zu",
+                 a->valid ? "valid" : pv_tx_error_name(a->invalid_error), a->invalid_tx,
+                 b->valid ? "valid" : pv_tx_error_name(b->invalid_error), b->invalid_tx);
+        return false;
+    }
+    if (a->receipts_count != b->receipts_count) {
+        snprintf(why, why_len, "%zu vs %zu receipts", a->receipts_count, b->receipts_count);
+        return false;
+    }
+    for (size_t i = 0; i < a->receipts_count; i++) {
+        const pv_block_receipt *x = &a->receipts[i], *y = &b->receipts[i];
+        if (x->rejected != y->rejected || x->status != y->status || x->gas_used != y->gas_used ||
+            x->cumulative_gas_used != y->cumulative_gas_used || x->has_contract_address != y->has_contract_address ||
+            (x->has_contract_address && !pv_address_eq(&x->contract_address, &y->contract_address))) {
+            snprintf(why, why_len, "tx %zu: receipt %s/%s gas %llu vs %s/%s gas %llu", i, pv_tx_error_name(x->rejected),
+                     pv_status_name(x->status), (unsigned long long)x->gas_used, pv_tx_error_name(y->rejected),
+                     pv_status_name(y->status), (unsigned long long)y->gas_used);
+            return false;
+        }
+        if (!logs_equal(x, y)) {
+            snprintf(why, why_len, "tx %zu: logs differ (%zu vs %zu logs)", i, x->logs_count, y->logs_count);
+            return false;
+        }
+    }
+    if (a->gas_used != b->gas_used || memcmp(a->logs_bloom, b->logs_bloom, 256) ||
+        a->receipts_root_known != b->receipts_root_known || !pv_bytes32_eq(&a->receipts_root, &b->receipts_root)) {
+        snprintf(why, why_len, "block gas, bloom or receipts root differ");
+        return false;
+    }
+    if (a->uncle_rewards_missing != b->uncle_rewards_missing) {
+        snprintf(why, why_len, "uncle reward flag differs");
+        return false;
+    }
+    char sub[400];
+    if (!pv_state_changes_equal(&a->changes, &b->changes, sub, sizeof sub)) {
+        snprintf(why, why_len, "state changes: %s", sub);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,101 @@
+/*
+ * Block execution: the block-level rules around the transactions (EIP-4788 beacon-root system
+ * call, block gas limit, withdrawals, pre-merge mining rewards), receipts with blooms and the
+ * receipts root, and the block's state changes.
+ *
+ * pv_block_execute runs sequentially; the parallel executor (parallel.h) produces the same
+ * pv_block_result for the same inputs, byte for byte.
+ */
+#ifndef PV_EXEC_BLOCK_H
+#define PV_EXEC_BLOCK_H
+
+#include "../state/state.h"
+#include "transition.h"
+
+typedef struct pv_withdrawal {
+    uint64_t index, validator_index;
+    pv_address address;
+    uint64_t amount_gwei;
+} pv_withdrawal;
+
+typedef struct pv_uncle {
+    int64_t number;
+    pv_address miner;
+} pv_uncle;
+
+typedef struct pv_block {
+    pv_fork fork;
+    pv_block_env env;
+    bool has_parent_beacon_root;        /* Cancun: the EIP-4788 system call runs */
+    pv_bytes32 parent_beacon_root;
+    bool has_withdrawals;               /* Shanghai */
+    const pv_withdrawal *withdrawals;
+    size_t withdrawals_count;
+    const pv_uncle *uncles;             /* uncles whose header (number, miner) is known */
+    size_t uncles_count;
+    size_t uncles_unknown;              /* uncles known only by hash: their rewards cannot be paid */
+    const pv_tx *txs;
+    size_t txs_count;
+} pv_block;
+
+/* What to do with a transaction that is invalid (nonce, balance, block gas, ...). */
+typedef enum pv_invalid_tx_policy {
+    PV_INVALID_TX_ABORT = 0,            /* the block is invalid: stop there (block validation) */
+    PV_INVALID_TX_SKIP,                 /* leave it out and go on (block building, t8n) */
+} pv_invalid_tx_policy;
+
+typedef struct pv_block_receipt {
+    uint8_t tx_type;
+    pv_tx_error rejected;               /* PV_TX_VALID unless the transaction was left out */
+    pv_status status;
+    uint64_t gas_used;
+    uint64_t cumulative_gas_used;
+    pv_log *logs;
+    size_t logs_count;
+    uint8_t bloom[256];
+    bool has_contract_address;
+    pv_address contract_address;
+} pv_block_receipt;
+
+typedef struct pv_block_result {
+    bool valid;                         /* false: a transaction was invalid under PV_INVALID_TX_ABORT */
+    size_t invalid_tx;                  /* its index */
+    pv_tx_error invalid_error;
+    pv_block_receipt *receipts;         /* one per transaction executed (or rejected, when skipped) */
+    size_t receipts_count;
+    uint64_t gas_used;
+    uint8_t logs_bloom[256];
+    bool receipts_root_known;           /* from Byzantium: before, receipts hold intermediate state roots */
+    pv_bytes32 receipts_root;
+    pv_state_changes changes;
+    bool uncle_rewards_missing;         /* uncles without headers: their rewards are not in changes */
+} pv_block_result;
+
+void pv_block_result_free(pv_block_result *r);
+
+/* Executes the block on top of pre (read-only, may be shared). Always fills *out. */
+void pv_block_execute(pv_state_source *pre, const pv_block *b, pv_invalid_tx_policy policy,
+                      pv_block_result *out);
+
+/* The same on an existing state (its source is the pre-state); the state is left holding the
+ * post-state. Used by the parallel executor's sequential fallback and by tests. */
+void pv_block_execute_on(pv_state *st, const pv_block *b, pv_invalid_tx_policy policy, pv_block_result *out);
+
+/* ---- pieces the parallel executor shares ---- */
+
+/* The EIP-4788 beacon-root system call (Cancun; no-op without parent beacon root or code). */
+void pv_block_beacon_root_call(pv_state *st, const pv_block *b);
+/* Withdrawals, then mining rewards (pre-Paris), then EIP-161 cleanup: after the transactions. */
+bool pv_block_finish_rewards(pv_state *st, const pv_block *b);
+/* Fills bloom, cumulative gas, logs bloom and receipts root from receipts[0..n). */
+void pv_block_finish_receipts(pv_block_result *r, pv_fork fork);
+/* The 2048-bit bloom of logs, OR-ed into bloom. */
+void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n);
+/* Consensus encoding of a receipt (type byte || RLP) into out. */
+struct pv_buf;
+void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, struct pv_buf *out);
+
+/* First difference between two results (receipts, gas, logs, state changes), or true if equal. */
+bool pv_block_results_equal(const pv_block_result *a, const pv_block_result *b, char *why, size_t why_len);
+
+#endif
