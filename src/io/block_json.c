@@ -283,23 +283,47 @@ typedef struct header_fields {
     uint64_t number, gas_limit, gas_used, timestamp, blob_gas_used, excess_blob_gas;
     uint8_t *extra;
     size_t extra_len;
-    bool has_base_fee, has_withdrawals_root, has_blob_gas, has_beacon_root;
+    bool has_base_fee, has_withdrawals_root, has_blob_gas, has_blob_gas_used, has_beacon_root;
+    bool has_tx_root, has_receipts_root, has_bloom, has_gas_used;
+    bool complete;        /* every field of the header is present: its hash can be checked */
 } header_fields;
+
+/* An optional field: absent leaves *present false; present must be well-formed. */
+static char *opt_fixed(json_t *b, const char *name, uint8_t *out, size_t n, bool *present)
+{
+    *present = json_object_get(b, name) != NULL;
+    return *present ? fixed_field(b, name, "block", out, n) : NULL;
+}
+
+static char *opt_u64(json_t *b, const char *name, uint64_t *out, bool *present)
+{
+    *present = json_object_get(b, name) != NULL;
+    return *present ? u64_field(b, name, "block", out) : NULL;
+}
 
 static char *load_header(json_t *b, header_fields *h)
 {
     char *e;
     const char *p = "block";
-    if ((e = fixed_field(b, "parentHash", p, h->parent.b, 32)) || (e = fixed_field(b, "sha3Uncles", p, h->ommers.b, 32)) ||
-        (e = fixed_field(b, "miner", p, h->miner.b, 20)) || (e = fixed_field(b, "stateRoot", p, h->state_root.b, 32)) ||
-        (e = fixed_field(b, "transactionsRoot", p, h->tx_root.b, 32)) ||
-        (e = fixed_field(b, "receiptsRoot", p, h->receipts_root.b, 32)) ||
-        (e = fixed_field(b, "logsBloom", p, h->bloom, 256)) || (e = u256_field(b, "difficulty", p, &h->difficulty)) ||
+    /* Needed to execute. */
+    if ((e = fixed_field(b, "miner", p, h->miner.b, 20)) || (e = u256_field(b, "difficulty", p, &h->difficulty)) ||
         (e = u64_field(b, "number", p, &h->number)) || (e = u64_field(b, "gasLimit", p, &h->gas_limit)) ||
-        (e = u64_field(b, "gasUsed", p, &h->gas_used)) || (e = u64_field(b, "timestamp", p, &h->timestamp)) ||
-        (e = pv_json_bytes(json_object_get(b, "extraData"), "block.extraData", &h->extra, &h->extra_len)) ||
-        (e = fixed_field(b, "mixHash", p, h->mix_hash.b, 32)) || (e = fixed_field(b, "nonce", p, h->nonce, 8)))
+        (e = u64_field(b, "timestamp", p, &h->timestamp)) || (e = fixed_field(b, "mixHash", p, h->mix_hash.b, 32)))
         return e;
+    /* Checked against, or only part of the header hash. */
+    bool p1, p2, p3, p4, p5, p6, p7, p8, p9;
+    if ((e = opt_fixed(b, "parentHash", h->parent.b, 32, &p1)) || (e = opt_fixed(b, "sha3Uncles", h->ommers.b, 32, &p2)) ||
+        (e = opt_fixed(b, "stateRoot", h->state_root.b, 32, &p3)) ||
+        (e = opt_fixed(b, "transactionsRoot", h->tx_root.b, 32, &h->has_tx_root)) ||
+        (e = opt_fixed(b, "receiptsRoot", h->receipts_root.b, 32, &h->has_receipts_root)) ||
+        (e = opt_fixed(b, "logsBloom", h->bloom, 256, &h->has_bloom)) ||
+        (e = opt_u64(b, "gasUsed", &h->gas_used, &h->has_gas_used)) || (e = opt_fixed(b, "nonce", h->nonce, 8, &p4)))
+        return e;
+    p5 = json_object_get(b, "extraData") != NULL;
+    if (p5 && (e = pv_json_bytes(json_object_get(b, "extraData"), "block.extraData", &h->extra, &h->extra_len)))
+        return e;
+    (void)p6, (void)p7, (void)p8, (void)p9;
+    h->complete = p1 && p2 && p3 && p4 && p5 && h->has_tx_root && h->has_receipts_root && h->has_bloom && h->has_gas_used;
     if (h->number > INT64_MAX || h->timestamp > INT64_MAX)
         return pv_fmt("block.number/timestamp: out of range");
     if ((h->has_base_fee = json_object_get(b, "baseFeePerGas") != NULL) &&
@@ -308,9 +332,11 @@ static char *load_header(json_t *b, header_fields *h)
     if ((h->has_withdrawals_root = json_object_get(b, "withdrawalsRoot") != NULL) &&
         (e = fixed_field(b, "withdrawalsRoot", p, h->withdrawals_root.b, 32)))
         return e;
-    if ((h->has_blob_gas = json_object_get(b, "blobGasUsed") != NULL) &&
-        ((e = u64_field(b, "blobGasUsed", p, &h->blob_gas_used)) ||
-         (e = u64_field(b, "excessBlobGas", p, &h->excess_blob_gas))))
+    if ((h->has_blob_gas = json_object_get(b, "excessBlobGas") != NULL) &&
+        (e = u64_field(b, "excessBlobGas", p, &h->excess_blob_gas)))
+        return e;
+    if ((h->has_blob_gas_used = json_object_get(b, "blobGasUsed") != NULL) &&
+        (e = u64_field(b, "blobGasUsed", p, &h->blob_gas_used)))
         return e;
     if ((h->has_beacon_root = json_object_get(b, "parentBeaconBlockRoot") != NULL) &&
         (e = fixed_field(b, "parentBeaconBlockRoot", p, h->beacon_root.b, 32)))
@@ -343,7 +369,7 @@ static pv_bytes32 header_hash(const header_fields *h)
     if (h->has_withdrawals_root)
         pv_rlp_put_bytes(&b, h->withdrawals_root.b, 32);
     if (h->has_blob_gas) {
-        pv_rlp_put_u64(&b, h->blob_gas_used);
+        pv_rlp_put_u64(&b, h->blob_gas_used);  /* complete headers have both */
         pv_rlp_put_u64(&b, h->excess_blob_gas);
     }
     if (h->has_beacon_root)
@@ -402,17 +428,24 @@ static char *load(pv_block_file *f, json_t *root)
     if (blk->fork >= PV_LONDON && !h.has_base_fee)
         e = pv_fmt("block.baseFeePerGas: missing in a %s block", pv_fork_name(blk->fork));
     else if (blk->fork >= PV_CANCUN && (!h.has_blob_gas || !h.has_beacon_root))
-        e = pv_fmt("block: blobGasUsed/excessBlobGas/parentBeaconBlockRoot missing in a Cancun block");
+        e = pv_fmt("block: excessBlobGas/parentBeaconBlockRoot missing in a Cancun block");
+    else if (h.complete && h.has_blob_gas != h.has_blob_gas_used)
+        e = pv_fmt("block: blobGasUsed and excessBlobGas must come together");
     blk->has_parent_beacon_root = h.has_beacon_root;
     blk->parent_beacon_root = h.beacon_root;
     pv_bytes32 given_hash;
-    if (!e)
+    f->has_hash = json_object_get(b, "hash") != NULL && h.complete;
+    if (!e && json_object_get(b, "hash"))
         e = fixed_field(b, "hash", "block", given_hash.b, 32);
-    if (!e) {
+    if (!e && f->has_hash) {
         f->hash = given_hash;
         pv_bytes32 computed = header_hash(&h);
         f->header_hash_ok = pv_bytes32_eq(&given_hash, &computed);
     }
+    f->has_gas_used = h.has_gas_used;
+    f->has_logs_bloom = h.has_bloom;
+    f->has_receipts_root = h.has_receipts_root;
+    f->has_transactions_root = h.has_tx_root;
     f->parent_hash = h.parent;
     f->ommers_hash = h.ommers;
     f->state_root = h.state_root;
@@ -422,7 +455,7 @@ static char *load(pv_block_file *f, json_t *root)
     f->gas_used = h.gas_used;
     f->has_withdrawals_root = h.has_withdrawals_root;
     f->withdrawals_root = h.withdrawals_root;
-    f->has_blob_gas_used = h.has_blob_gas;
+    f->has_blob_gas_used = h.has_blob_gas_used;
     f->blob_gas_used = h.blob_gas_used;
     free(h.extra);
     if (e)

@@ -32,14 +32,17 @@ typedef struct pv_block_file {
     size_t hashes_count;
     atomic_uint missing_hash_reads;   /* BLOCKHASH of a recent block the file does not give */
 
-    /* header values the execution is checked against */
+    /* header values the execution is checked against; a generated block (parevm gen) leaves
+     * out those that cannot be known before execution, and their checks are "not checked" */
+    bool has_hash, has_gas_used, has_logs_bloom, has_receipts_root, has_transactions_root;
     pv_bytes32 hash, parent_hash, ommers_hash, state_root, transactions_root, receipts_root;
     uint8_t logs_bloom[256];
     uint64_t gas_used;
     bool has_withdrawals_root, has_blob_gas_used;
     pv_bytes32 withdrawals_root;
     uint64_t blob_gas_used;
-    bool header_hash_ok;              /* keccak(RLP(header)) == hash: the parsed header is intact */
+    bool header_hash_ok;              /* keccak(RLP(header)) == hash: the parsed header is intact
+                                         (only when has_hash: every header field is present) */
     bool transactions_root_ok;        /* transactions re-encoded give transactionsRoot */
     bool withdrawals_root_ok;         /* only meaningful when has_withdrawals_root */
 } pv_block_file;
