@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "exec/block.h"
+#include "exec/parallel.h"
 #include "io/block_json.h"
 #include "util/hex.h"
 
@@ -95,26 +96,57 @@ static void json_str(const char *s)
 
 int pv_cmd_block(int argc, char **argv)
 {
-    bool json = false, verbose = false;
+    bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false;
+    unsigned threads = 0, repeat = 1;
     int first = 1;
+    static const char *usage_text =
+        "usage: parevm block [--json] [--verbose] [--threads N | --sequential] [--compare [--repeat K]]\n"
+        "                    [--skip-invalid] FILE...\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
-        if (strcmp(argv[first], "--json") == 0)
+        const char *a = argv[first];
+        if (strcmp(a, "--json") == 0)
             json = true;
-        else if (strcmp(argv[first], "--verbose") == 0 || strcmp(argv[first], "-v") == 0)
+        else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
             verbose = true;
-        else if (strcmp(argv[first], "--") == 0) {
+        else if (strcmp(a, "--sequential") == 0)
+            sequential = true;
+        else if (strcmp(a, "--compare") == 0)
+            compare = true;
+        else if (strcmp(a, "--skip-invalid") == 0)
+            skip_invalid = true;
+        else if ((strcmp(a, "--threads") == 0 || strcmp(a, "--repeat") == 0) && first + 1 < argc) {
+            char *end;
+            long v = strtol(argv[first + 1], &end, 10);
+            bool is_threads = strcmp(a, "--threads") == 0;
+            if (*end || end == argv[first + 1] || v < (is_threads ? 0 : 1) || v > 1024) {
+                fprintf(stderr, "parevm block: %s needs a number (%s), got '%s'\n", a,
+                        is_threads ? "0 = auto, 1..1024" : "1..1024", argv[first + 1]);
+                return 2;
+            }
+            if (is_threads)
+                threads = (unsigned)v;
+            else
+                repeat = (unsigned)v;
+            first++;
+        } else if (strcmp(a, "--") == 0) {
             first++;
             break;
         } else {
-            fprintf(stderr, "parevm block: unknown option '%s'\n", argv[first]);
-            fprintf(stderr, "usage: parevm block [--json] [--verbose] FILE...\n");
+            fprintf(stderr, "parevm block: unknown option or missing value '%s'\n%s", a, usage_text);
             return 2;
         }
     }
     if (first >= argc) {
-        fprintf(stderr, "usage: parevm block [--json] [--verbose] FILE...\n");
+        fprintf(stderr, "%s", usage_text);
         return 2;
     }
+    if (sequential && (threads > 1 || compare)) {
+        fprintf(stderr, "parevm block: --sequential excludes --threads N > 1 and --compare\n");
+        return 2;
+    }
+    if (sequential)
+        threads = 1;
+    pv_invalid_tx_policy policy = skip_invalid ? PV_INVALID_TX_SKIP : PV_INVALID_TX_ABORT;
     int passed = 0, failed = 0;
     double total_exec = 0, total_load = 0;
     uint64_t total_gas = 0;
@@ -140,10 +172,42 @@ int pv_cmd_block(int argc, char **argv)
             continue;
         }
         pv_block_result r;
-        double t2 = now();
-        pv_block_execute(pv_world_source(f->pre), &f->block, PV_INVALID_TX_ABORT, &r);
-        double t3 = now();
-        double exec = t3 - t2;
+        pv_parallel_stats st;
+        pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = false};
+        char compare_msg[600] = "";
+        bool compare_ok = true;
+        double exec;
+        if (compare) {
+            /* The reference: the sequential executor. Then Block-STM, repeat times. */
+            pv_parallel_options seq = popt;
+            seq.threads = 1;
+            pv_parallel_stats sst;
+            double t2 = now();
+            pv_execute_block_auto(pv_world_source(f->pre), &f->block, &seq, &r, &sst);
+            exec = now() - t2;
+            unsigned par_threads = threads ? threads : pv_auto_threads(&f->block, NULL, 0);
+            if (par_threads < 2)
+                par_threads = 2;
+            memset(&st, 0, sizeof st);
+            for (unsigned k = 0; k < repeat && compare_ok; k++) {
+                pv_block_result pr;
+                pv_parallel_stats_free(&st);
+                pv_block_execute_parallel(pv_world_source(f->pre), &f->block, par_threads, &popt, &pr, &st);
+                char why[500];
+                if (!pv_block_results_equal(&r, &pr, why, sizeof why)) {
+                    compare_ok = false;
+                    snprintf(compare_msg, sizeof compare_msg, "run %u of %u, %u threads: %s", k + 1, repeat,
+                             par_threads, why);
+                }
+                pv_block_result_free(&pr);
+            }
+            if (compare_ok)
+                snprintf(compare_msg, sizeof compare_msg, "identical in %u run(s) at %u threads", repeat, par_threads);
+        } else {
+            double t2 = now();
+            pv_execute_block_auto(pv_world_source(f->pre), &f->block, &popt, &r, &st);
+            exec = now() - t2;
+        }
 
         block_report rep;
         memset(&rep, 0, sizeof rep);
@@ -186,7 +250,7 @@ int pv_cmd_block(int argc, char **argv)
         }
         bool ok = rep.gas != CHECK_FAIL && rep.bloom != CHECK_FAIL && rep.receipts != CHECK_FAIL &&
                   rep.header != CHECK_FAIL && rep.txroot != CHECK_FAIL && rep.wdroot != CHECK_FAIL &&
-                  !rep.blockhash_gap;
+                  !rep.blockhash_gap && compare_ok;
         ok ? passed++ : failed++;
         total_exec += exec;
         total_load += t1 - t0;
@@ -203,6 +267,20 @@ int pv_cmd_block(int argc, char **argv)
                    (unsigned long long)r.gas_used, exec * 1e3, (t1 - t0) * 1e3, mgas, check_name(rep.gas),
                    check_name(rep.bloom), check_name(rep.receipts), check_name(rep.header), check_name(rep.txroot),
                    check_name(rep.wdroot), r.changes.count, ok ? "true" : "false");
+            printf(",\"threads\":%u,\"executions\":%llu,\"reexecutions\":%llu,\"validations\":%llu,"
+                   "\"aborts\":%llu,\"dependency_waits\":%llu,\"rounds\":%u,\"ms_prepare\":%.3f,"
+                   "\"ms_parallel\":%.3f,\"ms_finish\":%.3f",
+                   st.threads, (unsigned long long)st.executions, (unsigned long long)st.reexecutions,
+                   (unsigned long long)st.validations, (unsigned long long)st.aborts,
+                   (unsigned long long)st.dependency_waits, st.rounds, st.ms_prepare, st.ms_parallel, st.ms_finish);
+            if (st.sequential_fallback) {
+                printf(",\"sequential_fallback\":");
+                json_str(st.fallback_reason);
+            }
+            if (compare) {
+                printf(",\"compare\":%s,\"compare_detail\":", compare_ok ? "true" : "false");
+                json_str(compare_msg);
+            }
             if (rep.detail[0]) {
                 printf(",\"mismatch\":");
                 json_str(rep.detail);
@@ -221,6 +299,18 @@ int pv_cmd_block(int argc, char **argv)
                    check_name(rep.wdroot), ok ? "PASS" : "FAIL");
             if (rep.detail[0])
                 printf("  mismatch: %s\n", rep.detail);
+            if (compare)
+                printf("  compare: %s%s\n", compare_ok ? "" : "DIFFERENT: ", compare_msg);
+            if (verbose) {
+                if (st.sequential_fallback)
+                    printf("  sequential: %s\n", st.fallback_reason);
+                printf("  %u thread(s): %llu executions (%llu re-executions), %llu validations, %llu aborts, "
+                       "%llu dependency waits, %u round(s); prepare %.2f ms, execute %.2f ms, finish %.2f ms\n",
+                       st.threads, (unsigned long long)st.executions, (unsigned long long)st.reexecutions,
+                       (unsigned long long)st.validations, (unsigned long long)st.aborts,
+                       (unsigned long long)st.dependency_waits, st.rounds, st.ms_prepare, st.ms_parallel,
+                       st.ms_finish);
+            }
             if (verbose && rep.notes[0])
                 printf("  note: %s\n", rep.notes);
             if (verbose) {
@@ -229,6 +319,7 @@ int pv_cmd_block(int argc, char **argv)
             }
         }
         pv_block_result_free(&r);
+        pv_parallel_stats_free(&st);
         pv_block_file_free(f);
     }
     if (!json)

@@ -140,6 +140,11 @@ typedef struct pv_host_interface {
 
 struct pv_host {
     const pv_host_interface *fn;
+    /* NULL, or a flag the host sets when the rest of the execution no longer matters (the
+     * parallel executor found that the transaction read a value that is being rewritten). The
+     * interpreter checks it after every host call that reads state and then stops at once with
+     * PV_INTERNAL_ERROR, so a doomed incarnation does not run on to its gas limit. */
+    const bool *halt;
 };
 
 #endif

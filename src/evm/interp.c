@@ -36,6 +36,8 @@ const char *pv_status_name(pv_status s)
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
 }
 
+static inline bool halted(const pv_host *h) { return h->halt && *h->halt; }
+
 static void oom(void)
 {
     fputs("parevm: out of memory\n", stderr);
@@ -255,6 +257,10 @@ static pv_status op_call(vm *v, uint8_t op, u256 *sp, int64_t *gas)
         break;
     }
     pv_result r = v->fn->call(v->host, &m);
+    if (PV_UNLIKELY(halted(v->host))) {
+        free(r.output);
+        return PV_INTERNAL_ERROR;
+    }
     if (r.status != PV_SUCCESS && r.status != PV_REVERT) {
         free(r.output);
         r.output = NULL;
@@ -309,6 +315,10 @@ static pv_status op_create(vm *v, uint8_t op, u256 *sp, int64_t *gas)
     m.input_size = len;
     *gas -= call_gas;
     pv_result r = v->fn->call(v->host, &m);
+    if (PV_UNLIKELY(halted(v->host))) {
+        free(r.output);
+        return PV_INTERNAL_ERROR;
+    }
     if (r.status == PV_SUCCESS) {
         u256_from_addr(result, &r.create_address);
         v->refund += r.gas_refund;
@@ -388,6 +398,12 @@ static pv_result make_result(vm *v, pv_status status, int64_t gas, uint8_t *outp
 
 pv_result pv_execute(pv_host *host, pv_fork fork, const pv_message *msg, const pv_code *code)
 {
+    if (PV_UNLIKELY(halted(host))) {
+        pv_result r;
+        memset(&r, 0, sizeof r);
+        r.status = PV_INTERNAL_ERROR;
+        return r;
+    }
     vm v;
     v.host = host;
     v.fn = host->fn;
@@ -435,6 +451,11 @@ pv_result pv_execute(pv_host *host, pv_fork fork, const pv_message *msg, const p
     do {                                                                    \
         status = (st);                                                      \
         goto done;                                                          \
+    } while (0)
+#define HALT_CHECK()                                                        \
+    do {                                                                    \
+        if (PV_UNLIKELY(halted(host)))                                      \
+            FAIL(PV_INTERNAL_ERROR);                                        \
     } while (0)
 #define DISPATCH()                                                          \
     do {                                                                    \
@@ -564,6 +585,7 @@ op_BALANCE: {
     if (fork >= PV_BERLIN && !v.fn->access_account(host, &a))
         CHARGE(2500);
     S(0) = v.fn->get_balance(host, &a);
+    HALT_CHECK();
     NEXT();
 }
 op_ORIGIN:
@@ -629,6 +651,7 @@ op_EXTCODESIZE: {
     if (fork >= PV_BERLIN && !v.fn->access_account(host, &a))
         CHARGE(2500);
     S(0) = u256_from_u64(v.fn->get_code_size(host, &a));
+    HALT_CHECK();
     NEXT();
 }
 op_EXTCODECOPY: {
@@ -643,6 +666,7 @@ op_EXTCODECOPY: {
         size_t csize;
         const uint8_t *c = v.fn->get_code(host, &a, &csize);
         copy_padded(v.mem + o, c, csize, &S(2), l);
+        HALT_CHECK();
     }
     sp -= 4;
     NEXT();
@@ -658,6 +682,7 @@ op_EXTCODEHASH: {
         CHARGE(2500);
     pv_bytes32 h = v.fn->get_code_hash(host, &a);
     u256_from_be(&S(0), h.b, 32);
+    HALT_CHECK();
     NEXT();
 }
 op_BLOCKHASH: {
@@ -698,6 +723,7 @@ op_CHAINID:
 op_SELFBALANCE:
     sp++;
     S(0) = v.fn->get_balance(host, &msg->recipient);
+    HALT_CHECK();
     NEXT();
 op_BASEFEE:
     sp++;
@@ -746,6 +772,7 @@ op_SLOAD: {
     if (fork >= PV_BERLIN && !v.fn->access_storage(host, &msg->recipient, &S(0)))
         CHARGE(2000);
     S(0) = v.fn->get_storage(host, &msg->recipient, &S(0));
+    HALT_CHECK();
     NEXT();
 }
 op_SSTORE:
@@ -924,6 +951,7 @@ done:
 #undef S
 #undef CHARGE
 #undef FAIL
+#undef HALT_CHECK
 #undef DISPATCH
 #undef NEXT
 #undef BINOP

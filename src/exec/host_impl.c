@@ -108,6 +108,7 @@ void pv_state_host_init(pv_state_host *h, pv_state *st, pv_fork fork, const pv_b
     h->st = st;
     h->fork = fork;
     h->env = env;
+    h->base.halt = pv_state_halt_flag(st);
 }
 
 static pv_result fail_result(pv_status st, int64_t gas_left)

@@ -1206,3 +1206,54 @@ bool pv_state_changes_equal(const pv_state_changes *a, const pv_state_changes *b
         why[0] = 0;
     return true;
 }
+
+/* ------------------------------------------------------------------ parallel support */
+
+const bool *pv_state_halt_flag(pv_state *s) { return s->src ? &s->src->halted : NULL; }
+
+static void idx_clear(idx_table *t)
+{
+    if (t->cap > 4096) {
+        idx_free(t);
+        return;
+    }
+    if (t->count) {
+        memset(t->slots, 0, t->cap * sizeof *t->slots);
+        t->count = 0;
+    }
+}
+
+void pv_state_reset(pv_state *s, pv_state_source *src)
+{
+    if (src->fn == &world_source_fn) {
+        s->world = (const pv_world *)src;
+        s->src = NULL;
+        s->lazy_balance = false;
+    } else {
+        s->world = NULL;
+        s->src = src;
+        s->lazy_balance = src->lazy_balance;
+    }
+    s->nacct = s->nslot = s->ntslot = s->njournal = 0;
+    idx_clear(&s->acct_index);
+    idx_clear(&s->slot_index);
+    idx_clear(&s->tslot_index);
+    free_logs(s->logs, s->nlogs);
+    s->nlogs = 0;
+    s->ripemd_touched = false;
+}
+
+void pv_state_visit(pv_state *s, const pv_state_visitor *v, void *ctx)
+{
+    for (size_t i = 0; i < s->nacct; i++) {
+        const acct *r = &s->accts[i];
+        pv_account_basic now = {r->exists, r->nonce, r->code, r->has_storage_pre};
+        v->account(ctx, &r->addr, &now, r->storage_cleared, r->balance_loaded,
+                   r->balance_loaded ? &r->balance : &r->balance_delta);
+    }
+    for (size_t i = 0; i < s->nslot; i++) {
+        const slot *sl = &s->slots[i];
+        if (sl->generation == s->accts[sl->acct].generation)
+            v->slot(ctx, &sl->addr, &sl->key, &sl->value);
+    }
+}

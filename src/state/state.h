@@ -58,11 +58,33 @@ typedef struct pv_state_source_fn {
 
 struct pv_state_source {
     const pv_state_source_fn *fn;
+    /* Set by a source whose answers stopped being meaningful (see pv_host.halt); reads may then
+     * return anything. Never set by a world or a cache. */
+    bool halted;
     /* When set, pv_st_add_balance on an account whose balance this state has not read keeps the
      * credit as a delta instead of reading the balance (the parallel executor's commutative
      * credits). The balance is read (and the delta folded in) as soon as anything needs it. */
     bool lazy_balance;
 };
+
+/* The halt flag of the state's source (NULL for a world), for pv_host.halt. */
+const bool *pv_state_halt_flag(pv_state *s);
+
+/* Empties s and points it at src, keeping its allocations (a worker reuses one state for many
+ * transactions). */
+void pv_state_reset(pv_state *s, pv_state_source *src);
+
+/*
+ * Everything s holds, for building a parallel write set: every account record (fields as they
+ * are now; destroyed = storage reset in this state's lifetime; balance or, when the balance was
+ * never read, the pending credit) and every live slot record. Called at the end of a transaction.
+ */
+typedef struct pv_state_visitor {
+    void (*account)(void *ctx, const pv_address *a, const pv_account_basic *now, bool destroyed,
+                    bool balance_loaded, const u256 *balance_or_delta);
+    void (*slot)(void *ctx, const pv_address *a, const u256 *key, const u256 *value);
+} pv_state_visitor;
+void pv_state_visit(pv_state *s, const pv_state_visitor *v, void *ctx);
 
 /* The world as a source (thread-safe once sealed; reads never modify it). */
 pv_state_source *pv_world_source(pv_world *w);

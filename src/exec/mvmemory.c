@@ -1,0 +1,377 @@
+/* Multi-version memory: per-location version lists over an insert-only concurrent map. */
+#include "mvmemory.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void oom(void)
+{
+    fputs("parevm: out of memory (multi-version memory)\n", stderr);
+    abort();
+}
+
+static void loc_init(void *value, const void *key, void *ctx)
+{
+    (void)key;
+    (void)ctx;
+    pv_mv_loc *l = value;
+    pthread_mutex_init(&l->lock, NULL);
+}
+
+static void loc_destroy(void *value)
+{
+    pv_mv_loc *l = value;
+    pthread_mutex_destroy(&l->lock);
+    free(l->entries);
+}
+
+void pv_mvmemory_init(pv_mvmemory *m, pv_state_source *pre, size_t expected)
+{
+    m->map = pv_cmap_new(sizeof(pv_loc), sizeof(pv_mv_loc), expected);
+    m->pre = pre;
+}
+
+void pv_mvmemory_destroy(pv_mvmemory *m)
+{
+    pv_cmap_free(m->map, loc_destroy);
+    m->map = NULL;
+}
+
+pv_mv_loc *pv_mv_get(pv_mvmemory *m, const pv_loc *l, bool create)
+{
+    uint64_t h = pv_loc_hash(l);
+    if (!create)
+        return pv_cmap_find(m->map, l, h);
+    return pv_cmap_get_or_insert(m->map, l, h, loc_init, NULL, NULL);
+}
+
+/* Index of the first entry with entry.tx >= tx. */
+static uint32_t lower_bound(const pv_mv_loc *l, uint32_t tx)
+{
+    uint32_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (l->entries[mid].tx < tx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void pv_mv_write_entry(pv_mv_loc *l, uint32_t tx, uint32_t incarnation, uint8_t flags, const pv_loc_value *v)
+{
+    pthread_mutex_lock(&l->lock);
+    uint32_t i = lower_bound(l, tx);
+    if (i == l->n || l->entries[i].tx != tx) {
+        if (l->n == l->cap) {
+            l->cap = l->cap ? l->cap * 2 : 2;
+            l->entries = realloc(l->entries, l->cap * sizeof *l->entries);
+            if (!l->entries)
+                oom();
+        }
+        memmove(&l->entries[i + 1], &l->entries[i], (l->n - i) * sizeof *l->entries);
+        l->n++;
+    }
+    pv_mv_entry *e = &l->entries[i];
+    e->tx = tx;
+    e->incarnation = incarnation;
+    e->flags = flags;
+    e->v = *v;
+    pthread_mutex_unlock(&l->lock);
+}
+
+void pv_mv_remove_entry(pv_mv_loc *l, uint32_t tx)
+{
+    pthread_mutex_lock(&l->lock);
+    uint32_t i = lower_bound(l, tx);
+    if (i < l->n && l->entries[i].tx == tx) {
+        memmove(&l->entries[i], &l->entries[i + 1], (l->n - i - 1) * sizeof *l->entries);
+        l->n--;
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
+void pv_mv_mark_estimate(pv_mv_loc *l, uint32_t tx)
+{
+    pthread_mutex_lock(&l->lock);
+    uint32_t i = lower_bound(l, tx);
+    if (i < l->n && l->entries[i].tx == tx)
+        l->entries[i].flags |= PV_MV_ESTIMATE;
+    pthread_mutex_unlock(&l->lock);
+}
+
+static void make_loc(pv_loc *l, pv_loc_kind kind, const pv_address *a, const u256 *key)
+{
+    memset(l, 0, sizeof *l);
+    l->kind = (uint8_t)kind;
+    memcpy(l->addr, a->b, 20);
+    if (key)
+        u256_to_be(key, l->key);
+}
+
+pv_mv_read_status pv_mv_read_basic(pv_mvmemory *m, const pv_address *a, uint32_t tx, pv_account_basic *out,
+                                   uint32_t *blocker, uint32_t *writer)
+{
+    pv_loc key;
+    make_loc(&key, PV_LOC_BASIC, a, NULL);
+    pv_mv_loc *l = pv_mv_get(m, &key, false);
+    *writer = UINT32_MAX;
+    if (l) {
+        pthread_mutex_lock(&l->lock);
+        uint32_t i = lower_bound(l, tx);
+        if (i > 0) {
+            /* Only the latest write matters: every BASIC write follows a BASIC read of the same
+             * transaction, so a change further back re-validates that writer first. Its
+             * has_storage is already false when it (or anything it read) destroyed the account. */
+            const pv_mv_entry *e = &l->entries[i - 1];
+            if (e->flags & PV_MV_ESTIMATE) {
+                *blocker = e->tx;
+                pthread_mutex_unlock(&l->lock);
+                return PV_MV_BLOCKED;
+            }
+            *out = e->v.basic;
+            *writer = e->tx;
+            pthread_mutex_unlock(&l->lock);
+            return PV_MV_OK;
+        }
+        pthread_mutex_unlock(&l->lock);
+    }
+    m->pre->fn->read_basic(m->pre, a, out);
+    return PV_MV_OK;
+}
+
+pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32_t tx, u256 *out, uint32_t *blocker)
+{
+    pv_loc key;
+    make_loc(&key, PV_LOC_BALANCE, a, NULL);
+    pv_mv_loc *l = pv_mv_get(m, &key, false);
+    u256 sum = u256_zero();
+    if (l) {
+        pthread_mutex_lock(&l->lock);
+        uint32_t i = lower_bound(l, tx);
+        while (i > 0) {
+            const pv_mv_entry *e = &l->entries[--i];
+            if (e->flags & PV_MV_ESTIMATE) {
+                *blocker = e->tx;
+                pthread_mutex_unlock(&l->lock);
+                return PV_MV_BLOCKED;
+            }
+            u256_add(&sum, &sum, &e->v.value);
+            if (!(e->flags & PV_MV_DELTA)) {
+                pthread_mutex_unlock(&l->lock);
+                *out = sum;
+                return PV_MV_OK;
+            }
+        }
+        pthread_mutex_unlock(&l->lock);
+    }
+    u256 pre = m->pre->fn->read_balance(m->pre, a);
+    u256_add(out, &pre, &sum);
+    return PV_MV_OK;
+}
+
+pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const u256 *k, uint32_t tx, u256 *out,
+                                     uint32_t *blocker)
+{
+    pv_loc key;
+    make_loc(&key, PV_LOC_STORAGE, a, k);
+    pv_mv_loc *l = pv_mv_get(m, &key, false);
+    bool have_write = false;
+    uint32_t write_tx = 0;
+    u256 value = u256_zero();
+    if (l) {
+        pthread_mutex_lock(&l->lock);
+        uint32_t i = lower_bound(l, tx);
+        if (i > 0) {
+            const pv_mv_entry *e = &l->entries[i - 1];
+            if (e->flags & PV_MV_ESTIMATE) {
+                *blocker = e->tx;
+                pthread_mutex_unlock(&l->lock);
+                return PV_MV_BLOCKED;
+            }
+            have_write = true;
+            write_tx = e->tx;
+            value = e->v.value;
+        }
+        pthread_mutex_unlock(&l->lock);
+    }
+    /* The floor: a destruction of the account after the slot's latest write zeroes it. */
+    pv_loc bkey;
+    make_loc(&bkey, PV_LOC_BASIC, a, NULL);
+    pv_mv_loc *b = pv_mv_get(m, &bkey, false);
+    bool destroyed = false;
+    if (b) {
+        pthread_mutex_lock(&b->lock);
+        uint32_t i = lower_bound(b, tx);
+        while (i > 0) {
+            const pv_mv_entry *e = &b->entries[--i];
+            if (have_write && e->tx < write_tx)
+                break;
+            if (e->flags & PV_MV_ESTIMATE) {
+                *blocker = e->tx;
+                pthread_mutex_unlock(&b->lock);
+                return PV_MV_BLOCKED;
+            }
+            if (e->flags & PV_MV_DESTROYED) {
+                destroyed = true;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&b->lock);
+    }
+    if (destroyed)
+        *out = u256_zero();
+    else if (have_write)
+        *out = value;
+    else
+        *out = m->pre->fn->read_storage(m->pre, a, k);
+    return PV_MV_OK;
+}
+
+/* ---- final state changes ---- */
+
+typedef struct loc_ref {
+    const pv_loc *key;
+    pv_mv_loc *loc;
+} loc_ref;
+
+typedef struct loc_list {
+    loc_ref *v;
+    size_t n, cap;
+} loc_list;
+
+static void collect_loc(const void *key, void *value, void *ctx)
+{
+    loc_list *ls = ctx;
+    pv_mv_loc *l = value;
+    if (!l->n)
+        return;
+    if (ls->n == ls->cap) {
+        ls->cap = ls->cap ? ls->cap * 2 : 256;
+        ls->v = realloc(ls->v, ls->cap * sizeof *ls->v);
+        if (!ls->v)
+            oom();
+    }
+    ls->v[ls->n++] = (loc_ref){key, l};
+}
+
+static int cmp_loc_ref(const void *a, const void *b)
+{
+    const pv_loc *x = ((const loc_ref *)a)->key, *y = ((const loc_ref *)b)->key;
+    int c = memcmp(x->addr, y->addr, 20);
+    if (c)
+        return c;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return memcmp(x->key, y->key, 32);
+}
+
+static bool code_eq(const pv_code *a, const pv_code *b)
+{
+    return a == b || (a && b && pv_bytes32_eq(&a->hash, &b->hash));
+}
+
+void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
+{
+    memset(out, 0, sizeof *out);
+    loc_list ls = {0};
+    pv_cmap_for_each(m->map, collect_loc, &ls);
+    qsort(ls.v, ls.n, sizeof *ls.v, cmp_loc_ref);
+    size_t naddr = 0, nslot = 0;
+    for (size_t i = 0; i < ls.n; i++) {
+        if (i == 0 || memcmp(ls.v[i].key->addr, ls.v[i - 1].key->addr, 20) != 0)
+            naddr++;
+        if (ls.v[i].key->kind == PV_LOC_STORAGE)
+            nslot++;
+    }
+    out->accounts = calloc(naddr + 1, sizeof *out->accounts);
+    out->slot_pool = calloc(nslot + 1, sizeof *out->slot_pool);
+    if (!out->accounts || !out->slot_pool)
+        oom();
+    size_t si = 0;
+    for (size_t i = 0; i < ls.n;) {
+        size_t j = i;
+        while (j < ls.n && memcmp(ls.v[j].key->addr, ls.v[i].key->addr, 20) == 0)
+            j++;
+        pv_address a;
+        memcpy(a.b, ls.v[i].key->addr, 20);
+        pv_account_basic pre;
+        m->pre->fn->read_basic(m->pre, &a, &pre);
+        u256 pre_balance = m->pre->fn->read_balance(m->pre, &a);
+        pv_account_basic post = pre;
+        u256 balance = pre_balance;
+        bool destroyed_ever = false;
+        const pv_mv_loc *basic = NULL;
+        for (size_t k = i; k < j; k++) {
+            const pv_mv_loc *l = ls.v[k].loc;
+            if (ls.v[k].key->kind == PV_LOC_BASIC) {
+                basic = l;
+                post = l->entries[l->n - 1].v.basic;
+                for (uint32_t e = 0; e < l->n; e++)
+                    destroyed_ever |= (l->entries[e].flags & PV_MV_DESTROYED) != 0;
+            } else if (ls.v[k].key->kind == PV_LOC_BALANCE) {
+                u256 sum = u256_zero();
+                bool full = false;
+                for (uint32_t e = l->n; e > 0 && !full; e--) {
+                    u256_add(&sum, &sum, &l->entries[e - 1].v.value);
+                    full = !(l->entries[e - 1].flags & PV_MV_DELTA);
+                }
+                if (full)
+                    balance = sum;
+                else
+                    u256_add(&balance, &pre_balance, &sum);
+            }
+        }
+        pv_account_change *c = &out->accounts[out->count];
+        memset(c, 0, sizeof *c);
+        c->address = a;
+        c->exists = post.exists;
+        c->storage_reset = destroyed_ever && pre.exists && pre.has_storage;
+        if (c->exists) {
+            c->nonce = post.nonce;
+            c->balance = balance;
+            c->code = post.code;
+        }
+        c->slots = out->slot_pool + si;
+        for (size_t k = i; k < j && c->exists; k++) {
+            if (ls.v[k].key->kind != PV_LOC_STORAGE)
+                continue;
+            const pv_mv_loc *l = ls.v[k].loc;
+            const pv_mv_entry *w = &l->entries[l->n - 1];
+            u256 value = w->v.value;
+            for (uint32_t e = basic ? basic->n : 0; e > 0; e--) {
+                const pv_mv_entry *be = &basic->entries[e - 1];
+                if (be->tx < w->tx)
+                    break;
+                if (be->flags & PV_MV_DESTROYED) {
+                    value = u256_zero();
+                    break;
+                }
+            }
+            u256 key;
+            u256_from_be(&key, ls.v[k].key->key, 32);
+            bool differs;
+            if (destroyed_ever) {
+                differs = !u256_is_zero(&value);
+            } else {
+                u256 pre_value = m->pre->fn->read_storage(m->pre, &a, &key);
+                differs = !u256_eq(&value, &pre_value);
+            }
+            if (differs) {
+                out->slot_pool[si++] = (pv_slot_change){key, value};
+                c->slots_count++;
+            }
+        }
+        bool changed = c->exists != pre.exists || c->storage_reset || c->slots_count ||
+                       (c->exists && (c->nonce != pre.nonce || !u256_eq(&c->balance, &pre_balance) ||
+                                      !code_eq(c->code, pre.code)));
+        if (changed)
+            out->count++;
+        else
+            si -= c->slots_count;
+        i = j;
+    }
+    free(ls.v);
+    pv_state_changes_sort(out);
+}

@@ -1,0 +1,850 @@
+/*
+ * Block-STM executor. Indexes: the scheduler numbers the block's transactions 0..n-1; in
+ * multi-version memory transaction k is version k+1, version 0 holds the EIP-4788 system call
+ * (run before the transactions) and version n+1 the withdrawals and mining rewards (run after).
+ */
+#include "parallel.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scheduler.h"
+
+#define WORKER_STACK_SIZE ((size_t)256 << 20) /* 1024 nested EVM frames */
+/* Below this many transactions "automatic" runs sequentially (see pv_auto_threads). */
+#define PV_PARALLEL_MIN_TXS 8
+
+static void oom(void)
+{
+    fputs("parevm: out of memory (parallel executor)\n", stderr);
+    abort();
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+/* ------------------------------------------------------------------ per-transaction data */
+
+typedef struct px_read {
+    pv_loc loc;
+    pv_loc_value v;
+} px_read;
+
+typedef struct px_tx {
+    pthread_rwlock_t rs_lock;     /* the published read set (validators read it) */
+    px_read *reads;
+    uint32_t nreads, cap_reads;
+    pv_mv_loc **wlocs;            /* the last incarnation's write set */
+    pv_loc *wkeys;
+    uint32_t nwrites, cap_writes;
+    pv_tx_error err;              /* outputs of the last incarnation */
+    pv_receipt rc;
+    uint32_t incarnations;
+    double exec_us;
+    bool forced_reject;           /* left out: it does not fit in the block's remaining gas */
+} px_tx;
+
+typedef struct px_exec {
+    const pv_block *b;
+    pv_mvmemory mv;
+    pv_scheduler sched;
+    px_tx *txs;                   /* n + 2 versions */
+    uint32_t n;
+    uint32_t *pred;               /* version -> version of the sender's previous transaction, 0 = none */
+    atomic_uint_fast64_t executions, validations, aborts;
+} px_exec;
+
+/* ------------------------------------------------------------------ a transaction's view */
+
+/* The state source one incarnation reads through: multi-version memory at its version, with
+ * every read recorded (the read set) and repeated reads answered from the record. */
+typedef struct px_view {
+    pv_state_source base;
+    px_exec *ex;
+    uint32_t version;
+    bool blocked;
+    uint32_t blocker;             /* version whose ESTIMATE (or pending nonce) stopped us */
+    pv_address sender;
+    uint32_t pred;
+    px_read *reads;
+    uint32_t nreads, cap_reads;
+    uint32_t *index;              /* open addressing: read index + 1 */
+    uint32_t index_cap;
+} px_view;
+
+static void make_loc(pv_loc *l, pv_loc_kind kind, const pv_address *a, const u256 *key)
+{
+    memset(l, 0, sizeof *l);
+    l->kind = (uint8_t)kind;
+    memcpy(l->addr, a->b, 20);
+    if (key)
+        u256_to_be(key, l->key);
+}
+
+static void view_reset(px_view *v, uint32_t version, const pv_address *sender, uint32_t pred)
+{
+    v->version = version;
+    v->blocked = false;
+    v->base.halted = false;
+    v->nreads = 0;
+    if (v->index_cap)
+        memset(v->index, 0, v->index_cap * sizeof *v->index);
+    if (sender)
+        v->sender = *sender;
+    v->pred = pred;
+}
+
+static px_read *view_find(px_view *v, const pv_loc *l, uint64_t h)
+{
+    if (!v->index_cap)
+        return NULL;
+    for (uint32_t i = (uint32_t)h & (v->index_cap - 1);; i = (i + 1) & (v->index_cap - 1)) {
+        uint32_t x = v->index[i];
+        if (!x)
+            return NULL;
+        if (memcmp(&v->reads[x - 1].loc, l, sizeof *l) == 0)
+            return &v->reads[x - 1];
+    }
+}
+
+static void index_put(px_view *v, uint64_t h, uint32_t idx)
+{
+    uint32_t i = (uint32_t)h & (v->index_cap - 1);
+    while (v->index[i])
+        i = (i + 1) & (v->index_cap - 1);
+    v->index[i] = idx + 1;
+}
+
+static void view_record(px_view *v, const pv_loc *l, uint64_t h, const pv_loc_value *val)
+{
+    if (v->nreads == v->cap_reads) {
+        v->cap_reads = v->cap_reads ? v->cap_reads * 2 : 64;
+        v->reads = xrealloc(v->reads, v->cap_reads * sizeof *v->reads);
+    }
+    if ((v->nreads + 1) * 2 > v->index_cap) {
+        free(v->index);
+        v->index_cap = v->index_cap ? v->index_cap * 2 : 256;
+        v->index = calloc(v->index_cap, sizeof *v->index);
+        if (!v->index)
+            oom();
+        for (uint32_t i = 0; i < v->nreads; i++)
+            index_put(v, pv_loc_hash(&v->reads[i].loc), i);
+    }
+    v->reads[v->nreads].loc = *l;
+    v->reads[v->nreads].v = *val;
+    index_put(v, h, v->nreads);
+    v->nreads++;
+}
+
+static void view_block(px_view *v, uint32_t blocker)
+{
+    v->blocked = true;
+    v->blocker = blocker;
+    v->base.halted = true;
+}
+
+static void v_read_basic(pv_state_source *src, const pv_address *a, pv_account_basic *out)
+{
+    px_view *v = (px_view *)src;
+    memset(out, 0, sizeof *out);
+    if (v->blocked)
+        return;
+    pv_loc l;
+    make_loc(&l, PV_LOC_BASIC, a, NULL);
+    uint64_t h = pv_loc_hash(&l);
+    px_read *r = view_find(v, &l, h);
+    if (r) {
+        *out = r->v.basic;
+        return;
+    }
+    uint32_t blocker, writer;
+    if (pv_mv_read_basic(&v->ex->mv, a, v->version, out, &blocker, &writer) == PV_MV_BLOCKED) {
+        view_block(v, blocker);
+        return;
+    }
+    /* The sender's previous transaction has not run yet: its nonce is coming. Wait for it
+     * instead of failing with a nonce that is too high and being aborted later. */
+    if (v->pred && (writer == UINT32_MAX || writer < v->pred) && pv_address_eq(a, &v->sender) &&
+        !pv_scheduler_is_executed(&v->ex->sched, v->pred - 1)) {
+        view_block(v, v->pred);
+        return;
+    }
+    pv_loc_value val;
+    memset(&val, 0, sizeof val);
+    val.basic = *out;
+    view_record(v, &l, h, &val);
+}
+
+static u256 v_read_balance(pv_state_source *src, const pv_address *a)
+{
+    px_view *v = (px_view *)src;
+    if (v->blocked)
+        return u256_zero();
+    pv_loc l;
+    make_loc(&l, PV_LOC_BALANCE, a, NULL);
+    uint64_t h = pv_loc_hash(&l);
+    px_read *r = view_find(v, &l, h);
+    if (r)
+        return r->v.value;
+    pv_loc_value val;
+    memset(&val, 0, sizeof val);
+    uint32_t blocker;
+    if (pv_mv_read_balance(&v->ex->mv, a, v->version, &val.value, &blocker) == PV_MV_BLOCKED) {
+        view_block(v, blocker);
+        return u256_zero();
+    }
+    view_record(v, &l, h, &val);
+    return val.value;
+}
+
+static u256 v_read_storage(pv_state_source *src, const pv_address *a, const u256 *key)
+{
+    px_view *v = (px_view *)src;
+    if (v->blocked)
+        return u256_zero();
+    pv_loc l;
+    make_loc(&l, PV_LOC_STORAGE, a, key);
+    uint64_t h = pv_loc_hash(&l);
+    px_read *r = view_find(v, &l, h);
+    if (r)
+        return r->v.value;
+    pv_loc_value val;
+    memset(&val, 0, sizeof val);
+    uint32_t blocker;
+    if (pv_mv_read_storage(&v->ex->mv, a, key, v->version, &val.value, &blocker) == PV_MV_BLOCKED) {
+        view_block(v, blocker);
+        return u256_zero();
+    }
+    view_record(v, &l, h, &val);
+    return val.value;
+}
+
+static const pv_state_source_fn view_fn = {v_read_basic, v_read_balance, v_read_storage};
+
+/* ------------------------------------------------------------------ write sets */
+
+typedef struct worker {
+    px_exec *ex;
+    px_view view;
+    pv_state *st;
+    pv_mv_write *writes;
+    uint32_t nwrites, cap_writes;
+    pv_mv_loc **sorted_new, **sorted_old;
+    uint32_t cap_sorted;
+    uint64_t executions, validations, aborts;
+} worker;
+
+static void add_write(worker *w, const pv_loc *l, uint8_t flags, const pv_loc_value *v)
+{
+    if (w->nwrites == w->cap_writes) {
+        w->cap_writes = w->cap_writes ? w->cap_writes * 2 : 64;
+        w->writes = xrealloc(w->writes, w->cap_writes * sizeof *w->writes);
+    }
+    pv_mv_write *x = &w->writes[w->nwrites++];
+    x->loc = *l;
+    x->flags = flags;
+    x->v = *v;
+}
+
+static bool basic_eq(const pv_account_basic *a, const pv_account_basic *b)
+{
+    return a->exists == b->exists && a->nonce == b->nonce && a->code == b->code && a->has_storage == b->has_storage;
+}
+
+/* A location is written when its value differs from what the transaction read (every write
+ * follows a read of the same location, except a pending credit, which is a DELTA). */
+static void visit_account(void *ctx, const pv_address *a, const pv_account_basic *now, bool destroyed,
+                          bool balance_loaded, const u256 *bal)
+{
+    worker *w = ctx;
+    pv_loc l;
+    pv_loc_value val;
+    memset(&val, 0, sizeof val);
+    make_loc(&l, PV_LOC_BASIC, a, NULL);
+    const px_read *r = view_find(&w->view, &l, pv_loc_hash(&l));
+    if (destroyed || !r || !basic_eq(&r->v.basic, now)) {
+        val.basic = *now;
+        add_write(w, &l, destroyed ? PV_MV_DESTROYED : 0, &val);
+    }
+    make_loc(&l, PV_LOC_BALANCE, a, NULL);
+    memset(&val, 0, sizeof val);
+    val.value = *bal;
+    if (balance_loaded) {
+        r = view_find(&w->view, &l, pv_loc_hash(&l));
+        if (!r || !u256_eq(&r->v.value, bal))
+            add_write(w, &l, 0, &val);
+    } else if (!u256_is_zero(bal)) {
+        add_write(w, &l, PV_MV_DELTA, &val);
+    }
+}
+
+static void visit_slot(void *ctx, const pv_address *a, const u256 *key, const u256 *value)
+{
+    worker *w = ctx;
+    pv_loc l;
+    make_loc(&l, PV_LOC_STORAGE, a, key);
+    const px_read *r = view_find(&w->view, &l, pv_loc_hash(&l));
+    if (!r || !u256_eq(&r->v.value, value)) {
+        pv_loc_value val;
+        memset(&val, 0, sizeof val);
+        val.value = *value;
+        add_write(w, &l, 0, &val);
+    }
+}
+
+static const pv_state_visitor write_visitor = {visit_account, visit_slot};
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * MVMemory.record: publishes the worker's write set (and read set) as the new incarnation of
+ * `version`, removes what the previous incarnation wrote and this one did not, and says whether
+ * this one wrote a location the previous did not (then everything above must be re-validated).
+ */
+static bool record(px_exec *ex, worker *w, uint32_t version, uint32_t incarnation)
+{
+    px_tx *t = &ex->txs[version];
+    uint32_t n = w->nwrites;
+    if (n > w->cap_sorted || t->nwrites > w->cap_sorted) {
+        w->cap_sorted = (n > t->nwrites ? n : t->nwrites) * 2 + 16;
+        w->sorted_new = xrealloc(w->sorted_new, w->cap_sorted * sizeof *w->sorted_new);
+        w->sorted_old = xrealloc(w->sorted_old, w->cap_sorted * sizeof *w->sorted_old);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        pv_mv_loc *loc = pv_mv_get(&ex->mv, &w->writes[i].loc, true);
+        pv_mv_write_entry(loc, version, incarnation, w->writes[i].flags, &w->writes[i].v);
+        w->sorted_new[i] = loc;
+    }
+    memcpy(w->sorted_old, t->wlocs, t->nwrites * sizeof *t->wlocs);
+    qsort(w->sorted_new, n, sizeof *w->sorted_new, cmp_ptr);
+    qsort(w->sorted_old, t->nwrites, sizeof *w->sorted_old, cmp_ptr);
+    bool wrote_new = false;
+    uint32_t i = 0, j = 0;
+    while (i < n || j < t->nwrites) {
+        if (j == t->nwrites || (i < n && w->sorted_new[i] < w->sorted_old[j])) {
+            wrote_new = true;
+            i++;
+        } else if (i == n || w->sorted_old[j] < w->sorted_new[i]) {
+            pv_mv_remove_entry(w->sorted_old[j], version);
+            j++;
+        } else {
+            i++;
+            j++;
+        }
+    }
+    /* The write set (only this transaction's executor and its aborting validator use it). */
+    if (n > t->cap_writes) {
+        t->cap_writes = n * 2;
+        t->wlocs = xrealloc(t->wlocs, t->cap_writes * sizeof *t->wlocs);
+        t->wkeys = xrealloc(t->wkeys, t->cap_writes * sizeof *t->wkeys);
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        t->wlocs[k] = pv_mv_get(&ex->mv, &w->writes[k].loc, false);
+        t->wkeys[k] = w->writes[k].loc;
+    }
+    t->nwrites = n;
+    /* The read set: swap buffers with the view under the lock validators take. */
+    pthread_rwlock_wrlock(&t->rs_lock);
+    px_read *old = t->reads;
+    uint32_t old_cap = t->cap_reads;
+    t->reads = w->view.reads;
+    t->nreads = w->view.nreads;
+    t->cap_reads = w->view.cap_reads;
+    pthread_rwlock_unlock(&t->rs_lock);
+    w->view.reads = old;
+    w->view.cap_reads = old_cap;
+    w->view.nreads = 0;
+    return wrote_new;
+}
+
+/* ------------------------------------------------------------------ execution and validation */
+
+typedef struct exec_outcome {
+    bool blocked;
+    uint32_t blocker;             /* scheduler index */
+    bool wrote_new;
+} exec_outcome;
+
+/* Runs one pseudo-transaction (system call or rewards) at `version` and records it. */
+static void run_block_step(px_exec *ex, worker *w, uint32_t version, bool rewards, bool *uncles_missing)
+{
+    view_reset(&w->view, version, NULL, 0);
+    pv_state_reset(w->st, &w->view.base);
+    if (rewards)
+        *uncles_missing = pv_block_finish_rewards(w->st, ex->b);
+    else
+        pv_block_beacon_root_call(w->st, ex->b);
+    w->nwrites = 0;
+    pv_state_visit(w->st, &write_visitor, w);
+    record(ex, w, version, 0);
+}
+
+static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarnation)
+{
+    exec_outcome o = {false, 0, false};
+    uint32_t version = k + 1;
+    const pv_tx *tx = &ex->b->txs[k];
+    px_tx *t = &ex->txs[version];
+    w->executions++;
+    double t0 = now_ms();
+    view_reset(&w->view, version, &tx->sender, ex->pred[version]);
+    pv_receipt rc;
+    memset(&rc, 0, sizeof rc);
+    pv_tx_error err;
+    if (t->forced_reject) {
+        err = PV_TX_GAS_LIMIT_EXCEEDS_BLOCK;
+    } else {
+        pv_state_reset(w->st, &w->view.base);
+        /* The block's gas so far is unknown here: checked in order when the block is done. */
+        err = pv_transact(w->st, &ex->b->env, ex->b->fork, tx, 0, &rc);
+    }
+    if (w->view.blocked) {
+        pv_receipt_free(&rc);
+        o.blocked = true;
+        o.blocker = w->view.blocker - 1;
+        return o;
+    }
+    w->nwrites = 0;
+    if (err == PV_TX_VALID)
+        pv_state_visit(w->st, &write_visitor, w);
+    pv_receipt_free(&t->rc);
+    t->rc = rc;
+    t->err = err;
+    t->incarnations++;
+    t->exec_us = (now_ms() - t0) * 1e3;
+    o.wrote_new = record(ex, w, version, incarnation);
+    return o;
+}
+
+static bool loc_value_eq(uint8_t kind, const pv_loc_value *a, const pv_loc_value *b)
+{
+    return kind == PV_LOC_BASIC ? basic_eq(&a->basic, &b->basic) : u256_eq(&a->value, &b->value);
+}
+
+/* Re-reads the read set of version's last incarnation: still what it saw? */
+static bool validate(px_exec *ex, uint32_t version)
+{
+    px_tx *t = &ex->txs[version];
+    bool ok = true;
+    pthread_rwlock_rdlock(&t->rs_lock);
+    for (uint32_t i = 0; i < t->nreads && ok; i++) {
+        const px_read *r = &t->reads[i];
+        pv_address a;
+        memcpy(a.b, r->loc.addr, 20);
+        pv_loc_value now;
+        memset(&now, 0, sizeof now);
+        uint32_t blocker, writer;
+        pv_mv_read_status s;
+        if (r->loc.kind == PV_LOC_BASIC) {
+            s = pv_mv_read_basic(&ex->mv, &a, version, &now.basic, &blocker, &writer);
+        } else if (r->loc.kind == PV_LOC_BALANCE) {
+            s = pv_mv_read_balance(&ex->mv, &a, version, &now.value, &blocker);
+        } else {
+            u256 key;
+            u256_from_be(&key, r->loc.key, 32);
+            s = pv_mv_read_storage(&ex->mv, &a, &key, version, &now.value, &blocker);
+        }
+        ok = s == PV_MV_OK && loc_value_eq(r->loc.kind, &r->v, &now);
+    }
+    pthread_rwlock_unlock(&t->rs_lock);
+    return ok;
+}
+
+static pv_task try_execute(px_exec *ex, worker *w, pv_task task)
+{
+    for (;;) {
+        exec_outcome o = execute(ex, w, task.tx, task.incarnation);
+        if (o.blocked) {
+            if (pv_scheduler_add_dependency(&ex->sched, task.tx, o.blocker))
+                return (pv_task){PV_TASK_NONE, 0, 0};
+            continue; /* the blocker finished meanwhile: run again at once */
+        }
+        return pv_scheduler_finish_execution(&ex->sched, task.tx, task.incarnation, o.wrote_new);
+    }
+}
+
+static pv_task needs_reexecution(px_exec *ex, worker *w, pv_task task)
+{
+    w->validations++;
+    bool valid = validate(ex, task.tx + 1);
+    bool aborted = !valid && pv_scheduler_try_validation_abort(&ex->sched, task.tx, task.incarnation);
+    if (aborted) {
+        w->aborts++;
+        px_tx *t = &ex->txs[task.tx + 1];
+        for (uint32_t i = 0; i < t->nwrites; i++)
+            pv_mv_mark_estimate(t->wlocs[i], task.tx + 1);
+    }
+    return pv_scheduler_finish_validation(&ex->sched, task.tx, aborted);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    px_exec *ex = w->ex;
+    pv_task task = {PV_TASK_NONE, 0, 0};
+    unsigned idle = 0;
+    while (!pv_scheduler_done(&ex->sched)) {
+        if (task.kind == PV_TASK_EXECUTE)
+            task = try_execute(ex, w, task);
+        if (task.kind == PV_TASK_VALIDATE)
+            task = needs_reexecution(ex, w, task);
+        if (task.kind == PV_TASK_NONE) {
+            task = pv_scheduler_next_task(&ex->sched);
+            if (task.kind == PV_TASK_NONE) {
+                /* Waiting for a dependency or for the others to finish. */
+                if (++idle > 16)
+                    sched_yield();
+            } else {
+                idle = 0;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void worker_init(worker *w, px_exec *ex)
+{
+    memset(w, 0, sizeof *w);
+    w->ex = ex;
+    w->view.base.fn = &view_fn;
+    w->view.base.lazy_balance = true;
+    w->view.ex = ex;
+    w->st = pv_state_new_from(&w->view.base);
+}
+
+static void worker_free(worker *w)
+{
+    pv_state_free(w->st);
+    free(w->view.reads);
+    free(w->view.index);
+    free(w->writes);
+    free(w->sorted_new);
+    free(w->sorted_old);
+}
+
+/* ------------------------------------------------------------------ threads */
+
+typedef struct thread_job {
+    void *(*fn)(void *);
+    void *arg;
+} thread_job;
+
+/* Runs fn(args[i]) on `count` threads with large stacks and waits for all of them. */
+static void run_on_threads(void *(*fn)(void *), void **args, unsigned count)
+{
+    pthread_t *th = calloc(count, sizeof *th);
+    if (!th)
+        oom();
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, WORKER_STACK_SIZE);
+    for (unsigned i = 0; i < count; i++) {
+        if (pthread_create(&th[i], &attr, fn, args[i]) != 0) {
+            fputs("parevm: cannot create a worker thread\n", stderr);
+            abort();
+        }
+    }
+    for (unsigned i = 0; i < count; i++)
+        pthread_join(th[i], NULL);
+    pthread_attr_destroy(&attr);
+    free(th);
+}
+
+/* ------------------------------------------------------------------ the block */
+
+/* Errors that validate() in transition.c finds before it checks the block's gas: they stand
+ * even when the gas limit is exceeded too. */
+static bool error_precedes_gas_check(pv_tx_error e)
+{
+    switch (e) {
+    case PV_TX_TYPE_NOT_SUPPORTED:
+    case PV_TX_BLOB_CREATE:
+    case PV_TX_BLOB_COUNT:
+    case PV_TX_BLOB_VERSIONED_HASH:
+    case PV_TX_NONCE_MAX:
+    case PV_TX_NONCE_TOO_LOW:
+    case PV_TX_NONCE_TOO_HIGH:
+    case PV_TX_SENDER_NOT_EOA:
+    case PV_TX_PRIORITY_FEE_ABOVE_FEE_CAP:
+    case PV_TX_FEE_CAP_BELOW_BASE_FEE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void pv_parallel_stats_free(pv_parallel_stats *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->ntraces; i++) {
+        free(s->traces[i].reads);
+        free(s->traces[i].writes);
+    }
+    free(s->traces);
+    s->traces = NULL;
+    s->ntraces = 0;
+}
+
+void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads,
+                               const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
+{
+    double t0 = now_ms();
+    pv_parallel_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    memset(out, 0, sizeof *out);
+    if (threads < 1)
+        threads = 1;
+    stats->threads = threads;
+    uint32_t n = (uint32_t)b->txs_count;
+
+    px_exec ex;
+    memset(&ex, 0, sizeof ex);
+    ex.b = b;
+    ex.n = n;
+    pv_mvmemory_init(&ex.mv, pre, (size_t)n * 12 + 256);
+    pv_scheduler_init(&ex.sched, n);
+    ex.txs = calloc((size_t)n + 2, sizeof *ex.txs);
+    ex.pred = calloc((size_t)n + 2, sizeof *ex.pred);
+    if (!ex.txs || !ex.pred)
+        oom();
+    for (uint32_t v = 0; v < n + 2; v++)
+        pthread_rwlock_init(&ex.txs[v].rs_lock, NULL);
+    {
+        /* The previous transaction of each sender (a small hash of the last version per sender). */
+        uint32_t cap = 64;
+        while (cap < 2 * n)
+            cap <<= 1;
+        uint32_t *last = calloc(cap, sizeof *last);
+        if (!last)
+            oom();
+        for (uint32_t k = 0; k < n; k++) {
+            uint64_t h = pv_hash_bytes(b->txs[k].sender.b, 20);
+            uint32_t i = (uint32_t)h & (cap - 1);
+            while (last[i] && !pv_address_eq(&b->txs[last[i] - 2].sender, &b->txs[k].sender))
+                i = (i + 1) & (cap - 1);
+            ex.pred[k + 1] = last[i] ? last[i] - 1 : 0; /* version of the previous one */
+            last[i] = k + 2;
+        }
+        free(last);
+    }
+
+    worker *workers = calloc(threads, sizeof *workers);
+    void **args = calloc(threads, sizeof *args);
+    if (!workers || !args)
+        oom();
+    for (unsigned i = 0; i < threads; i++) {
+        worker_init(&workers[i], &ex);
+        args[i] = &workers[i];
+    }
+    /* Version 0: the beacon-root system call, before every transaction. */
+    run_block_step(&ex, &workers[0], 0, false, NULL);
+    double t1 = now_ms();
+    stats->ms_prepare = t1 - t0;
+
+    out->valid = true;
+    out->receipts = calloc((size_t)n + 1, sizeof *out->receipts);
+    if (!out->receipts)
+        oom();
+    for (;;) {
+        stats->rounds++;
+        if (n)
+            run_on_threads(worker_main, args, threads);
+        /* In order: the block gas limit, and what each transaction's validity really is. */
+        uint64_t gas = 0;
+        uint32_t restart = UINT32_MAX;
+        out->valid = true;
+        out->receipts_count = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            px_tx *t = &ex.txs[k + 1];
+            const pv_tx *tx = &b->txs[k];
+            pv_tx_error err = t->err;
+            bool fits = tx->gas_limit <= b->env.gas_limit && tx->gas_limit <= b->env.gas_limit - gas;
+            if (!fits && !error_precedes_gas_check(err))
+                err = PV_TX_GAS_LIMIT_EXCEEDS_BLOCK;
+            if (err != PV_TX_VALID && o->policy == PV_INVALID_TX_ABORT) {
+                out->valid = false;
+                out->invalid_tx = k;
+                out->invalid_error = err;
+                break;
+            }
+            if (err == PV_TX_GAS_LIMIT_EXCEEDS_BLOCK && t->err == PV_TX_VALID) {
+                /* It ran and wrote, but does not fit: leave it out and redo what follows. */
+                t->forced_reject = true;
+                restart = k;
+                break;
+            }
+            pv_block_receipt *r = &out->receipts[out->receipts_count++];
+            memset(r, 0, sizeof *r);
+            r->tx_type = tx->type;
+            if (err != PV_TX_VALID) {
+                r->rejected = err;
+                continue;
+            }
+            r->status = t->rc.status;
+            r->gas_used = t->rc.gas_used;
+            r->has_contract_address = tx->is_create && t->rc.status == PV_SUCCESS;
+            r->contract_address = t->rc.contract_address;
+            gas += t->rc.gas_used;
+        }
+        if (restart == UINT32_MAX)
+            break;
+        pv_scheduler_restart_from(&ex.sched, restart);
+    }
+    /* Hand the logs over (receipts were filled without them so a restart could redo them). */
+    for (size_t k = 0; k < out->receipts_count; k++) {
+        px_tx *t = &ex.txs[k + 1];
+        if (out->receipts[k].rejected != PV_TX_VALID)
+            continue;
+        out->receipts[k].logs = t->rc.logs;
+        out->receipts[k].logs_count = t->rc.logs_count;
+        t->rc.logs = NULL;
+        t->rc.logs_count = 0;
+    }
+    double t2 = now_ms();
+    stats->ms_parallel = t2 - t1;
+
+    pv_block_finish_receipts(out, b->fork);
+    if (out->valid) {
+        /* Version n+1: withdrawals and rewards, after every transaction. */
+        run_block_step(&ex, &workers[0], n + 1, true, &out->uncle_rewards_missing);
+        pv_mv_collect_changes(&ex.mv, &out->changes);
+    }
+
+    for (unsigned i = 0; i < threads; i++) {
+        stats->executions += workers[i].executions;
+        stats->validations += workers[i].validations;
+        stats->aborts += workers[i].aborts;
+    }
+    stats->reexecutions = stats->executions > n ? stats->executions - n : 0;
+    stats->dependency_waits = atomic_load(&ex.sched.n_dependency_waits);
+    if (o->record_traces) {
+        stats->traces = calloc((size_t)n + 1, sizeof *stats->traces);
+        if (!stats->traces)
+            oom();
+        stats->ntraces = n;
+        for (uint32_t k = 0; k < n; k++) {
+            px_tx *t = &ex.txs[k + 1];
+            pv_tx_trace *tr = &stats->traces[k];
+            tr->nreads = t->nreads;
+            tr->reads = malloc((t->nreads + 1) * sizeof *tr->reads);
+            tr->nwrites = t->nwrites;
+            tr->writes = malloc((t->nwrites + 1) * sizeof *tr->writes);
+            if (!tr->reads || !tr->writes)
+                oom();
+            for (uint32_t i = 0; i < t->nreads; i++)
+                tr->reads[i] = t->reads[i].loc;
+            memcpy(tr->writes, t->wkeys, t->nwrites * sizeof *tr->writes);
+            tr->incarnations = t->incarnations;
+            tr->exec_us = t->exec_us;
+        }
+    }
+
+    for (unsigned i = 0; i < threads; i++)
+        worker_free(&workers[i]);
+    free(workers);
+    free(args);
+    for (uint32_t v = 0; v < n + 2; v++) {
+        px_tx *t = &ex.txs[v];
+        pthread_rwlock_destroy(&t->rs_lock);
+        free(t->reads);
+        free(t->wlocs);
+        free(t->wkeys);
+        pv_receipt_free(&t->rc);
+    }
+    free(ex.txs);
+    free(ex.pred);
+    pv_scheduler_destroy(&ex.sched);
+    pv_mvmemory_destroy(&ex.mv);
+    stats->ms_finish = now_ms() - t2;
+}
+
+/* ------------------------------------------------------------------ automatic choice */
+
+unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 1)
+        cpus = 1;
+    if (reason_len)
+        reason[0] = 0;
+    if (cpus == 1) {
+        if (reason_len)
+            snprintf(reason, reason_len, "one CPU online");
+        return 1;
+    }
+    if (b->txs_count < PV_PARALLEL_MIN_TXS) {
+        if (reason_len)
+            snprintf(reason, reason_len, "%zu transactions (< %d): parallel set-up costs more than it saves",
+                     b->txs_count, PV_PARALLEL_MIN_TXS);
+        return 1;
+    }
+    unsigned t = (unsigned)cpus;
+    if (t > b->txs_count / 2)
+        t = (unsigned)(b->txs_count / 2);
+    return t < 2 ? 2 : t;
+}
+
+typedef struct seq_job {
+    pv_state_source *pre;
+    const pv_block *b;
+    pv_invalid_tx_policy policy;
+    pv_block_result *out;
+} seq_job;
+
+static void *seq_main(void *arg)
+{
+    seq_job *j = arg;
+    pv_block_execute(j->pre, j->b, j->policy, j->out);
+    return NULL;
+}
+
+void pv_execute_block_auto(pv_state_source *pre, const pv_block *b, const pv_parallel_options *o,
+                           pv_block_result *out, pv_parallel_stats *stats)
+{
+    pv_parallel_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    unsigned threads = o->threads;
+    char reason[96] = "";
+    if (threads == 0)
+        threads = pv_auto_threads(b, reason, sizeof reason);
+    if (threads == 1) {
+        double t0 = now_ms();
+        seq_job j = {pre, b, o->policy, out};
+        void *arg = &j;
+        run_on_threads(seq_main, &arg, 1);
+        stats->threads = 1;
+        stats->sequential_fallback = o->threads == 0;
+        snprintf(stats->fallback_reason, sizeof stats->fallback_reason, "%s",
+                 o->threads == 0 ? reason : "sequential requested");
+        stats->executions = b->txs_count;
+        stats->rounds = 1;
+        stats->ms_parallel = now_ms() - t0;
+        return;
+    }
+    pv_block_execute_parallel(pre, b, threads, o, out, stats);
+}

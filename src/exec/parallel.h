@@ -1,0 +1,61 @@
+/*
+ * Parallel block execution: optimistic Block-STM over multi-version memory (mvmemory.h) with the
+ * collaborative scheduler (scheduler.h). Produces the same pv_block_result as pv_block_execute,
+ * byte for byte, at any thread count. docs/ARCHITECTURE.md explains the EVM-specific rules
+ * (deltas for coinbase fees and value credits, sender nonce chains, destroyed-account floors,
+ * block gas limit rounds).
+ */
+#ifndef PV_EXEC_PARALLEL_H
+#define PV_EXEC_PARALLEL_H
+
+#include "block.h"
+#include "mvmemory.h"
+
+typedef struct pv_parallel_options {
+    unsigned threads;             /* 0: automatic; 1: sequential */
+    pv_invalid_tx_policy policy;
+    bool record_traces;           /* keep each transaction's final read/write sets and timing */
+} pv_parallel_options;
+
+/* What one transaction finally read and wrote (its last, committed incarnation). */
+typedef struct pv_tx_trace {
+    pv_loc *reads;
+    uint32_t nreads;
+    pv_loc *writes;
+    uint32_t nwrites;
+    uint32_t incarnations;        /* executions of this transaction (1 = never re-executed) */
+    double exec_us;               /* duration of the last execution */
+} pv_tx_trace;
+
+typedef struct pv_parallel_stats {
+    unsigned threads;             /* workers used; 1 when run sequentially */
+    bool sequential_fallback;     /* run sequentially although threads != 1 was possible */
+    char fallback_reason[96];
+    uint64_t executions;          /* incarnations run, including re-executions */
+    uint64_t reexecutions;
+    uint64_t validations;
+    uint64_t aborts;              /* validations that failed and aborted an incarnation */
+    uint64_t dependency_waits;    /* executions suspended on an ESTIMATE or a sender's nonce */
+    uint32_t rounds;              /* scheduler runs (more than 1 when the block gas limit bit) */
+    double ms_prepare, ms_parallel, ms_finish;
+    pv_tx_trace *traces;          /* traces[i] for transaction i when record_traces */
+    size_t ntraces;
+} pv_parallel_stats;
+
+void pv_parallel_stats_free(pv_parallel_stats *s);
+
+/* The worker count "automatic" picks for b on this machine: 1 (sequential) for blocks too small
+ * to gain, else up to the number of online CPUs. reason (may be NULL) says why when it is 1. */
+unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len);
+
+/* Executes b with Block-STM on threads workers (>= 1; 1 still goes through Block-STM). pre must
+ * be thread-safe. stats may be NULL. */
+void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads,
+                               const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats);
+
+/* The library's entry point: options->threads 0 = pv_auto_threads, 1 = sequential executor,
+ * more = parallel. Runs on threads of its own with large stacks (1024-deep calls). */
+void pv_execute_block_auto(pv_state_source *pre, const pv_block *b, const pv_parallel_options *o,
+                           pv_block_result *out, pv_parallel_stats *stats);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * The collaborative scheduler of Block-STM (Gelashvili et al., PPoPP 2023), followed closely:
+ * workers pull EXECUTE and VALIDATE tasks from two shared indexes (lowest transaction first),
+ * per-transaction status and incarnation live behind a per-transaction mutex, a transaction
+ * that reads an ESTIMATE is suspended as a dependent of the writer and resumed when the writer
+ * finishes, and completion is detected from the indexes, an active-task counter and a counter of
+ * index decreases. There is no dispatcher thread.
+ *
+ * Transactions are numbered 0..n-1 here (the parallel executor maps its pseudo-transactions).
+ */
+#ifndef PV_EXEC_SCHEDULER_H
+#define PV_EXEC_SCHEDULER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum pv_task_kind { PV_TASK_NONE = 0, PV_TASK_EXECUTE, PV_TASK_VALIDATE } pv_task_kind;
+
+typedef struct pv_task {
+    pv_task_kind kind;
+    uint32_t tx;
+    uint32_t incarnation;
+} pv_task;
+
+typedef enum pv_tx_status {
+    PV_READY_TO_EXECUTE = 0,
+    PV_EXECUTING,
+    PV_EXECUTED,
+    PV_ABORTING,
+} pv_tx_status;
+
+typedef struct pv_sched_tx {
+    pthread_mutex_t lock;         /* status, incarnation */
+    pv_tx_status status;
+    uint32_t incarnation;
+    pthread_mutex_t deps_lock;    /* dependents */
+    uint32_t *deps;
+    uint32_t ndeps, cap_deps;
+} pv_sched_tx;
+
+typedef struct pv_scheduler {
+    uint32_t n;
+    pv_sched_tx *txs;
+    atomic_uint_fast64_t execution_idx;
+    atomic_uint_fast64_t validation_idx;
+    atomic_uint_fast64_t decrease_cnt;
+    atomic_int_fast64_t num_active_tasks;
+    atomic_bool done;
+    /* statistics */
+    atomic_uint_fast64_t n_dependency_waits;
+} pv_scheduler;
+
+void pv_scheduler_init(pv_scheduler *s, uint32_t n);
+void pv_scheduler_destroy(pv_scheduler *s);
+
+/* Restarts a finished scheduler with every transaction before `from` final and `from` itself to
+ * be executed again (next incarnation), everything after it to be validated again. */
+void pv_scheduler_restart_from(pv_scheduler *s, uint32_t from);
+
+static inline bool pv_scheduler_done(pv_scheduler *s) { return atomic_load(&s->done); }
+
+/* The next task for an idle worker (kind NONE: nothing right now; check done and ask again). */
+pv_task pv_scheduler_next_task(pv_scheduler *s);
+
+/* Execution of tx read an ESTIMATE of blocker. Returns false if blocker has meanwhile finished
+ * (then re-run the execution at once); true if tx is now suspended behind blocker. */
+bool pv_scheduler_add_dependency(pv_scheduler *s, uint32_t tx, uint32_t blocker);
+
+/* An execution finished; wrote_new_location: its write set has a location the previous
+ * incarnation's had not. Returns a follow-up task (or NONE). */
+pv_task pv_scheduler_finish_execution(pv_scheduler *s, uint32_t tx, uint32_t incarnation, bool wrote_new_location);
+
+/* Validation of (tx, incarnation) failed: true if this caller won the right to abort it. */
+bool pv_scheduler_try_validation_abort(pv_scheduler *s, uint32_t tx, uint32_t incarnation);
+
+/* A validation finished (aborted: the caller won try_validation_abort). Returns a follow-up. */
+pv_task pv_scheduler_finish_validation(pv_scheduler *s, uint32_t tx, bool aborted);
+
+/* Whether tx's latest incarnation has finished executing (it may still be re-executed later). */
+bool pv_scheduler_is_executed(pv_scheduler *s, uint32_t tx);
+
+#endif

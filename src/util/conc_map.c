@@ -1,0 +1,150 @@
+#include "conc_map.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct node {
+    struct node *_Atomic next;
+    uint64_t hash;
+    /* key, padded to 16, then value */
+    _Alignas(16) unsigned char data[];
+} node;
+
+struct pv_cmap {
+    size_t key_size, key_padded, value_size;
+    size_t mask;
+    atomic_size_t count;
+    node *_Atomic *buckets;
+};
+
+static void oom(void)
+{
+    fputs("parevm: out of memory (concurrent map)\n", stderr);
+    abort();
+}
+
+pv_cmap *pv_cmap_new(size_t key_size, size_t value_size, size_t expected)
+{
+    pv_cmap *m = calloc(1, sizeof *m);
+    if (!m)
+        oom();
+    m->key_size = key_size;
+    m->key_padded = (key_size + 15) & ~(size_t)15;
+    m->value_size = value_size;
+    size_t n = 1024;
+    while (n < expected && n < ((size_t)1 << 26))
+        n <<= 1;
+    m->mask = n - 1;
+    m->buckets = calloc(n, sizeof *m->buckets);
+    if (!m->buckets)
+        oom();
+    return m;
+}
+
+void pv_cmap_free(pv_cmap *m, void (*destroy)(void *value))
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i <= m->mask; i++) {
+        node *n = atomic_load_explicit(&m->buckets[i], memory_order_relaxed);
+        while (n) {
+            node *next = atomic_load_explicit(&n->next, memory_order_relaxed);
+            if (destroy)
+                destroy(n->data + m->key_padded);
+            free(n);
+            n = next;
+        }
+    }
+    free(m->buckets);
+    free(m);
+}
+
+static node *scan(const pv_cmap *m, node *n, const node *stop, const void *key, uint64_t hash)
+{
+    for (; n && n != stop; n = atomic_load_explicit(&n->next, memory_order_acquire))
+        if (n->hash == hash && memcmp(n->data, key, m->key_size) == 0)
+            return n;
+    return NULL;
+}
+
+void *pv_cmap_find(pv_cmap *m, const void *key, uint64_t hash)
+{
+    node *head = atomic_load_explicit(&m->buckets[hash & m->mask], memory_order_acquire);
+    node *n = scan(m, head, NULL, key, hash);
+    return n ? n->data + m->key_padded : NULL;
+}
+
+void *pv_cmap_get_or_insert(pv_cmap *m, const void *key, uint64_t hash,
+                            void (*init)(void *value, const void *key, void *ctx), void *ctx, bool *inserted)
+{
+    node *_Atomic *bucket = &m->buckets[hash & m->mask];
+    node *head = atomic_load_explicit(bucket, memory_order_acquire);
+    node *found = scan(m, head, NULL, key, hash);
+    if (found) {
+        if (inserted)
+            *inserted = false;
+        return found->data + m->key_padded;
+    }
+    node *nn = aligned_alloc(16, (sizeof(node) + m->key_padded + m->value_size + 15) & ~(size_t)15);
+    if (!nn)
+        oom();
+    nn->hash = hash;
+    memcpy(nn->data, key, m->key_size);
+    memset(nn->data + m->key_size, 0, m->key_padded - m->key_size + m->value_size);
+    if (init)
+        init(nn->data + m->key_padded, key, ctx);
+    for (;;) {
+        atomic_store_explicit(&nn->next, head, memory_order_relaxed);
+        node *expected = head;
+        if (atomic_compare_exchange_weak_explicit(bucket, &expected, nn, memory_order_acq_rel,
+                                                  memory_order_acquire)) {
+            atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
+            if (inserted)
+                *inserted = true;
+            return nn->data + m->key_padded;
+        }
+        /* Someone published first: only the nodes in front of our old head are new. */
+        found = scan(m, expected, head, key, hash);
+        if (found) {
+            free(nn);
+            if (inserted)
+                *inserted = false;
+            return found->data + m->key_padded;
+        }
+        head = expected;
+    }
+}
+
+void pv_cmap_for_each(pv_cmap *m, void (*fn)(const void *key, void *value, void *ctx), void *ctx)
+{
+    for (size_t i = 0; i <= m->mask; i++)
+        for (node *n = atomic_load_explicit(&m->buckets[i], memory_order_acquire); n;
+             n = atomic_load_explicit(&n->next, memory_order_acquire))
+            fn(n->data, n->data + m->key_padded, ctx);
+}
+
+size_t pv_cmap_count(pv_cmap *m) { return atomic_load_explicit(&m->count, memory_order_relaxed); }
+
+uint64_t pv_hash_bytes(const void *data, size_t len)
+{
+    /* 64-bit multiply-xorshift over 8-byte words; plenty for hash-table use. */
+    const unsigned char *p = data;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h ^= w * 0xc4ceb9fe1a85ec53ULL;
+        h = (h << 29 | h >> 35) * 0x9e3779b97f4a7c15ULL;
+        p += 8;
+        len -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, len);
+    h ^= w * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 29;
+    return h;
+}
