@@ -144,21 +144,19 @@ void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out)
     pv_rlp_list_end(out, l);
 }
 
-void pv_block_finish_receipts(pv_block_result *res, pv_fork fork)
+void pv_block_finish_receipts(pv_block_result *res, pv_fork fork, unsigned threads)
 {
     uint64_t cumulative = 0;
     memset(res->logs_bloom, 0, sizeof res->logs_bloom);
     size_t included = 0;
     for (size_t i = 0; i < res->receipts_count; i++) {
         pv_block_receipt *r = &res->receipts[i];
-        memset(r->bloom, 0, sizeof r->bloom);
         if (r->rejected != PV_TX_VALID) {
             r->cumulative_gas_used = cumulative;
             continue;
         }
         cumulative += r->gas_used;
         r->cumulative_gas_used = cumulative;
-        pv_bloom_add_logs(r->bloom, r->logs, r->logs_count);
         for (int j = 0; j < 256; j++)
             res->logs_bloom[j] |= r->bloom[j];
         included++;
@@ -187,7 +185,7 @@ void pv_block_finish_receipts(pv_block_result *res, pv_fork fork)
     }
     for (size_t i = 0; i < included; i++)
         vals[i] = buf.data + offs[i];
-    res->receipts_root = pv_trie_root_ordered(vals, lens, included);
+    res->receipts_root = pv_trie_root_ordered_mt(vals, lens, included, threads);
     pv_buf_free(&buf);
     free(offs);
     free(vals);
@@ -234,12 +232,13 @@ void pv_block_execute_on(pv_state *st, const pv_block *b, pv_invalid_tx_policy p
         r->gas_used = rc.gas_used;
         r->logs = rc.logs;
         r->logs_count = rc.logs_count;
+        pv_bloom_add_logs(r->bloom, r->logs, r->logs_count);
         r->has_contract_address = b->txs[i].is_create && rc.status == PV_SUCCESS;
         r->contract_address = rc.contract_address;
         gas_used += rc.gas_used;
         out->receipts_count++;
     }
-    pv_block_finish_receipts(out, b->fork);
+    pv_block_finish_receipts(out, b->fork, 1);
     if (!out->valid)
         return;
     out->uncle_rewards_missing = pv_block_finish_rewards(st, b);

@@ -87,8 +87,9 @@ void pv_block_execute_on(pv_state *st, const pv_block *b, pv_invalid_tx_policy p
 void pv_block_beacon_root_call(pv_state *st, const pv_block *b);
 /* Withdrawals, then mining rewards (pre-Paris), then EIP-161 cleanup: after the transactions. */
 bool pv_block_finish_rewards(pv_state *st, const pv_block *b);
-/* Fills bloom, cumulative gas, logs bloom and receipts root from receipts[0..n). */
-void pv_block_finish_receipts(pv_block_result *r, pv_fork fork);
+/* Fills cumulative gas, the block's logs bloom and the receipts root from receipts[0..n) (each
+ * receipt's own bloom must be set already: executors compute it per transaction). */
+void pv_block_finish_receipts(pv_block_result *r, pv_fork fork, unsigned threads);
 /* The 2048-bit bloom of logs, OR-ed into bloom. */
 void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n);
 /* Consensus encoding of a receipt (type byte || RLP) into out. */

@@ -90,7 +90,13 @@ static void h_emit_log(pv_host *h, const pv_address *a, const uint8_t *d, size_t
     pv_st_add_log(H(h)->st, a, d, n, t, nt);
 }
 
-static bool h_access_account(pv_host *h, const pv_address *a) { return pv_st_access_account(H(h)->st, a); }
+static bool h_access_account(pv_host *h, const pv_address *a)
+{
+    /* EIP-2929: precompiles are always warm (access_account is only asked from Berlin on). */
+    if (pv_precompile_id(a, H(h)->fork))
+        return true;
+    return pv_st_access_account(H(h)->st, a);
+}
 static bool h_access_storage(pv_host *h, const pv_address *a, const u256 *k) { return pv_st_access_slot(H(h)->st, a, k); }
 static u256 h_get_transient(pv_host *h, const pv_address *a, const u256 *k) { return pv_st_get_transient(H(h)->st, a, k); }
 static void h_set_transient(pv_host *h, const pv_address *a, const u256 *k, const u256 *v) { pv_st_set_transient(H(h)->st, a, k, v); }

@@ -101,20 +101,12 @@ void pv_mv_mark_estimate(pv_mv_loc *l, uint32_t tx)
     pthread_mutex_unlock(&l->lock);
 }
 
-static void make_loc(pv_loc *l, pv_loc_kind kind, const pv_address *a, const u256 *key)
-{
-    memset(l, 0, sizeof *l);
-    l->kind = (uint8_t)kind;
-    memcpy(l->addr, a->b, 20);
-    if (key)
-        u256_to_be(key, l->key);
-}
 
 pv_mv_read_status pv_mv_read_basic(pv_mvmemory *m, const pv_address *a, uint32_t tx, pv_account_basic *out,
                                    uint32_t *blocker, uint32_t *writer)
 {
     pv_loc key;
-    make_loc(&key, PV_LOC_BASIC, a, NULL);
+    pv_loc_make(&key, PV_LOC_BASIC, a, NULL);
     pv_mv_loc *l = pv_mv_get(m, &key, false);
     *writer = UINT32_MAX;
     if (l) {
@@ -144,7 +136,7 @@ pv_mv_read_status pv_mv_read_basic(pv_mvmemory *m, const pv_address *a, uint32_t
 pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32_t tx, u256 *out, uint32_t *blocker)
 {
     pv_loc key;
-    make_loc(&key, PV_LOC_BALANCE, a, NULL);
+    pv_loc_make(&key, PV_LOC_BALANCE, a, NULL);
     pv_mv_loc *l = pv_mv_get(m, &key, false);
     u256 sum = u256_zero();
     if (l) {
@@ -175,7 +167,7 @@ pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const 
                                      uint32_t *blocker)
 {
     pv_loc key;
-    make_loc(&key, PV_LOC_STORAGE, a, k);
+    pv_loc_make(&key, PV_LOC_STORAGE, a, k);
     pv_mv_loc *l = pv_mv_get(m, &key, false);
     bool have_write = false;
     uint32_t write_tx = 0;
@@ -198,7 +190,7 @@ pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const 
     }
     /* The floor: a destruction of the account after the slot's latest write zeroes it. */
     pv_loc bkey;
-    make_loc(&bkey, PV_LOC_BASIC, a, NULL);
+    pv_loc_make(&bkey, PV_LOC_BASIC, a, NULL);
     pv_mv_loc *b = pv_mv_get(m, &bkey, false);
     bool destroyed = false;
     if (b) {
@@ -259,12 +251,12 @@ static void collect_loc(const void *key, void *value, void *ctx)
 static int cmp_loc_ref(const void *a, const void *b)
 {
     const pv_loc *x = ((const loc_ref *)a)->key, *y = ((const loc_ref *)b)->key;
-    int c = memcmp(x->addr, y->addr, 20);
+    int c = memcmp(x->addr.b, y->addr.b, 20);
     if (c)
         return c;
     if (x->kind != y->kind)
         return x->kind < y->kind ? -1 : 1;
-    return memcmp(x->key, y->key, 32);
+    return memcmp(&x->key, &y->key, sizeof x->key); /* any order: slots are sorted by key later */
 }
 
 static bool code_eq(const pv_code *a, const pv_code *b)
@@ -280,7 +272,7 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
     qsort(ls.v, ls.n, sizeof *ls.v, cmp_loc_ref);
     size_t naddr = 0, nslot = 0;
     for (size_t i = 0; i < ls.n; i++) {
-        if (i == 0 || memcmp(ls.v[i].key->addr, ls.v[i - 1].key->addr, 20) != 0)
+        if (i == 0 || memcmp(ls.v[i].key->addr.b, ls.v[i - 1].key->addr.b, 20) != 0)
             naddr++;
         if (ls.v[i].key->kind == PV_LOC_STORAGE)
             nslot++;
@@ -292,10 +284,9 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
     size_t si = 0;
     for (size_t i = 0; i < ls.n;) {
         size_t j = i;
-        while (j < ls.n && memcmp(ls.v[j].key->addr, ls.v[i].key->addr, 20) == 0)
+        while (j < ls.n && memcmp(ls.v[j].key->addr.b, ls.v[i].key->addr.b, 20) == 0)
             j++;
-        pv_address a;
-        memcpy(a.b, ls.v[i].key->addr, 20);
+        pv_address a = ls.v[i].key->addr;
         pv_account_basic pre;
         m->pre->fn->read_basic(m->pre, &a, &pre);
         u256 pre_balance = m->pre->fn->read_balance(m->pre, &a);
@@ -349,8 +340,7 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
                     break;
                 }
             }
-            u256 key;
-            u256_from_be(&key, ls.v[k].key->key, 32);
+            u256 key = ls.v[k].key->key;
             bool differs;
             if (destroyed_ever) {
                 differs = !u256_is_zero(&value);

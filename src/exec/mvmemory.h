@@ -28,12 +28,24 @@
 
 typedef enum pv_loc_kind { PV_LOC_BASIC = 0, PV_LOC_BALANCE = 1, PV_LOC_STORAGE = 2 } pv_loc_kind;
 
-/* A location, packed so that memcmp compares it (no padding holes). */
+/* A location, laid out without padding holes so that memcmp compares it (pv_loc_make zeroes
+ * the pad bytes). */
 typedef struct pv_loc {
+    u256 key;                 /* storage key, zero for account locations */
+    pv_address addr;
     uint8_t kind;
-    uint8_t addr[20];
-    uint8_t key[32];          /* storage key (big-endian), zero for account locations */
+    uint8_t pad[3];
 } pv_loc;
+
+_Static_assert(sizeof(pv_loc) == 56, "pv_loc has no padding holes");
+
+static inline void pv_loc_make(pv_loc *l, pv_loc_kind kind, const pv_address *a, const u256 *key)
+{
+    l->key = key ? *key : u256_zero();
+    l->addr = *a;
+    l->kind = (uint8_t)kind;
+    l->pad[0] = l->pad[1] = l->pad[2] = 0;
+}
 
 enum { PV_MV_ESTIMATE = 1, PV_MV_DELTA = 2, PV_MV_DESTROYED = 4 };
 
@@ -71,7 +83,20 @@ typedef struct pv_mv_write {
 void pv_mvmemory_init(pv_mvmemory *m, pv_state_source *pre, size_t expected_locations);
 void pv_mvmemory_destroy(pv_mvmemory *m);
 
-static inline uint64_t pv_loc_hash(const pv_loc *l) { return pv_hash_bytes(l, sizeof *l); }
+static inline uint64_t pv_loc_hash(const pv_loc *l)
+{
+    uint64_t a0, a1;
+    uint32_t a2;
+    memcpy(&a0, l->addr.b, 8);
+    memcpy(&a1, l->addr.b + 8, 8);
+    memcpy(&a2, l->addr.b + 16, 4);
+    uint64_t h = (a0 ^ ((uint64_t)a2 << 29) ^ l->kind) * 0x9e3779b97f4a7c15ULL;
+    h ^= (a1 ^ l->key.w[0]) * 0xc2b2ae3d27d4eb4fULL;
+    h ^= (l->key.w[1] ^ (l->key.w[2] << 1) ^ (l->key.w[3] << 2)) * 0x165667b19e3779f9ULL;
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ULL;
+    return h ^ (h >> 29);
+}
 
 /* The location's version list, created when create is set (else NULL when never written). */
 pv_mv_loc *pv_mv_get(pv_mvmemory *m, const pv_loc *l, bool create);

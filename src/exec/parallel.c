@@ -55,6 +55,7 @@ typedef struct px_tx {
     uint32_t nwrites, cap_writes;
     pv_tx_error err;              /* outputs of the last incarnation */
     pv_receipt rc;
+    uint8_t bloom[256];
     uint32_t incarnations;
     double exec_us;
     bool forced_reject;           /* left out: it does not fit in the block's remaining gas */
@@ -88,14 +89,6 @@ typedef struct px_view {
     uint32_t index_cap;
 } px_view;
 
-static void make_loc(pv_loc *l, pv_loc_kind kind, const pv_address *a, const u256 *key)
-{
-    memset(l, 0, sizeof *l);
-    l->kind = (uint8_t)kind;
-    memcpy(l->addr, a->b, 20);
-    if (key)
-        u256_to_be(key, l->key);
-}
 
 static void view_reset(px_view *v, uint32_t version, const pv_address *sender, uint32_t pred)
 {
@@ -166,7 +159,7 @@ static void v_read_basic(pv_state_source *src, const pv_address *a, pv_account_b
     if (v->blocked)
         return;
     pv_loc l;
-    make_loc(&l, PV_LOC_BASIC, a, NULL);
+    pv_loc_make(&l, PV_LOC_BASIC, a, NULL);
     uint64_t h = pv_loc_hash(&l);
     px_read *r = view_find(v, &l, h);
     if (r) {
@@ -197,7 +190,7 @@ static u256 v_read_balance(pv_state_source *src, const pv_address *a)
     if (v->blocked)
         return u256_zero();
     pv_loc l;
-    make_loc(&l, PV_LOC_BALANCE, a, NULL);
+    pv_loc_make(&l, PV_LOC_BALANCE, a, NULL);
     uint64_t h = pv_loc_hash(&l);
     px_read *r = view_find(v, &l, h);
     if (r)
@@ -219,7 +212,7 @@ static u256 v_read_storage(pv_state_source *src, const pv_address *a, const u256
     if (v->blocked)
         return u256_zero();
     pv_loc l;
-    make_loc(&l, PV_LOC_STORAGE, a, key);
+    pv_loc_make(&l, PV_LOC_STORAGE, a, key);
     uint64_t h = pv_loc_hash(&l);
     px_read *r = view_find(v, &l, h);
     if (r)
@@ -276,13 +269,13 @@ static void visit_account(void *ctx, const pv_address *a, const pv_account_basic
     pv_loc l;
     pv_loc_value val;
     memset(&val, 0, sizeof val);
-    make_loc(&l, PV_LOC_BASIC, a, NULL);
+    pv_loc_make(&l, PV_LOC_BASIC, a, NULL);
     const px_read *r = view_find(&w->view, &l, pv_loc_hash(&l));
     if (destroyed || !r || !basic_eq(&r->v.basic, now)) {
         val.basic = *now;
         add_write(w, &l, destroyed ? PV_MV_DESTROYED : 0, &val);
     }
-    make_loc(&l, PV_LOC_BALANCE, a, NULL);
+    pv_loc_make(&l, PV_LOC_BALANCE, a, NULL);
     memset(&val, 0, sizeof val);
     val.value = *bal;
     if (balance_loaded) {
@@ -298,7 +291,7 @@ static void visit_slot(void *ctx, const pv_address *a, const u256 *key, const u2
 {
     worker *w = ctx;
     pv_loc l;
-    make_loc(&l, PV_LOC_STORAGE, a, key);
+    pv_loc_make(&l, PV_LOC_STORAGE, a, key);
     const px_read *r = view_find(&w->view, &l, pv_loc_hash(&l));
     if (!r || !u256_eq(&r->v.value, value)) {
         pv_loc_value val;
@@ -430,6 +423,8 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     pv_receipt_free(&t->rc);
     t->rc = rc;
     t->err = err;
+    memset(t->bloom, 0, sizeof t->bloom);
+    pv_bloom_add_logs(t->bloom, rc.logs, rc.logs_count);
     t->incarnations++;
     t->exec_us = (now_ms() - t0) * 1e3;
     o.wrote_new = record(ex, w, version, incarnation);
@@ -449,8 +444,7 @@ static bool validate(px_exec *ex, uint32_t version)
     pthread_rwlock_rdlock(&t->rs_lock);
     for (uint32_t i = 0; i < t->nreads && ok; i++) {
         const px_read *r = &t->reads[i];
-        pv_address a;
-        memcpy(a.b, r->loc.addr, 20);
+        pv_address a = r->loc.addr;
         pv_loc_value now;
         memset(&now, 0, sizeof now);
         uint32_t blocker, writer;
@@ -460,9 +454,7 @@ static bool validate(px_exec *ex, uint32_t version)
         } else if (r->loc.kind == PV_LOC_BALANCE) {
             s = pv_mv_read_balance(&ex->mv, &a, version, &now.value, &blocker);
         } else {
-            u256 key;
-            u256_from_be(&key, r->loc.key, 32);
-            s = pv_mv_read_storage(&ex->mv, &a, &key, version, &now.value, &blocker);
+            s = pv_mv_read_storage(&ex->mv, &a, &r->loc.key, version, &now.value, &blocker);
         }
         ok = s == PV_MV_OK && loc_value_eq(r->loc.kind, &r->v, &now);
     }
@@ -720,13 +712,14 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
             continue;
         out->receipts[k].logs = t->rc.logs;
         out->receipts[k].logs_count = t->rc.logs_count;
+        memcpy(out->receipts[k].bloom, t->bloom, sizeof t->bloom);
         t->rc.logs = NULL;
         t->rc.logs_count = 0;
     }
     double t2 = now_ms();
     stats->ms_parallel = t2 - t1;
 
-    pv_block_finish_receipts(out, b->fork);
+    pv_block_finish_receipts(out, b->fork, threads);
     if (out->valid) {
         /* Version n+1: withdrawals and rewards, after every transaction. */
         run_block_step(&ex, &workers[0], n + 1, true, &out->uncle_rewards_missing);

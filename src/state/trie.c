@@ -18,6 +18,8 @@
  */
 #include "trie.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -169,10 +171,35 @@ static void put_hex_prefix(pv_buf *b, const uint8_t *key, size_t from, size_t to
 
 static void encode_node(pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth);
 
+/* A subtree whose reference was computed ahead (by another thread): the serial pass meets the
+ * subtrees in the order they were collected and takes their references from here. */
+typedef struct subtree_task {
+    const pv_trie_entry *e;
+    size_t n, depth;
+    uint8_t ref[33];
+    size_t ref_len;
+} subtree_task;
+
+typedef struct precomputed {
+    subtree_task *tasks;
+    size_t count, next;
+} precomputed;
+
+static _Thread_local precomputed *tls_pre;
+
 /* Appends the reference to the node of e[0..n) at depth: the node itself when its RLP is shorter
  * than 32 bytes, else RLP(keccak(node)). */
 static void put_ref(pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth)
 {
+    precomputed *pre = tls_pre;
+    if (pre && pre->next < pre->count) {
+        subtree_task *t = &pre->tasks[pre->next];
+        if (t->e == e && t->n == n && t->depth == depth) {
+            pre->next++;
+            pv_buf_append(b, t->ref, t->ref_len);
+            return;
+        }
+    }
     size_t start = b->len;
     encode_node(b, e, n, depth);
     size_t len = b->len - start;
@@ -293,6 +320,132 @@ static size_t rlp_index(uint64_t i, uint8_t *out)
     for (unsigned k = 0; k < nb; k++)
         out[nb - k] = (uint8_t)(i >> (8 * k));
     return 1 + nb;
+}
+
+/* ---- parallel root ---------------------------------------------------------------------------- */
+
+typedef struct task_list {
+    subtree_task *v;
+    size_t n, cap;
+} task_list;
+
+/* The common prefix length (in nibbles, from depth) of sorted e[0..n), as encode_node finds it. */
+static size_t common_prefix(const pv_trie_entry *e, size_t n, size_t depth)
+{
+    const pv_trie_entry *first = &e[0], *last = &e[n - 1];
+    size_t max = 2 * (first->key_len < last->key_len ? first->key_len : last->key_len);
+    size_t cp = depth;
+    while (cp < max && nib(first->key, cp) == nib(last->key, cp))
+        cp++;
+    return cp;
+}
+
+/* Collects, in encoding order, the subtrees of at most `grain` entries that hang below the
+ * top of the trie, mirroring encode_node's partitioning. */
+static void collect_tasks(task_list *tl, const pv_trie_entry *e, size_t n, size_t depth, size_t grain, bool is_ref)
+{
+    if (is_ref && n <= grain) {
+        if (tl->n == tl->cap) {
+            tl->cap = tl->cap ? tl->cap * 2 : 64;
+            tl->v = realloc(tl->v, tl->cap * sizeof *tl->v);
+            if (!tl->v)
+                abort();
+        }
+        tl->v[tl->n++] = (subtree_task){e, n, depth, {0}, 0};
+        return;
+    }
+    if (n == 1)
+        return;
+    size_t cp = common_prefix(e, n, depth);
+    if (cp > depth) {
+        collect_tasks(tl, e, n, cp, grain, true);
+        return;
+    }
+    size_t i = e[0].key_len * 2 == depth ? 1 : 0;
+    while (i < n) {
+        unsigned k = nib(e[i].key, depth);
+        size_t j = i + 1;
+        while (j < n && nib(e[j].key, depth) == k)
+            j++;
+        collect_tasks(tl, e + i, j - i, depth + 1, grain, true);
+        i = j;
+    }
+}
+
+typedef struct task_pool {
+    subtree_task *tasks;
+    size_t count;
+    atomic_size_t next;
+} task_pool;
+
+static void *run_tasks(void *arg)
+{
+    task_pool *p = arg;
+    pv_buf b;
+    pv_buf_init(&b);
+    for (;;) {
+        size_t i = atomic_fetch_add(&p->next, 1);
+        if (i >= p->count)
+            break;
+        subtree_task *t = &p->tasks[i];
+        b.len = 0;
+        put_ref(&b, t->e, t->n, t->depth);
+        memcpy(t->ref, b.data, b.len);
+        t->ref_len = b.len;
+    }
+    pv_buf_free(&b);
+    return NULL;
+}
+
+/* Root of the normalised, sorted entries e[0..n) on `threads` threads. */
+static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threads)
+{
+    task_list tl = {0};
+    size_t grain = n / (threads * 8) + 1;
+    collect_tasks(&tl, e, n, 0, grain, false);
+    task_pool pool = {tl.v, tl.n, 0};
+    pthread_t *th = calloc(threads, sizeof *th);
+    if (!th)
+        abort();
+    unsigned started = 0;
+    for (unsigned i = 1; i < threads; i++)
+        if (pthread_create(&th[i], NULL, run_tasks, &pool) == 0)
+            started = i;
+        else
+            break;
+    run_tasks(&pool);
+    for (unsigned i = 1; i <= started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    precomputed pre = {tl.v, tl.n, 0};
+    tls_pre = &pre;
+    pv_buf b;
+    pv_buf_init(&b);
+    encode_node(&b, e, n, 0);
+    tls_pre = NULL;
+    pv_bytes32 root;
+    pv_keccak256(b.data, b.len, root.b);
+    pv_buf_free(&b);
+    free(tl.v);
+    return root;
+}
+
+pv_bytes32 pv_trie_root_ordered_mt(const uint8_t *const *values, const size_t *value_lens, size_t n, unsigned threads)
+{
+    if (threads < 2 || n < 64)
+        return pv_trie_root_ordered(values, value_lens, n);
+    pv_trie_entry *e = xmalloc_n(n, sizeof *e + 9);
+    uint8_t *keys = (uint8_t *)(e + n);
+    for (size_t i = 0; i < n; i++) {
+        e[i].key = keys + 9 * i;
+        e[i].key_len = rlp_index(i, keys + 9 * i);
+        e[i].value = values[i];
+        e[i].value_len = value_lens[i];
+    }
+    size_t m = normalise(e, n);
+    pv_bytes32 root = m ? root_parallel(e, m, threads) : PV_EMPTY_TRIE_ROOT;
+    free(e);
+    return root;
 }
 
 pv_bytes32 pv_trie_root_ordered(const uint8_t *const *values, const size_t *value_lens, size_t n)
