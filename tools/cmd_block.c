@@ -163,10 +163,8 @@ int pv_cmd_block(int argc, char **argv)
                 printf(",\"error\":");
                 json_str(err);
                 printf("}\n");
-            } else {
-                printf("%s\n", argv[i]);
-                printf("  ERROR %s\n", err);
             }
+            fflush(stdout);
             fprintf(stderr, "parevm block: %s\n", err);
             free(err);
             continue;

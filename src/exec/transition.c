@@ -75,7 +75,7 @@ pv_bytes32 pv_logs_hash(const pv_log *logs, size_t n)
     return h;
 }
 
-static uint64_t intrinsic_gas(const pv_tx *tx, pv_fork fork)
+uint64_t pv_tx_intrinsic_gas(const pv_tx *tx, pv_fork fork)
 {
     uint64_t g = 21000;
     if (tx->is_create && fork >= PV_HOMESTEAD)
@@ -177,7 +177,7 @@ static pv_tx_error validate(pv_state *st, const pv_block_env *env, pv_fork fork,
     if (u256_lt(&bal, &cost))
         return PV_TX_INSUFFICIENT_FUNDS;
 
-    if (intrinsic_gas(tx, fork) > tx->gas_limit)
+    if (pv_tx_intrinsic_gas(tx, fork) > tx->gas_limit)
         return PV_TX_INTRINSIC_GAS;
     if (tx->is_create && fork >= PV_SHANGHAI && tx->data_size > MAX_INITCODE_SIZE)
         return PV_TX_INITCODE_TOO_LARGE;
@@ -241,7 +241,7 @@ pv_tx_error pv_transact(pv_state *st, const pv_block_env *env, pv_fork fork, con
 
     pv_message msg;
     memset(&msg, 0, sizeof msg);
-    msg.gas = (int64_t)(tx->gas_limit - intrinsic_gas(tx, fork));
+    msg.gas = (int64_t)(tx->gas_limit - pv_tx_intrinsic_gas(tx, fork));
     msg.sender = tx->sender;
     msg.value = tx->value;
     msg.input = tx->data;

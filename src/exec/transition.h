@@ -98,6 +98,9 @@ void pv_receipt_free(pv_receipt *r);
 pv_tx_error pv_transact(pv_state *st, const pv_block_env *env, pv_fork fork, const pv_tx *tx,
                         uint64_t block_gas_used, pv_receipt *receipt);
 
+/* Intrinsic gas of a transaction (21000/53000 base, calldata, access list, EIP-3860 initcode). */
+uint64_t pv_tx_intrinsic_gas(const pv_tx *tx, pv_fork fork);
+
 /* keccak256(RLP(list of [address, [topics...], data])) as the state tests' "logs" field. */
 pv_bytes32 pv_logs_hash(const pv_log *logs, size_t n);
 

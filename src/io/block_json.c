@@ -75,11 +75,10 @@ bool pv_read_file_maybe_gz(const char *path, uint8_t **data, size_t *len, char *
     }
     /* A gzip stream cut short reads as a clean end of file; zlib reports it on close. */
     int code;
-    const char *msg = gzerror(gz, &code);
-    bool truncated = code == Z_BUF_ERROR;
+    gzerror(gz, &code);
     int rc = gzclose_r(gz);
-    if (truncated || rc == Z_BUF_ERROR) {
-        *err = pv_fmt("%s: truncated gzip stream (%s)", path, code == Z_BUF_ERROR ? msg : "unexpected end of file");
+    if (code == Z_BUF_ERROR || rc == Z_BUF_ERROR) {
+        *err = pv_fmt("%s: truncated gzip stream (unexpected end of file)", path);
         free(buf);
         return false;
     }

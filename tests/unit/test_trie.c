@@ -520,8 +520,38 @@ static void contract(void)
     }
 }
 
+/* The multi-threaded ordered root equals the single-threaded one, whatever the size (the
+ * partition into subtrees changes with n and the thread count). */
+static void ordered_multithreaded(void)
+{
+    static const size_t sizes[] = {0, 1, 2, 63, 64, 65, 127, 128, 129, 255, 256, 300, 823, 1000, 4097, 20000};
+    uint64_t x = 0x243f6a8885a308d3ULL;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        uint8_t **vals = malloc((n + 1) * sizeof *vals);
+        size_t *lens = malloc((n + 1) * sizeof *lens);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            lens[i] = 1 + x % 300; /* short (embedded) and long (hashed) nodes */
+            vals[i] = malloc(lens[i]);
+            for (size_t j = 0; j < lens[i]; j++)
+                vals[i][j] = (uint8_t)(x >> (j % 56));
+        }
+        pv_bytes32 one = pv_trie_root_ordered((const uint8_t *const *)vals, lens, n);
+        for (unsigned t = 2; t <= 8; t *= 2) {
+            pv_bytes32 many = pv_trie_root_ordered_mt((const uint8_t *const *)vals, lens, n, t);
+            CHECK(pv_bytes32_eq(&one, &many), "ordered root of %zu items on %u threads", n, t);
+        }
+        for (size_t i = 0; i < n; i++)
+            free(vals[i]);
+        free(vals);
+        free(lens);
+    }
+}
+
 int main(void)
 {
+    ordered_multithreaded();
     fixtures();
     random_against_reference();
     contract();

@@ -1,0 +1,364 @@
+/*
+ * Block-STM against the sequential executor on hand-built blocks that hit the hard cases: one
+ * sender's nonce chain, a hot recipient (balance deltas), the coinbase sending, receiving and
+ * being read, a contended counter slot, SELFDESTRUCT and re-creation at one CREATE2 address,
+ * create collisions, invalid transactions under both policies, the block gas limit (a second
+ * scheduler round), withdrawals, the beacon-root call and pre-merge rewards.
+ *
+ * Each block runs sequentially once and in parallel at 1, 2, 3, 4, 8 and 16 threads several
+ * times; every result must equal the sequential one (receipts, logs, gas, state changes), and
+ * the sequential result itself is checked against values derived by hand.
+ */
+#include "test.h"
+
+#include <string.h>
+
+#include "exec/block.h"
+#include "exec/parallel.h"
+#include "util/keccak.h"
+
+static pv_address addr_n(unsigned n)
+{
+    pv_address a;
+    memset(&a, 0, sizeof a);
+    a.b[0] = 0xaa;
+    a.b[18] = (uint8_t)(n >> 8);
+    a.b[19] = (uint8_t)n;
+    return a;
+}
+
+static const pv_address COINBASE = {{0xc0, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}};
+
+/* Contracts. */
+static const uint8_t COUNTER[] = {0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x60, 0x00, 0x55, 0x00};
+/* stores BALANCE(COINBASE) at slot 0 */
+static const uint8_t READ_COINBASE[] = {0x41, 0x31, 0x60, 0x00, 0x55, 0x00};
+/* CREATE2 of its calldata with salt 0x2a, stores the result at slot 0 */
+static const uint8_t FACTORY[] = {0x36, 0x60, 0x00, 0x60, 0x00, 0x37, 0x60, 0x2a, 0x36, 0x60, 0x00,
+                                  0x60, 0x00, 0xf5, 0x60, 0x00, 0x55, 0x00};
+/* initcode: slot 1 = slot 0 (what the address held: zero for a new or destroyed account),
+ * slot 0 = 0x55, then deploy CALLER SELFDESTRUCT (0x33 0xff) */
+static const uint8_t INIT_SELFDESTRUCT[] = {0x60, 0x00, 0x54, 0x60, 0x01, 0x55, 0x60, 0x55, 0x60, 0x00, 0x55,
+                                            0x61, 0x33, 0xff, 0x60, 0x00, 0x52, 0x60, 0x02, 0x60, 0x1e, 0xf3};
+/* pays its whole balance to its caller through CALL, then logs */
+static const uint8_t PAYOUT[] = {0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x47, 0x33, 0x5a, 0xf1,
+                                 0x50, 0x60, 0x00, 0x60, 0x00, 0xa0, 0x00};
+
+#define A_COUNTER 900
+#define A_READER 901
+#define A_FACTORY 902
+#define A_PAYOUT 903
+
+typedef struct builder {
+    pv_world *w;
+    pv_tx txs[400];
+    size_t n;
+    uint64_t nonce[1001];
+    pv_block b;
+    pv_withdrawal wds[4];
+} builder;
+
+static void builder_init(builder *bl, pv_fork fork)
+{
+    memset(bl, 0, sizeof *bl);
+    bl->w = pv_world_new();
+    u256 rich = u256_from_u64(1000000000000000000ULL);
+    for (unsigned i = 0; i < 300; i++) {
+        pv_address a = addr_n(i);
+        pv_world_put_account(bl->w, &a, 0, &rich, NULL, 0);
+    }
+    pv_address c = addr_n(A_COUNTER), r = addr_n(A_READER), f = addr_n(A_FACTORY), p = addr_n(A_PAYOUT);
+    u256 zero = u256_zero(), some = u256_from_u64(777);
+    pv_world_put_account(bl->w, &c, 1, &zero, COUNTER, sizeof COUNTER);
+    pv_world_put_account(bl->w, &r, 1, &zero, READ_COINBASE, sizeof READ_COINBASE);
+    pv_world_put_account(bl->w, &f, 1, &zero, FACTORY, sizeof FACTORY);
+    pv_world_put_account(bl->w, &p, 1, &some, PAYOUT, sizeof PAYOUT);
+    u256 k = u256_zero(), v = u256_from_u64(5);
+    pv_world_put_storage(bl->w, &c, &k, &v);
+    pv_world_put_account(bl->w, &COINBASE, 0, &rich, NULL, 0);
+    pv_world_seal(bl->w);
+    pv_block *b = &bl->b;
+    b->fork = fork;
+    b->env.coinbase = COINBASE;
+    b->env.number = fork >= PV_PARIS ? 20000000 : 5000000;
+    b->env.timestamp = 1700000000;
+    b->env.gas_limit = 30000000;
+    b->env.difficulty = u256_from_u64(fork >= PV_PARIS ? 0 : 1000);
+    b->env.base_fee = u256_from_u64(fork >= PV_LONDON ? 7 : 0);
+    b->env.chain_id = u256_from_u64(1);
+    b->txs = bl->txs;
+}
+
+static pv_tx *add_tx(builder *bl, unsigned from, pv_address to, uint64_t value, uint64_t gas)
+{
+    pv_tx *t = &bl->txs[bl->n++];
+    memset(t, 0, sizeof *t);
+    t->type = bl->b.fork >= PV_LONDON ? 2 : 0;
+    t->sender = from == 1000 ? COINBASE : addr_n(from);
+    t->nonce = bl->nonce[from]++;
+    t->gas_price = u256_from_u64(10);
+    t->max_fee_per_gas = u256_from_u64(10);
+    t->max_priority_fee_per_gas = u256_from_u64(2);
+    t->gas_limit = gas;
+    t->to = to;
+    t->value = u256_from_u64(value);
+    bl->b.txs_count = bl->n;
+    return t;
+}
+
+static int blocks_compared;
+
+/* Runs b sequentially and in parallel at several thread counts; returns the sequential result. */
+static void check_block(const char *name, builder *bl, pv_invalid_tx_policy policy, pv_block_result *seq)
+{
+    pv_block_execute(pv_world_source(bl->w), &bl->b, policy, seq);
+    static const unsigned threads[] = {1, 2, 3, 4, 8, 16};
+    pv_parallel_options o = {.threads = 0, .policy = policy, .record_traces = true};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        for (int rep = 0; rep < 3; rep++) {
+            pv_block_result par;
+            pv_parallel_stats st;
+            pv_block_execute_parallel(pv_world_source(bl->w), &bl->b, threads[t], &o, &par, &st);
+            char why[512];
+            bool eq = pv_block_results_equal(seq, &par, why, sizeof why);
+            CHECK(eq, "%s, %u threads, run %d: %s", name, threads[t], rep, why);
+            CHECK(st.ntraces == bl->b.txs_count, "%s: one trace per transaction", name);
+            pv_parallel_stats_free(&st);
+            pv_block_result_free(&par);
+        }
+    }
+    blocks_compared++;
+}
+
+static u256 slot_after(const pv_block_result *r, pv_address a, uint64_t key, bool *found)
+{
+    *found = false;
+    for (size_t i = 0; i < r->changes.count; i++) {
+        const pv_account_change *c = &r->changes.accounts[i];
+        if (!pv_address_eq(&c->address, &a))
+            continue;
+        for (size_t j = 0; j < c->slots_count; j++)
+            if (c->slots[j].key.w[0] == key && c->slots[j].key.w[1] == 0) {
+                *found = true;
+                return c->slots[j].value;
+            }
+    }
+    return u256_zero();
+}
+
+static const pv_account_change *change_of(const pv_block_result *r, pv_address a)
+{
+    for (size_t i = 0; i < r->changes.count; i++)
+        if (pv_address_eq(&r->changes.accounts[i].address, &a))
+            return &r->changes.accounts[i];
+    return NULL;
+}
+
+static void test_transfers_and_counter(pv_fork fork)
+{
+    builder bl;
+    builder_init(&bl, fork);
+    /* 60 independent transfers, a 20-long nonce chain, 30 to one hot recipient, 40 counter
+     * increments, the coinbase sending and being read, a payout back to its caller. */
+    for (unsigned i = 0; i < 60; i++)
+        add_tx(&bl, i, addr_n(100 + i), 1000 + i, 21000);
+    for (unsigned i = 0; i < 20; i++)
+        add_tx(&bl, 160, addr_n(161), 5, 21000);
+    for (unsigned i = 0; i < 30; i++)
+        add_tx(&bl, 170 + i, addr_n(299), 1, 21000);
+    for (unsigned i = 0; i < 40; i++)
+        add_tx(&bl, 200 + i % 20, addr_n(A_COUNTER), 0, 60000);
+    add_tx(&bl, 1000, addr_n(5), 123, 21000);
+    add_tx(&bl, 240, addr_n(A_READER), 0, 60000);
+    add_tx(&bl, 241, addr_n(A_PAYOUT), 0, 100000);
+    add_tx(&bl, 242, COINBASE, 9, 21000);
+    add_tx(&bl, 243, addr_n(A_READER), 0, 60000);
+    pv_block_result seq;
+    check_block(pv_fork_name(fork), &bl, PV_INVALID_TX_ABORT, &seq);
+    CHECK(seq.valid && seq.receipts_count == bl.n, "%s: every transaction included (invalid %zu: %s)", pv_fork_name(fork), seq.invalid_tx, pv_tx_error_name(seq.invalid_error));
+    bool found;
+    u256 counter = slot_after(&seq, addr_n(A_COUNTER), 0, &found);
+    CHECK(found && counter.w[0] == 45, "%s: the counter went from 5 to 45 (got %llu)", pv_fork_name(fork),
+          (unsigned long long)counter.w[0]);
+    const pv_account_change *hot = change_of(&seq, addr_n(299));
+    CHECK(hot && hot->balance.w[0] == 1000000000000000000ULL + 30, "%s: the hot recipient got 30 credits",
+          pv_fork_name(fork));
+    const pv_account_change *chain = change_of(&seq, addr_n(160));
+    CHECK(chain && chain->nonce == 20, "%s: the chained sender's nonce is 20", pv_fork_name(fork));
+    for (size_t i = 0; i < 60; i++)
+        CHECK(seq.receipts[i].gas_used == 21000 && seq.receipts[i].status == PV_SUCCESS, "transfer %zu", i);
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+}
+
+static void test_destroy_and_recreate(pv_fork fork)
+{
+    builder bl;
+    builder_init(&bl, fork);
+    pv_address f = addr_n(A_FACTORY);
+    /* create at the CREATE2 address, collide, call it (self-destructs before Cancun), re-create */
+    pv_tx *t = add_tx(&bl, 10, f, 0, 200000);
+    t->data = INIT_SELFDESTRUCT;
+    t->data_size = sizeof INIT_SELFDESTRUCT;
+    t = add_tx(&bl, 11, f, 0, 200000);
+    t->data = INIT_SELFDESTRUCT;
+    t->data_size = sizeof INIT_SELFDESTRUCT;
+    /* the CREATE2 address: keccak(0xff ++ factory ++ salt ++ keccak(initcode))[12:] */
+    uint8_t pre[85];
+    pre[0] = 0xff;
+    memcpy(pre + 1, f.b, 20);
+    memset(pre + 21, 0, 32);
+    pre[52] = 0x2a;
+    pv_keccak256(INIT_SELFDESTRUCT, sizeof INIT_SELFDESTRUCT, pre + 53);
+    uint8_t h[32];
+    pv_keccak256(pre, sizeof pre, h);
+    pv_address child;
+    memcpy(child.b, h + 12, 20);
+    add_tx(&bl, 12, child, 50, 100000);
+    for (unsigned i = 0; i < 10; i++)
+        add_tx(&bl, 20 + i, addr_n(A_COUNTER), 0, 60000);
+    t = add_tx(&bl, 13, f, 0, 200000);
+    t->data = INIT_SELFDESTRUCT;
+    t->data_size = sizeof INIT_SELFDESTRUCT;
+    /* a plain creation transaction and value to the re-created child */
+    t = add_tx(&bl, 15, f, 0, 100000);
+    t->is_create = true;
+    t->data = INIT_SELFDESTRUCT;
+    t->data_size = sizeof INIT_SELFDESTRUCT;
+    add_tx(&bl, 16, child, 1, 21000);
+    pv_block_result seq;
+    check_block(fork >= PV_CANCUN ? "destroy/recreate (Cancun)" : "destroy/recreate", &bl, PV_INVALID_TX_ABORT, &seq);
+    CHECK(seq.valid, "destroy block valid");
+    bool found;
+    u256 stored = slot_after(&seq, f, 0, &found);
+    /* the last factory call: before Cancun the child was destroyed, so re-creation succeeds and
+     * stores the address; from Cancun the child survives, so it collides and stores zero */
+    u256 child_word;
+    u256_from_be(&child_word, child.b, 20);
+    if (fork < PV_CANCUN)
+        CHECK(found && u256_eq(&stored, &child_word), "re-created at the CREATE2 address");
+    const pv_account_change *c = change_of(&seq, child);
+    CHECK(c != NULL, "the child account changed");
+    /* Re-created after its destruction, the child must not see its old slot 0 (0x55). */
+    u256 seen = slot_after(&seq, child, 1, &found);
+    CHECK(u256_is_zero(&seen), "the re-created child read a destroyed slot");
+    u256 s0 = slot_after(&seq, child, 0, &found);
+    CHECK(found && s0.w[0] == 0x55, "the child's slot 0 after the block");
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+}
+
+static void test_invalid_and_gas_limit(void)
+{
+    for (int policy = 0; policy < 2; policy++) {
+        builder bl;
+        builder_init(&bl, PV_SHANGHAI);
+        for (unsigned i = 0; i < 30; i++)
+            add_tx(&bl, i, addr_n(100 + i), 1, 21000);
+        pv_tx *t = add_tx(&bl, 3, addr_n(7), 1, 21000);
+        t->nonce = 0; /* reused: too low */
+        /* drain a sender, then let it pay for gas it no longer has */
+        add_tx(&bl, 40, addr_n(41), 1000000000000000000ULL - 21000 * 10, 21000);
+        add_tx(&bl, 40, addr_n(41), 1, 21000);
+        for (unsigned i = 0; i < 10; i++)
+            add_tx(&bl, 50 + i, addr_n(A_COUNTER), 0, 60000);
+        pv_block_result seq;
+        check_block(policy ? "invalid txs (skip)" : "invalid txs (abort)", &bl, (pv_invalid_tx_policy)policy, &seq);
+        if (policy == PV_INVALID_TX_ABORT) {
+            CHECK(!seq.valid && seq.invalid_tx == 30 && seq.invalid_error == PV_TX_NONCE_TOO_LOW,
+                  "abort: stops at the reused nonce");
+        } else {
+            CHECK(seq.valid && seq.receipts[30].rejected == PV_TX_NONCE_TOO_LOW, "skip: nonce too low left out");
+            CHECK(seq.receipts[32].rejected == PV_TX_INSUFFICIENT_FUNDS, "skip: drained sender left out");
+        }
+        pv_block_result_free(&seq);
+        pv_world_free(bl.w);
+    }
+    /* The block gas limit: 30 transfers of 21000 with a limit of 25 * 21000 + 5000, where the
+     * 10th transaction is a 40000-gas counter call using less than its limit. */
+    for (int policy = 0; policy < 2; policy++) {
+        builder bl;
+        builder_init(&bl, PV_LONDON);
+        bl.b.env.gas_limit = 25 * 21000 + 5000;
+        for (unsigned i = 0; i < 30; i++) {
+            if (i == 9)
+                add_tx(&bl, i, addr_n(A_COUNTER), 0, 60000);
+            else
+                add_tx(&bl, i, addr_n(100 + i), 1, 21000);
+        }
+        pv_block_result seq;
+        pv_parallel_options o = {.threads = 2, .policy = (pv_invalid_tx_policy)policy};
+        pv_parallel_stats st;
+        pv_block_result par;
+        pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, 2, &o, &par, &st);
+        if (policy == PV_INVALID_TX_SKIP)
+            CHECK(st.rounds >= 2, "the gas limit needed a second round (%u)", st.rounds);
+        pv_block_result_free(&par);
+        check_block(policy ? "gas limit (skip)" : "gas limit (abort)", &bl, (pv_invalid_tx_policy)policy, &seq);
+        size_t rejected = 0;
+        for (size_t i = 0; i < seq.receipts_count; i++)
+            rejected += seq.receipts[i].rejected == PV_TX_GAS_LIMIT_EXCEEDS_BLOCK;
+        if (policy == PV_INVALID_TX_SKIP)
+            CHECK(seq.valid && rejected >= 4 && seq.gas_used <= bl.b.env.gas_limit, "skip: %zu left out", rejected);
+        else
+            CHECK(!seq.valid && seq.invalid_error == PV_TX_GAS_LIMIT_EXCEEDS_BLOCK, "abort: the gas limit");
+        pv_block_result_free(&seq);
+        pv_world_free(bl.w);
+    }
+}
+
+static void test_block_level(void)
+{
+    /* Withdrawals (one of zero to a fresh account), the beacon-root call without its contract,
+     * and pre-merge rewards with uncles. */
+    builder bl;
+    builder_init(&bl, PV_CANCUN);
+    for (unsigned i = 0; i < 20; i++)
+        add_tx(&bl, i, addr_n(100 + i), 1, 21000);
+    bl.wds[0] = (pv_withdrawal){1, 1, addr_n(100), 5};
+    bl.wds[1] = (pv_withdrawal){2, 2, addr_n(777), 0};
+    bl.wds[2] = (pv_withdrawal){3, 3, COINBASE, 3};
+    bl.b.has_withdrawals = true;
+    bl.b.withdrawals = bl.wds;
+    bl.b.withdrawals_count = 3;
+    bl.b.has_parent_beacon_root = true;
+    pv_block_result seq;
+    check_block("withdrawals", &bl, PV_INVALID_TX_ABORT, &seq);
+    CHECK(change_of(&seq, addr_n(777)) == NULL, "a zero withdrawal creates no account");
+    const pv_account_change *c = change_of(&seq, addr_n(100));
+    CHECK(c && c->balance.w[0] == 1000000000000000000ULL + 1 + 5000000000ULL, "withdrawal credited in wei");
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+
+    builder_init(&bl, PV_BYZANTIUM);
+    for (unsigned i = 0; i < 20; i++)
+        add_tx(&bl, i, addr_n(100 + i), 1, 21000);
+    pv_uncle u = {bl.b.env.number - 1, addr_n(555)};
+    bl.b.uncles = &u;
+    bl.b.uncles_count = 1;
+    bl.b.uncles_unknown = 1;
+    check_block("rewards", &bl, PV_INVALID_TX_ABORT, &seq);
+    const pv_account_change *uncle = change_of(&seq, addr_n(555));
+    CHECK(uncle && uncle->balance.w[0] == 3000000000000000000ULL / 8 * 7, "uncle reward 7/8 of 3 ETH");
+    CHECK(seq.uncle_rewards_missing, "an uncle without header is reported");
+    const pv_account_change *cb = change_of(&seq, COINBASE);
+    /* 20 * 21000 gas at 10 wei + 3 ETH + 2 * 3 ETH / 32 */
+    uint64_t want = 1000000000000000000ULL + 20 * 21000 * 10 + 3000000000000000000ULL + 2 * (3000000000000000000ULL / 32);
+    CHECK(cb && cb->balance.w[0] == want, "miner reward");
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+}
+
+int main(void)
+{
+    static const pv_fork forks[] = {PV_FRONTIER, PV_SPURIOUS_DRAGON, PV_BYZANTIUM, PV_BERLIN, PV_LONDON, PV_CANCUN};
+    for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++)
+        test_transfers_and_counter(forks[i]);
+    test_destroy_and_recreate(PV_CONSTANTINOPLE);
+    test_destroy_and_recreate(PV_SHANGHAI);
+    test_destroy_and_recreate(PV_CANCUN);
+    test_invalid_and_gas_limit();
+    test_block_level();
+    printf("%d blocks compared at 6 thread counts x 3 runs\n", blocks_compared);
+    TEST_DONE();
+}
