@@ -23,9 +23,12 @@ SAN_TOOL_OBJS := $(TOOL_SRCS:%.c=build/asan/obj/%.o)
 SAN_TESTS   := $(TEST_SRCS:tests/unit/%.c=build/asan/tests/%)
 
 TSAN_FLAGS  := -O1 -g -fsanitize=thread
-TSAN_OBJS   := $(SRCS:%.c=build/tsan/obj/%.o) $(TOOL_SRCS:%.c=build/tsan/obj/%.o)
+TSAN_LIB_OBJS := $(SRCS:%.c=build/tsan/obj/%.o)
+TSAN_OBJS   := $(TSAN_LIB_OBJS) $(TOOL_SRCS:%.c=build/tsan/obj/%.o)
+# Unit tests of the concurrent code, also built with ThreadSanitizer.
+TSAN_TESTS  := build/tsan/tests/test_parallel build/tsan/tests/test_trie
 
-.PHONY: all deps demo check unit unit-asan statetest-sample statetest clean
+.PHONY: all deps demo check stress unit unit-asan statetest-sample statetest clean
 all: build/libparevm.a build/libparevm.so build/parevm $(TESTS)
 
 deps:
@@ -61,6 +64,14 @@ build/tsan/obj/%.o: %.c
 build/tsan/parevm: $(TSAN_OBJS)
 	$(CC) $(TSAN_FLAGS) -pthread -o $@ $(TSAN_OBJS) $(LDLIBS)
 
+build/tsan/libparevm.a: $(TSAN_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/tsan/tests/%: tests/unit/%.c build/tsan/libparevm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(TSAN_FLAGS) -Itests/unit -o $@ $< build/tsan/libparevm.a $(LDLIBS)
+
 build/asan/libparevm.a: $(SAN_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
@@ -83,8 +94,13 @@ demo: deps
 	@sh scripts/demo.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all $(SAN_TESTS) build/asan/parevm build/tsan/parevm
+	@$(MAKE) --no-print-directory all $(SAN_TESTS) build/asan/parevm build/tsan/parevm $(TSAN_TESTS)
 	@sh tests/check.sh
+
+# The full determinism suite (parallel == sequential), also under ThreadSanitizer: long.
+stress: deps
+	@$(MAKE) --no-print-directory all build/tsan/parevm $(TSAN_TESTS)
+	@sh tests/stress.sh
 
 clean:
 	rm -rf build

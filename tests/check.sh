@@ -1,8 +1,8 @@
 #!/bin/sh
 # `make check`: every test stage, then one closing line with the totals.
-#   1. unit tests (release build)          4. statetest bad-input handling
-#   2. unit tests under ASan+UBSan         5. the full state-test run (both fixture folders)
-#   3. a sample of state tests under ASan+UBSan
+#   unit tests (release, ASan+UBSan, ThreadSanitizer for the concurrent ones); state tests (a
+#   sample under ASan+UBSan and TSan, bad input, the full run); mainnet blocks (every fixture
+#   against its header, parallel == sequential at 2/4/8/16 threads, a sample under TSan, bad input).
 # Each stage ends with "N passed, N failed"; the totals are summed into the closing line.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
@@ -28,13 +28,24 @@ stage() {
 
 stage "unit tests" sh tests/run.sh unit build/tests/test_*
 stage "unit tests (ASan+UBSan)" sh tests/run.sh unit-asan build/asan/tests/test_*
+# A TSan report makes the program exit non-zero.
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+stage "unit tests of concurrent code (ThreadSanitizer)" sh tests/run.sh unit-tsan build/tsan/tests/test_*
+MAINNET="$FIX/mainnet"
+stage "mainnet blocks against their headers (automatic threads)" build/parevm block "$MAINNET"/*.json.gz
+for t in 2 4 8 16; do
+    stage "mainnet blocks: parallel == sequential at $t threads (x2)" \
+        build/parevm block --compare --repeat 2 --threads $t "$MAINNET"/*.json.gz
+done
+stage "mainnet blocks: parallel == sequential under ThreadSanitizer (sample, 4 threads)" \
+    build/tsan/parevm block --compare --threads 4 "$MAINNET"/15538827.json.gz "$MAINNET"/19933612.json.gz \
+    "$MAINNET"/12300570.json.gz "$MAINNET"/4864590.json.gz "$MAINNET"/2179522.json.gz "$MAINNET"/18085863.json.gz
+stage "block bad input" sh tests/block_bad_input.sh
 ST="$FIX/ethereum-tests/GeneralStateTests"
 stage "state tests sample (ASan+UBSan)" build/asan/parevm statetest \
     "$ST/stExample" "$ST/stCallCodes" "$ST/stSStoreTest" "$ST/Pyspecs/cancun" "$ST/stRevertTest" \
     "$ST/stCreate2" "$ST/stStaticCall" "$ST/stRefundTest" "$ST/stTransactionTest" "$ST/stSpecialTest" \
     "$ST/stEIP1559" "$ST/stPreCompiledContracts2"
-# A TSan report makes the program exit non-zero.
-export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
 stage "state tests under ThreadSanitizer (4 threads)" \
     build/tsan/parevm statetest --threads 4 "$ST/stExample" "$ST/stCallCodes" "$ST/stRevertTest" \
     "$ST/stStackTests/stackOverflowPUSH.json"
