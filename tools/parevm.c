@@ -26,6 +26,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "statetest") == 0)
         return pv_cmd_statetest(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0 && argc > 2 && strcmp(argv[2], "blocks") == 0)
+        return pv_bench_blocks(argc - 2, argv + 2);
+    if (strcmp(cmd, "bench") == 0 && argc > 2 && strcmp(argv[2], "mainnet") == 0)
+        return pv_bench_mainnet(argc - 2, argv + 2);
     if (strcmp(cmd, "block") == 0)
         return pv_cmd_block(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

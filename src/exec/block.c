@@ -157,8 +157,13 @@ void pv_block_finish_receipts(pv_block_result *res, pv_fork fork, unsigned threa
         }
         cumulative += r->gas_used;
         r->cumulative_gas_used = cumulative;
-        for (int j = 0; j < 256; j++)
-            res->logs_bloom[j] |= r->bloom[j];
+        for (int j = 0; j < 256; j += 8) {
+            uint64_t x, y;
+            memcpy(&x, res->logs_bloom + j, 8);
+            memcpy(&y, r->bloom + j, 8);
+            x |= y;
+            memcpy(res->logs_bloom + j, &x, 8);
+        }
         included++;
     }
     res->gas_used = cumulative;

@@ -1,6 +1,7 @@
 /* Multi-version memory: per-location version lists over an insert-only concurrent map. */
 #include "mvmemory.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,15 +16,34 @@ static void loc_init(void *value, const void *key, void *ctx)
     (void)key;
     (void)ctx;
     pv_mv_loc *l = value;
-    pthread_mutex_init(&l->lock, NULL);
+    atomic_flag_clear(&l->lock);
+    l->entries = &l->inline_entry;
+    l->cap = 1;
+    l->n = 0;
 }
 
 static void loc_destroy(void *value)
 {
     pv_mv_loc *l = value;
-    pthread_mutex_destroy(&l->lock);
-    free(l->entries);
+    if (l->entries != &l->inline_entry)
+        free(l->entries);
 }
+
+static inline void loc_lock(pv_mv_loc *l)
+{
+    unsigned spins = 0;
+    while (atomic_flag_test_and_set_explicit(&l->lock, memory_order_acquire)) {
+        if (++spins > 100) {
+            sched_yield(); /* the holder may have been preempted (more threads than cores) */
+            spins = 0;
+        }
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+}
+
+static inline void loc_unlock(pv_mv_loc *l) { atomic_flag_clear_explicit(&l->lock, memory_order_release); }
 
 void pv_mvmemory_init(pv_mvmemory *m, pv_state_source *pre, size_t expected)
 {
@@ -61,14 +81,19 @@ static uint32_t lower_bound(const pv_mv_loc *l, uint32_t tx)
 
 void pv_mv_write_entry(pv_mv_loc *l, uint32_t tx, uint32_t incarnation, uint8_t flags, const pv_loc_value *v)
 {
-    pthread_mutex_lock(&l->lock);
+    loc_lock(l);
     uint32_t i = lower_bound(l, tx);
     if (i == l->n || l->entries[i].tx != tx) {
         if (l->n == l->cap) {
-            l->cap = l->cap ? l->cap * 2 : 2;
-            l->entries = realloc(l->entries, l->cap * sizeof *l->entries);
-            if (!l->entries)
+            uint32_t cap = l->cap * 2;
+            pv_mv_entry *e = malloc(cap * sizeof *e);
+            if (!e)
                 oom();
+            memcpy(e, l->entries, l->n * sizeof *e);
+            if (l->entries != &l->inline_entry)
+                free(l->entries);
+            l->entries = e;
+            l->cap = cap;
         }
         memmove(&l->entries[i + 1], &l->entries[i], (l->n - i) * sizeof *l->entries);
         l->n++;
@@ -78,27 +103,27 @@ void pv_mv_write_entry(pv_mv_loc *l, uint32_t tx, uint32_t incarnation, uint8_t 
     e->incarnation = incarnation;
     e->flags = flags;
     e->v = *v;
-    pthread_mutex_unlock(&l->lock);
+    loc_unlock(l);
 }
 
 void pv_mv_remove_entry(pv_mv_loc *l, uint32_t tx)
 {
-    pthread_mutex_lock(&l->lock);
+    loc_lock(l);
     uint32_t i = lower_bound(l, tx);
     if (i < l->n && l->entries[i].tx == tx) {
         memmove(&l->entries[i], &l->entries[i + 1], (l->n - i - 1) * sizeof *l->entries);
         l->n--;
     }
-    pthread_mutex_unlock(&l->lock);
+    loc_unlock(l);
 }
 
 void pv_mv_mark_estimate(pv_mv_loc *l, uint32_t tx)
 {
-    pthread_mutex_lock(&l->lock);
+    loc_lock(l);
     uint32_t i = lower_bound(l, tx);
     if (i < l->n && l->entries[i].tx == tx)
         l->entries[i].flags |= PV_MV_ESTIMATE;
-    pthread_mutex_unlock(&l->lock);
+    loc_unlock(l);
 }
 
 
@@ -110,7 +135,7 @@ pv_mv_read_status pv_mv_read_basic(pv_mvmemory *m, const pv_address *a, uint32_t
     pv_mv_loc *l = pv_mv_get(m, &key, false);
     *writer = UINT32_MAX;
     if (l) {
-        pthread_mutex_lock(&l->lock);
+        loc_lock(l);
         uint32_t i = lower_bound(l, tx);
         if (i > 0) {
             /* Only the latest write matters: every BASIC write follows a BASIC read of the same
@@ -119,53 +144,59 @@ pv_mv_read_status pv_mv_read_basic(pv_mvmemory *m, const pv_address *a, uint32_t
             const pv_mv_entry *e = &l->entries[i - 1];
             if (e->flags & PV_MV_ESTIMATE) {
                 *blocker = e->tx;
-                pthread_mutex_unlock(&l->lock);
+                loc_unlock(l);
                 return PV_MV_BLOCKED;
             }
             *out = e->v.basic;
             *writer = e->tx;
-            pthread_mutex_unlock(&l->lock);
+            loc_unlock(l);
             return PV_MV_OK;
         }
-        pthread_mutex_unlock(&l->lock);
+        loc_unlock(l);
     }
     m->pre->fn->read_basic(m->pre, a, out);
     return PV_MV_OK;
 }
 
-pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32_t tx, u256 *out, uint32_t *blocker)
+pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32_t tx, u256 *out, uint32_t *blocker,
+                                     bool *from_pre)
 {
+    *from_pre = false;
     pv_loc key;
     pv_loc_make(&key, PV_LOC_BALANCE, a, NULL);
     pv_mv_loc *l = pv_mv_get(m, &key, false);
     u256 sum = u256_zero();
+    bool any = false;
     if (l) {
-        pthread_mutex_lock(&l->lock);
+        loc_lock(l);
         uint32_t i = lower_bound(l, tx);
+        any = i > 0;
         while (i > 0) {
             const pv_mv_entry *e = &l->entries[--i];
             if (e->flags & PV_MV_ESTIMATE) {
                 *blocker = e->tx;
-                pthread_mutex_unlock(&l->lock);
+                loc_unlock(l);
                 return PV_MV_BLOCKED;
             }
             u256_add(&sum, &sum, &e->v.value);
             if (!(e->flags & PV_MV_DELTA)) {
-                pthread_mutex_unlock(&l->lock);
+                loc_unlock(l);
                 *out = sum;
                 return PV_MV_OK;
             }
         }
-        pthread_mutex_unlock(&l->lock);
+        loc_unlock(l);
     }
     u256 pre = m->pre->fn->read_balance(m->pre, a);
+    *from_pre = !any;
     u256_add(out, &pre, &sum);
     return PV_MV_OK;
 }
 
 pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const u256 *k, uint32_t tx, u256 *out,
-                                     uint32_t *blocker)
+                                     uint32_t *blocker, bool *from_pre)
 {
+    *from_pre = false;
     pv_loc key;
     pv_loc_make(&key, PV_LOC_STORAGE, a, k);
     pv_mv_loc *l = pv_mv_get(m, &key, false);
@@ -173,20 +204,20 @@ pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const 
     uint32_t write_tx = 0;
     u256 value = u256_zero();
     if (l) {
-        pthread_mutex_lock(&l->lock);
+        loc_lock(l);
         uint32_t i = lower_bound(l, tx);
         if (i > 0) {
             const pv_mv_entry *e = &l->entries[i - 1];
             if (e->flags & PV_MV_ESTIMATE) {
                 *blocker = e->tx;
-                pthread_mutex_unlock(&l->lock);
+                loc_unlock(l);
                 return PV_MV_BLOCKED;
             }
             have_write = true;
             write_tx = e->tx;
             value = e->v.value;
         }
-        pthread_mutex_unlock(&l->lock);
+        loc_unlock(l);
     }
     /* The floor: a destruction of the account after the slot's latest write zeroes it. */
     pv_loc bkey;
@@ -194,7 +225,7 @@ pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const 
     pv_mv_loc *b = pv_mv_get(m, &bkey, false);
     bool destroyed = false;
     if (b) {
-        pthread_mutex_lock(&b->lock);
+        loc_lock(b);
         uint32_t i = lower_bound(b, tx);
         while (i > 0) {
             const pv_mv_entry *e = &b->entries[--i];
@@ -202,7 +233,7 @@ pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const 
                 break;
             if (e->flags & PV_MV_ESTIMATE) {
                 *blocker = e->tx;
-                pthread_mutex_unlock(&b->lock);
+                loc_unlock(b);
                 return PV_MV_BLOCKED;
             }
             if (e->flags & PV_MV_DESTROYED) {
@@ -210,20 +241,23 @@ pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const 
                 break;
             }
         }
-        pthread_mutex_unlock(&b->lock);
+        loc_unlock(b);
     }
-    if (destroyed)
+    if (destroyed) {
         *out = u256_zero();
-    else if (have_write)
+    } else if (have_write) {
         *out = value;
-    else
+    } else {
         *out = m->pre->fn->read_storage(m->pre, a, k);
+        *from_pre = true;
+    }
     return PV_MV_OK;
 }
 
 /* ---- final state changes ---- */
 
 typedef struct loc_ref {
+    uint64_t prefix;          /* the address's first 8 bytes, big-endian: most comparisons end here */
     const pv_loc *key;
     pv_mv_loc *loc;
 } loc_ref;
@@ -245,18 +279,81 @@ static void collect_loc(const void *key, void *value, void *ctx)
         if (!ls->v)
             oom();
     }
-    ls->v[ls->n++] = (loc_ref){key, l};
+    const pv_loc *k = key;
+    uint64_t p;
+    memcpy(&p, k->addr.b, 8);
+    ls->v[ls->n++] = (loc_ref){__builtin_bswap64(p), k, l};
 }
 
+/* By address, then kind (BASIC, BALANCE, STORAGE), then storage key as a number: the order of
+ * pv_state_changes, so no sort is needed afterwards. */
 static int cmp_loc_ref(const void *a, const void *b)
 {
-    const pv_loc *x = ((const loc_ref *)a)->key, *y = ((const loc_ref *)b)->key;
-    int c = memcmp(x->addr.b, y->addr.b, 20);
+    const loc_ref *p = a, *q = b;
+    if (p->prefix != q->prefix)
+        return p->prefix < q->prefix ? -1 : 1;
+    const pv_loc *x = p->key, *y = q->key;
+    int c = memcmp(x->addr.b + 8, y->addr.b + 8, 12);
     if (c)
         return c;
     if (x->kind != y->kind)
         return x->kind < y->kind ? -1 : 1;
-    return memcmp(&x->key, &y->key, sizeof x->key); /* any order: slots are sorted by key later */
+    for (int i = 3; i >= 0; i--)
+        if (x->key.w[i] != y->key.w[i])
+            return x->key.w[i] < y->key.w[i] ? -1 : 1;
+    return 0;
+}
+
+/* LSD radix sort on the address prefix (4 passes of 16 bits), then runs of equal prefixes (the
+ * locations of one account, as a rule) by the full comparator. */
+static void sort_locs(loc_ref *v, size_t n)
+{
+    if (n < 64) {
+        qsort(v, n, sizeof *v, cmp_loc_ref);
+        return;
+    }
+    loc_ref *tmp = malloc(n * sizeof *tmp);
+    uint32_t *count = malloc(65536 * sizeof *count);
+    if (!tmp || !count)
+        oom();
+    loc_ref *src = v, *dst = tmp;
+    for (int pass = 0; pass < 4; pass++) {
+        int shift = 16 * pass;
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i].prefix >> shift) & 0xffff]++;
+        uint32_t sum = 0;
+        for (size_t b = 0; b < 65536; b++) {
+            uint32_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].prefix >> shift) & 0xffff]++] = src[i];
+        loc_ref *t = src;
+        src = dst;
+        dst = t;
+    }
+    /* after an even number of passes the result is back in v */
+    free(tmp);
+    free(count);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && v[j].prefix == v[i].prefix)
+            j++;
+        if (j - i > 1) {
+            for (size_t a = i + 1; a < j; a++) { /* insertion sort: runs are short */
+                loc_ref x = v[a];
+                size_t b = a;
+                while (b > i && cmp_loc_ref(&v[b - 1], &x) > 0) {
+                    v[b] = v[b - 1];
+                    b--;
+                }
+                v[b] = x;
+            }
+        }
+        i = j;
+    }
 }
 
 static bool code_eq(const pv_code *a, const pv_code *b)
@@ -269,7 +366,7 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
     memset(out, 0, sizeof *out);
     loc_list ls = {0};
     pv_cmap_for_each(m->map, collect_loc, &ls);
-    qsort(ls.v, ls.n, sizeof *ls.v, cmp_loc_ref);
+    sort_locs(ls.v, ls.n);
     size_t naddr = 0, nslot = 0;
     for (size_t i = 0; i < ls.n; i++) {
         if (i == 0 || memcmp(ls.v[i].key->addr.b, ls.v[i - 1].key->addr.b, 20) != 0)
@@ -363,5 +460,4 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
         i = j;
     }
     free(ls.v);
-    pv_state_changes_sort(out);
 }

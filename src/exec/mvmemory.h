@@ -22,6 +22,7 @@
 #define PV_EXEC_MVMEMORY_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "../state/state.h"
 #include "../util/conc_map.h"
@@ -50,7 +51,7 @@ static inline void pv_loc_make(pv_loc *l, pv_loc_kind kind, const pv_address *a,
 enum { PV_MV_ESTIMATE = 1, PV_MV_DELTA = 2, PV_MV_DESTROYED = 4 };
 
 /* A location's value: BASIC uses basic, the others value. */
-typedef struct pv_loc_value {
+typedef union pv_loc_value {
     pv_account_basic basic;
     u256 value;
 } pv_loc_value;
@@ -63,9 +64,10 @@ typedef struct pv_mv_entry {
 } pv_mv_entry;
 
 typedef struct pv_mv_loc {
-    pthread_mutex_t lock;
-    pv_mv_entry *entries;     /* ascending by tx */
+    atomic_flag lock;         /* a spinlock: held for a few dozen instructions at most */
     uint32_t n, cap;
+    pv_mv_entry *entries;     /* ascending by tx; first in inline_entry (most locations have one writer) */
+    pv_mv_entry inline_entry;
 } pv_mv_loc;
 
 typedef struct pv_mvmemory {
@@ -114,11 +116,14 @@ typedef enum pv_mv_read_status {
     PV_MV_BLOCKED,            /* an ESTIMATE of transaction *blocker decides the value */
 } pv_mv_read_status;
 
+/* *from_pre is set when no write of a lower transaction decided the value (the pre-state did);
+ * read_basic also gives the writer's index (UINT32_MAX for the pre-state). */
 pv_mv_read_status pv_mv_read_basic(pv_mvmemory *m, const pv_address *a, uint32_t tx, pv_account_basic *out,
                                    uint32_t *blocker, uint32_t *writer);
-pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32_t tx, u256 *out, uint32_t *blocker);
+pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32_t tx, u256 *out, uint32_t *blocker,
+                                     bool *from_pre);
 pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const u256 *key, uint32_t tx, u256 *out,
-                                     uint32_t *blocker);
+                                     uint32_t *blocker, bool *from_pre);
 
 /* The block's net state changes (canonical, as pv_state_collect_changes): the final value of
  * every location written, compared with the pre-state. Single-threaded, after execution. */

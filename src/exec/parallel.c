@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/arena.h"
 #include "scheduler.h"
 
 #define WORKER_STACK_SIZE ((size_t)256 << 20) /* 1024 nested EVM frames */
@@ -44,18 +45,25 @@ static double now_ms(void)
 typedef struct px_read {
     pv_loc loc;
     pv_loc_value v;
+    bool from_pre;                /* no lower transaction's write decided it */
 } px_read;
 
+/* A published read set: immutable once published, in its worker's arena (freed with the
+ * block), so validators read it through one atomic pointer load and no lock. */
+typedef struct px_read_set {
+    uint32_t n;
+    px_read r[];
+} px_read_set;
+
 typedef struct px_tx {
-    pthread_rwlock_t rs_lock;     /* the published read set (validators read it) */
-    px_read *reads;
-    uint32_t nreads, cap_reads;
+    px_read_set *_Atomic reads;   /* the last incarnation's */
     pv_mv_loc **wlocs;            /* the last incarnation's write set */
     pv_loc *wkeys;
-    uint32_t nwrites, cap_writes;
+    uint8_t *wflags;
+    uint32_t nwrites;
     pv_tx_error err;              /* outputs of the last incarnation */
     pv_receipt rc;
-    uint8_t bloom[256];
+    uint8_t *bloom;               /* in the worker's arena; NULL when there are no logs */
     uint32_t incarnations;
     double exec_us;
     bool forced_reject;           /* left out: it does not fit in the block's remaining gas */
@@ -85,8 +93,6 @@ typedef struct px_view {
     uint32_t pred;
     px_read *reads;
     uint32_t nreads, cap_reads;
-    uint32_t *index;              /* open addressing: read index + 1 */
-    uint32_t index_cap;
 } px_view;
 
 
@@ -96,53 +102,24 @@ static void view_reset(px_view *v, uint32_t version, const pv_address *sender, u
     v->blocked = false;
     v->base.halted = false;
     v->nreads = 0;
-    if (v->index_cap)
-        memset(v->index, 0, v->index_cap * sizeof *v->index);
     if (sender)
         v->sender = *sender;
     v->pred = pred;
 }
 
-static px_read *view_find(px_view *v, const pv_loc *l, uint64_t h)
-{
-    if (!v->index_cap)
-        return NULL;
-    for (uint32_t i = (uint32_t)h & (v->index_cap - 1);; i = (i + 1) & (v->index_cap - 1)) {
-        uint32_t x = v->index[i];
-        if (!x)
-            return NULL;
-        if (memcmp(&v->reads[x - 1].loc, l, sizeof *l) == 0)
-            return &v->reads[x - 1];
-    }
-}
-
-static void index_put(px_view *v, uint64_t h, uint32_t idx)
-{
-    uint32_t i = (uint32_t)h & (v->index_cap - 1);
-    while (v->index[i])
-        i = (i + 1) & (v->index_cap - 1);
-    v->index[i] = idx + 1;
-}
-
-static void view_record(px_view *v, const pv_loc *l, uint64_t h, const pv_loc_value *val)
+/* Appends a read to the read set. The state asks a source once per location and incarnation
+ * (its records cache the answers), so there is nothing to deduplicate; a repeated read after a
+ * revert only adds an entry that validation checks like the first. */
+static void view_record(px_view *v, const pv_loc *l, const pv_loc_value *val, bool from_pre)
 {
     if (v->nreads == v->cap_reads) {
         v->cap_reads = v->cap_reads ? v->cap_reads * 2 : 64;
         v->reads = xrealloc(v->reads, v->cap_reads * sizeof *v->reads);
     }
-    if ((v->nreads + 1) * 2 > v->index_cap) {
-        free(v->index);
-        v->index_cap = v->index_cap ? v->index_cap * 2 : 256;
-        v->index = calloc(v->index_cap, sizeof *v->index);
-        if (!v->index)
-            oom();
-        for (uint32_t i = 0; i < v->nreads; i++)
-            index_put(v, pv_loc_hash(&v->reads[i].loc), i);
-    }
-    v->reads[v->nreads].loc = *l;
-    v->reads[v->nreads].v = *val;
-    index_put(v, h, v->nreads);
-    v->nreads++;
+    px_read *r = &v->reads[v->nreads++];
+    r->loc = *l;
+    r->v = *val;
+    r->from_pre = from_pre;
 }
 
 static void view_block(px_view *v, uint32_t blocker)
@@ -158,14 +135,6 @@ static void v_read_basic(pv_state_source *src, const pv_address *a, pv_account_b
     memset(out, 0, sizeof *out);
     if (v->blocked)
         return;
-    pv_loc l;
-    pv_loc_make(&l, PV_LOC_BASIC, a, NULL);
-    uint64_t h = pv_loc_hash(&l);
-    px_read *r = view_find(v, &l, h);
-    if (r) {
-        *out = r->v.basic;
-        return;
-    }
     uint32_t blocker, writer;
     if (pv_mv_read_basic(&v->ex->mv, a, v->version, out, &blocker, &writer) == PV_MV_BLOCKED) {
         view_block(v, blocker);
@@ -178,10 +147,11 @@ static void v_read_basic(pv_state_source *src, const pv_address *a, pv_account_b
         view_block(v, v->pred);
         return;
     }
+    pv_loc l;
+    pv_loc_make(&l, PV_LOC_BASIC, a, NULL);
     pv_loc_value val;
-    memset(&val, 0, sizeof val);
     val.basic = *out;
-    view_record(v, &l, h, &val);
+    view_record(v, &l, &val, writer == UINT32_MAX);
 }
 
 static u256 v_read_balance(pv_state_source *src, const pv_address *a)
@@ -189,20 +159,16 @@ static u256 v_read_balance(pv_state_source *src, const pv_address *a)
     px_view *v = (px_view *)src;
     if (v->blocked)
         return u256_zero();
-    pv_loc l;
-    pv_loc_make(&l, PV_LOC_BALANCE, a, NULL);
-    uint64_t h = pv_loc_hash(&l);
-    px_read *r = view_find(v, &l, h);
-    if (r)
-        return r->v.value;
     pv_loc_value val;
-    memset(&val, 0, sizeof val);
     uint32_t blocker;
-    if (pv_mv_read_balance(&v->ex->mv, a, v->version, &val.value, &blocker) == PV_MV_BLOCKED) {
+    bool from_pre;
+    if (pv_mv_read_balance(&v->ex->mv, a, v->version, &val.value, &blocker, &from_pre) == PV_MV_BLOCKED) {
         view_block(v, blocker);
         return u256_zero();
     }
-    view_record(v, &l, h, &val);
+    pv_loc l;
+    pv_loc_make(&l, PV_LOC_BALANCE, a, NULL);
+    view_record(v, &l, &val, from_pre);
     return val.value;
 }
 
@@ -211,20 +177,16 @@ static u256 v_read_storage(pv_state_source *src, const pv_address *a, const u256
     px_view *v = (px_view *)src;
     if (v->blocked)
         return u256_zero();
-    pv_loc l;
-    pv_loc_make(&l, PV_LOC_STORAGE, a, key);
-    uint64_t h = pv_loc_hash(&l);
-    px_read *r = view_find(v, &l, h);
-    if (r)
-        return r->v.value;
     pv_loc_value val;
-    memset(&val, 0, sizeof val);
     uint32_t blocker;
-    if (pv_mv_read_storage(&v->ex->mv, a, key, v->version, &val.value, &blocker) == PV_MV_BLOCKED) {
+    bool from_pre;
+    if (pv_mv_read_storage(&v->ex->mv, a, key, v->version, &val.value, &blocker, &from_pre) == PV_MV_BLOCKED) {
         view_block(v, blocker);
         return u256_zero();
     }
-    view_record(v, &l, h, &val);
+    pv_loc l;
+    pv_loc_make(&l, PV_LOC_STORAGE, a, key);
+    view_record(v, &l, &val, from_pre);
     return val.value;
 }
 
@@ -235,6 +197,7 @@ static const pv_state_source_fn view_fn = {v_read_basic, v_read_balance, v_read_
 typedef struct worker {
     px_exec *ex;
     px_view view;
+    pv_arena arena;               /* published read and write sets (live until the block ends) */
     pv_state *st;
     pv_mv_write *writes;
     uint32_t nwrites, cap_writes;
@@ -262,40 +225,36 @@ static bool basic_eq(const pv_account_basic *a, const pv_account_basic *b)
 
 /* A location is written when its value differs from what the transaction read (every write
  * follows a read of the same location, except a pending credit, which is a DELTA). */
-static void visit_account(void *ctx, const pv_address *a, const pv_account_basic *now, bool destroyed,
-                          bool balance_loaded, const u256 *bal)
+static void visit_account(void *ctx, const pv_state_visit_account *a)
 {
     worker *w = ctx;
     pv_loc l;
     pv_loc_value val;
-    memset(&val, 0, sizeof val);
-    pv_loc_make(&l, PV_LOC_BASIC, a, NULL);
-    const px_read *r = view_find(&w->view, &l, pv_loc_hash(&l));
-    if (destroyed || !r || !basic_eq(&r->v.basic, now)) {
-        val.basic = *now;
-        add_write(w, &l, destroyed ? PV_MV_DESTROYED : 0, &val);
+    if (a->destroyed || !basic_eq(a->loaded, &a->now)) {
+        pv_loc_make(&l, PV_LOC_BASIC, a->addr, NULL);
+        val.basic = a->now;
+        add_write(w, &l, a->destroyed ? PV_MV_DESTROYED : 0, &val);
     }
-    pv_loc_make(&l, PV_LOC_BALANCE, a, NULL);
-    memset(&val, 0, sizeof val);
-    val.value = *bal;
-    if (balance_loaded) {
-        r = view_find(&w->view, &l, pv_loc_hash(&l));
-        if (!r || !u256_eq(&r->v.value, bal))
+    if (a->balance_loaded) {
+        if (!a->balance_read || !u256_eq(a->loaded_balance, a->balance_or_delta)) {
+            pv_loc_make(&l, PV_LOC_BALANCE, a->addr, NULL);
+            val.value = *a->balance_or_delta;
             add_write(w, &l, 0, &val);
-    } else if (!u256_is_zero(bal)) {
+        }
+    } else if (!u256_is_zero(a->balance_or_delta)) {
+        pv_loc_make(&l, PV_LOC_BALANCE, a->addr, NULL);
+        val.value = *a->balance_or_delta;
         add_write(w, &l, PV_MV_DELTA, &val);
     }
 }
 
-static void visit_slot(void *ctx, const pv_address *a, const u256 *key, const u256 *value)
+static void visit_slot(void *ctx, const pv_address *a, const u256 *key, const u256 *loaded, const u256 *value)
 {
     worker *w = ctx;
-    pv_loc l;
-    pv_loc_make(&l, PV_LOC_STORAGE, a, key);
-    const px_read *r = view_find(&w->view, &l, pv_loc_hash(&l));
-    if (!r || !u256_eq(&r->v.value, value)) {
+    if (!u256_eq(loaded, value)) {
+        pv_loc l;
+        pv_loc_make(&l, PV_LOC_STORAGE, a, key);
         pv_loc_value val;
-        memset(&val, 0, sizeof val);
         val.value = *value;
         add_write(w, &l, 0, &val);
     }
@@ -323,12 +282,18 @@ static bool record(px_exec *ex, worker *w, uint32_t version, uint32_t incarnatio
         w->sorted_new = xrealloc(w->sorted_new, w->cap_sorted * sizeof *w->sorted_new);
         w->sorted_old = xrealloc(w->sorted_old, w->cap_sorted * sizeof *w->sorted_old);
     }
+    pv_mv_loc **wlocs = pv_arena_alloc(&w->arena, n * sizeof *wlocs);
+    pv_loc *wkeys = pv_arena_alloc(&w->arena, n * sizeof *wkeys);
+    uint8_t *wflags = pv_arena_alloc(&w->arena, n);
     for (uint32_t i = 0; i < n; i++) {
         pv_mv_loc *loc = pv_mv_get(&ex->mv, &w->writes[i].loc, true);
         pv_mv_write_entry(loc, version, incarnation, w->writes[i].flags, &w->writes[i].v);
-        w->sorted_new[i] = loc;
+        w->sorted_new[i] = wlocs[i] = loc;
+        wkeys[i] = w->writes[i].loc;
+        wflags[i] = w->writes[i].flags;
     }
-    memcpy(w->sorted_old, t->wlocs, t->nwrites * sizeof *t->wlocs);
+    if (t->nwrites)
+        memcpy(w->sorted_old, t->wlocs, t->nwrites * sizeof *t->wlocs);
     qsort(w->sorted_new, n, sizeof *w->sorted_new, cmp_ptr);
     qsort(w->sorted_old, t->nwrites, sizeof *w->sorted_old, cmp_ptr);
     bool wrote_new = false;
@@ -346,26 +311,16 @@ static bool record(px_exec *ex, worker *w, uint32_t version, uint32_t incarnatio
         }
     }
     /* The write set (only this transaction's executor and its aborting validator use it). */
-    if (n > t->cap_writes) {
-        t->cap_writes = n * 2;
-        t->wlocs = xrealloc(t->wlocs, t->cap_writes * sizeof *t->wlocs);
-        t->wkeys = xrealloc(t->wkeys, t->cap_writes * sizeof *t->wkeys);
-    }
-    for (uint32_t k = 0; k < n; k++) {
-        t->wlocs[k] = pv_mv_get(&ex->mv, &w->writes[k].loc, false);
-        t->wkeys[k] = w->writes[k].loc;
-    }
+    t->wlocs = wlocs;
+    t->wkeys = wkeys;
+    t->wflags = wflags;
     t->nwrites = n;
-    /* The read set: swap buffers with the view under the lock validators take. */
-    pthread_rwlock_wrlock(&t->rs_lock);
-    px_read *old = t->reads;
-    uint32_t old_cap = t->cap_reads;
-    t->reads = w->view.reads;
-    t->nreads = w->view.nreads;
-    t->cap_reads = w->view.cap_reads;
-    pthread_rwlock_unlock(&t->rs_lock);
-    w->view.reads = old;
-    w->view.cap_reads = old_cap;
+    /* The read set, published under the lock validators take. */
+    px_read_set *rs = pv_arena_alloc(&w->arena, sizeof *rs + w->view.nreads * sizeof(px_read));
+    rs->n = w->view.nreads;
+    if (rs->n)
+        memcpy(rs->r, w->view.reads, rs->n * sizeof(px_read));
+    atomic_store_explicit(&t->reads, rs, memory_order_release);
     w->view.nreads = 0;
     return wrote_new;
 }
@@ -423,8 +378,12 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     pv_receipt_free(&t->rc);
     t->rc = rc;
     t->err = err;
-    memset(t->bloom, 0, sizeof t->bloom);
-    pv_bloom_add_logs(t->bloom, rc.logs, rc.logs_count);
+    t->bloom = NULL;
+    if (rc.logs_count) {
+        t->bloom = pv_arena_alloc(&w->arena, 256);
+        memset(t->bloom, 0, 256);
+        pv_bloom_add_logs(t->bloom, rc.logs, rc.logs_count);
+    }
     t->incarnations++;
     t->exec_us = (now_ms() - t0) * 1e3;
     o.wrote_new = record(ex, w, version, incarnation);
@@ -441,24 +400,34 @@ static bool validate(px_exec *ex, uint32_t version)
 {
     px_tx *t = &ex->txs[version];
     bool ok = true;
-    pthread_rwlock_rdlock(&t->rs_lock);
-    for (uint32_t i = 0; i < t->nreads && ok; i++) {
-        const px_read *r = &t->reads[i];
+    const px_read_set *rs = atomic_load_explicit(&t->reads, memory_order_acquire);
+    for (uint32_t i = 0; rs && i < rs->n && ok; i++) {
+        const px_read *r = &rs->r[i];
         pv_address a = r->loc.addr;
+        if (r->from_pre && !pv_mv_get(&ex->mv, &r->loc, false)) {
+            /* Nobody has written this location: still the pre-state, unless a storage slot's
+             * account has been destroyed meanwhile. */
+            if (r->loc.kind != PV_LOC_STORAGE)
+                continue;
+            pv_loc b;
+            pv_loc_make(&b, PV_LOC_BASIC, &a, NULL);
+            if (!pv_mv_get(&ex->mv, &b, false))
+                continue;
+        }
         pv_loc_value now;
         memset(&now, 0, sizeof now);
         uint32_t blocker, writer;
+        bool pre;
         pv_mv_read_status s;
         if (r->loc.kind == PV_LOC_BASIC) {
             s = pv_mv_read_basic(&ex->mv, &a, version, &now.basic, &blocker, &writer);
         } else if (r->loc.kind == PV_LOC_BALANCE) {
-            s = pv_mv_read_balance(&ex->mv, &a, version, &now.value, &blocker);
+            s = pv_mv_read_balance(&ex->mv, &a, version, &now.value, &blocker, &pre);
         } else {
-            s = pv_mv_read_storage(&ex->mv, &a, &r->loc.key, version, &now.value, &blocker);
+            s = pv_mv_read_storage(&ex->mv, &a, &r->loc.key, version, &now.value, &blocker, &pre);
         }
         ok = s == PV_MV_OK && loc_value_eq(r->loc.kind, &r->v, &now);
     }
-    pthread_rwlock_unlock(&t->rs_lock);
     return ok;
 }
 
@@ -528,10 +497,10 @@ static void worker_free(worker *w)
 {
     pv_state_free(w->st);
     free(w->view.reads);
-    free(w->view.index);
     free(w->writes);
     free(w->sorted_new);
     free(w->sorted_old);
+    pv_arena_free_all(&w->arena);
 }
 
 /* ------------------------------------------------------------------ threads */
@@ -592,6 +561,7 @@ void pv_parallel_stats_free(pv_parallel_stats *s)
     for (size_t i = 0; i < s->ntraces; i++) {
         free(s->traces[i].reads);
         free(s->traces[i].writes);
+        free(s->traces[i].write_flags);
     }
     free(s->traces);
     s->traces = NULL;
@@ -623,7 +593,7 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     if (!ex.txs || !ex.pred)
         oom();
     for (uint32_t v = 0; v < n + 2; v++)
-        pthread_rwlock_init(&ex.txs[v].rs_lock, NULL);
+        atomic_init(&ex.txs[v].reads, NULL);
     {
         /* The previous transaction of each sender (a small hash of the last version per sender). */
         uint32_t cap = 64;
@@ -712,7 +682,8 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
             continue;
         out->receipts[k].logs = t->rc.logs;
         out->receipts[k].logs_count = t->rc.logs_count;
-        memcpy(out->receipts[k].bloom, t->bloom, sizeof t->bloom);
+        if (t->bloom)
+            memcpy(out->receipts[k].bloom, t->bloom, 256);
         t->rc.logs = NULL;
         t->rc.logs_count = 0;
     }
@@ -741,15 +712,20 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
         for (uint32_t k = 0; k < n; k++) {
             px_tx *t = &ex.txs[k + 1];
             pv_tx_trace *tr = &stats->traces[k];
-            tr->nreads = t->nreads;
-            tr->reads = malloc((t->nreads + 1) * sizeof *tr->reads);
+            const px_read_set *rs = atomic_load(&t->reads);
+            tr->nreads = rs ? rs->n : 0;
+            tr->reads = malloc((tr->nreads + 1) * sizeof *tr->reads);
             tr->nwrites = t->nwrites;
             tr->writes = malloc((t->nwrites + 1) * sizeof *tr->writes);
-            if (!tr->reads || !tr->writes)
+            tr->write_flags = malloc(t->nwrites + 1);
+            if (!tr->reads || !tr->writes || !tr->write_flags)
                 oom();
-            for (uint32_t i = 0; i < t->nreads; i++)
-                tr->reads[i] = t->reads[i].loc;
-            memcpy(tr->writes, t->wkeys, t->nwrites * sizeof *tr->writes);
+            if (t->nwrites) {
+                memcpy(tr->write_flags, t->wflags, t->nwrites);
+                memcpy(tr->writes, t->wkeys, t->nwrites * sizeof *tr->writes);
+            }
+            for (uint32_t i = 0; i < tr->nreads; i++)
+                tr->reads[i] = rs->r[i].loc;
             tr->incarnations = t->incarnations;
             tr->exec_us = t->exec_us;
         }
@@ -761,10 +737,6 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     free(args);
     for (uint32_t v = 0; v < n + 2; v++) {
         px_tx *t = &ex.txs[v];
-        pthread_rwlock_destroy(&t->rs_lock);
-        free(t->reads);
-        free(t->wlocs);
-        free(t->wkeys);
         pv_receipt_free(&t->rc);
     }
     free(ex.txs);

@@ -22,6 +22,7 @@ typedef struct pv_tx_trace {
     pv_loc *reads;
     uint32_t nreads;
     pv_loc *writes;
+    uint8_t *write_flags;         /* PV_MV_DELTA for a balance credit, PV_MV_DESTROYED */
     uint32_t nwrites;
     uint32_t incarnations;        /* executions of this transaction (1 = never re-executed) */
     double exec_us;               /* duration of the last execution */

@@ -311,6 +311,14 @@ struct pv_state {
     const pv_world *world;     /* the source when it is a world (fast path), else NULL */
     pv_state_source *src;      /* the source when it is not a world */
     bool lazy_balance;
+    /* What a (non-world) source answered, per record index: the parallel executor's write sets
+     * are what differs from it. Set once per load, never journaled. */
+    pv_account_basic *loaded_basic;
+    u256 *loaded_balance;
+    bool *balance_was_read;
+    size_t cap_loaded_acct;
+    u256 *loaded_slot;
+    size_t cap_loaded_slot;
     acct *accts;
     size_t nacct, cap_acct;
     idx_table acct_index;
@@ -367,6 +375,10 @@ void pv_state_free(pv_state *s)
     free(s->journal);
     free_logs(s->logs, s->nlogs);
     free(s->logs);
+    free(s->loaded_basic);
+    free(s->loaded_balance);
+    free(s->balance_was_read);
+    free(s->loaded_slot);
     free(s);
 }
 
@@ -419,9 +431,19 @@ static acct *get_acct(pv_state *s, const pv_address *a)
         r->nonce = b.nonce;
         r->code = b.code;
         r->has_storage_pre = b.has_storage;
+        if (s->nacct == s->cap_loaded_acct) {
+            s->cap_loaded_acct = s->cap_acct;
+            s->loaded_basic = xrealloc(s->loaded_basic, s->cap_loaded_acct * sizeof *s->loaded_basic);
+            s->loaded_balance = xrealloc(s->loaded_balance, s->cap_loaded_acct * sizeof *s->loaded_balance);
+            s->balance_was_read = xrealloc(s->balance_was_read, s->cap_loaded_acct * sizeof *s->balance_was_read);
+        }
+        s->loaded_basic[s->nacct] = b;
+        s->balance_was_read[s->nacct] = false;
         if (!s->lazy_balance) {
             r->balance = s->src->fn->read_balance(s->src, a);
             r->balance_loaded = true;
+            s->loaded_balance[s->nacct] = r->balance;
+            s->balance_was_read[s->nacct] = true;
         }
     }
     idx_insert(&s->acct_index, hash_addr(a), (uint32_t)s->nacct);
@@ -456,6 +478,9 @@ static inline void load_balance(pv_state *s, acct *r)
     if (PV_LIKELY(r->balance_loaded))
         return;
     u256 v = s->src->fn->read_balance(s->src, &r->addr);
+    size_t i = (size_t)(r - s->accts);
+    s->loaded_balance[i] = v;
+    s->balance_was_read[i] = true;
     u256_add(&r->balance, &v, &r->balance_delta);
     r->balance_delta = u256_zero();
     r->balance_loaded = true;
@@ -599,6 +624,13 @@ static slot *get_slot(pv_state *s, const pv_address *a, const u256 *key)
         }
     }
     r->original = r->value;
+    if (!s->world) {
+        if (s->nslot >= s->cap_loaded_slot) {
+            s->cap_loaded_slot = s->cap_slot;
+            s->loaded_slot = xrealloc(s->loaded_slot, s->cap_loaded_slot * sizeof *s->loaded_slot);
+        }
+        s->loaded_slot[s->nslot] = r->value;
+    }
     idx_insert(&s->slot_index, h, (uint32_t)s->nslot);
     return &s->slots[s->nslot++];
 }
@@ -793,7 +825,10 @@ static void destroy(acct *r)
 
 void pv_st_end_tx(pv_state *s, bool eip161, pv_log **logs, size_t *n)
 {
-    if (s->ripemd_touched) {
+    /* Only when RIPEMD was touched: reading its account every transaction would make it a
+     * location every parallel transaction depends on. */
+    bool ripemd = s->ripemd_touched;
+    if (ripemd) {
         acct *r = get_acct(s, &RIPEMD_ADDR);
         if (r->exists)
             r->touched = true;
@@ -811,7 +846,7 @@ void pv_st_end_tx(pv_state *s, bool eip161, pv_log **logs, size_t *n)
         }
     }
     /* RIPEMD touched only through a reverted frame has no surviving journal entry. */
-    {
+    if (ripemd) {
         acct *r = get_acct(s, &RIPEMD_ADDR);
         if (eip161 && r->touched && r->exists && acct_is_empty(s, r))
             destroy(r);
@@ -1245,15 +1280,27 @@ void pv_state_reset(pv_state *s, pv_state_source *src)
 
 void pv_state_visit(pv_state *s, const pv_state_visitor *v, void *ctx)
 {
+    if (s->world) {
+        fputs("parevm: pv_state_visit needs a state over a source\n", stderr);
+        abort();
+    }
     for (size_t i = 0; i < s->nacct; i++) {
         const acct *r = &s->accts[i];
-        pv_account_basic now = {r->exists, r->nonce, r->code, r->has_storage_pre};
-        v->account(ctx, &r->addr, &now, r->storage_cleared, r->balance_loaded,
-                   r->balance_loaded ? &r->balance : &r->balance_delta);
+        pv_state_visit_account a = {
+            .addr = &r->addr,
+            .loaded = &s->loaded_basic[i],
+            .now = {r->exists, r->nonce, r->code, r->has_storage_pre},
+            .destroyed = r->storage_cleared,
+            .balance_read = s->balance_was_read[i],
+            .loaded_balance = &s->loaded_balance[i],
+            .balance_loaded = r->balance_loaded,
+            .balance_or_delta = r->balance_loaded ? &r->balance : &r->balance_delta,
+        };
+        v->account(ctx, &a);
     }
     for (size_t i = 0; i < s->nslot; i++) {
         const slot *sl = &s->slots[i];
         if (sl->generation == s->accts[sl->acct].generation)
-            v->slot(ctx, &sl->addr, &sl->key, &sl->value);
+            v->slot(ctx, &sl->addr, &sl->key, &s->loaded_slot[i], &sl->value);
     }
 }

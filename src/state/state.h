@@ -75,14 +75,24 @@ const bool *pv_state_halt_flag(pv_state *s);
 void pv_state_reset(pv_state *s, pv_state_source *src);
 
 /*
- * Everything s holds, for building a parallel write set: every account record (fields as they
- * are now; destroyed = storage reset in this state's lifetime; balance or, when the balance was
- * never read, the pending credit) and every live slot record. Called at the end of a transaction.
+ * Everything a state over a source holds, beside what the source answered, for building a
+ * parallel write set: every account record and every live slot record. Called at the end of a
+ * transaction (the state's records then are that transaction's result).
  */
+typedef struct pv_state_visit_account {
+    const pv_address *addr;
+    const pv_account_basic *loaded;   /* the source's answer */
+    pv_account_basic now;
+    bool destroyed;                   /* storage reset during this state's lifetime */
+    bool balance_read;                /* the source was asked for the balance ... */
+    const u256 *loaded_balance;       /* ... and answered this (valid when balance_read) */
+    bool balance_loaded;              /* balance_or_delta is the balance, else a pending credit */
+    const u256 *balance_or_delta;
+} pv_state_visit_account;
+
 typedef struct pv_state_visitor {
-    void (*account)(void *ctx, const pv_address *a, const pv_account_basic *now, bool destroyed,
-                    bool balance_loaded, const u256 *balance_or_delta);
-    void (*slot)(void *ctx, const pv_address *a, const u256 *key, const u256 *value);
+    void (*account)(void *ctx, const pv_state_visit_account *a);
+    void (*slot)(void *ctx, const pv_address *a, const u256 *key, const u256 *loaded, const u256 *value);
 } pv_state_visitor;
 void pv_state_visit(pv_state *s, const pv_state_visitor *v, void *ctx);
 

@@ -1,5 +1,7 @@
 #include "conc_map.h"
 
+#include "arena.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,8 @@ typedef struct node {
 } node;
 
 struct pv_cmap {
-    size_t key_size, key_padded, value_size;
+    size_t key_size, key_padded, value_size, node_size;
+    pv_shared_arena nodes;        /* nodes are never freed one by one */
     size_t mask;
     atomic_size_t count;
     node *_Atomic *buckets;
@@ -33,6 +36,8 @@ pv_cmap *pv_cmap_new(size_t key_size, size_t value_size, size_t expected)
     m->key_size = key_size;
     m->key_padded = (key_size + 15) & ~(size_t)15;
     m->value_size = value_size;
+    m->node_size = (sizeof(node) + m->key_padded + value_size + 15) & ~(size_t)15;
+    pv_shared_arena_init(&m->nodes, 0);
     size_t n = 1024;
     while (n < expected && n < ((size_t)1 << 26))
         n <<= 1;
@@ -49,14 +54,10 @@ void pv_cmap_free(pv_cmap *m, void (*destroy)(void *value))
         return;
     for (size_t i = 0; i <= m->mask; i++) {
         node *n = atomic_load_explicit(&m->buckets[i], memory_order_relaxed);
-        while (n) {
-            node *next = atomic_load_explicit(&n->next, memory_order_relaxed);
-            if (destroy)
-                destroy(n->data + m->key_padded);
-            free(n);
-            n = next;
-        }
+        for (; n && destroy; n = atomic_load_explicit(&n->next, memory_order_relaxed))
+            destroy(n->data + m->key_padded);
     }
+    pv_shared_arena_destroy(&m->nodes);
     free(m->buckets);
     free(m);
 }
@@ -87,9 +88,7 @@ void *pv_cmap_get_or_insert(pv_cmap *m, const void *key, uint64_t hash,
             *inserted = false;
         return found->data + m->key_padded;
     }
-    node *nn = aligned_alloc(16, (sizeof(node) + m->key_padded + m->value_size + 15) & ~(size_t)15);
-    if (!nn)
-        oom();
+    node *nn = pv_shared_arena_alloc(&m->nodes, m->node_size);
     nn->hash = hash;
     memcpy(nn->data, key, m->key_size);
     memset(nn->data + m->key_size, 0, m->key_padded - m->key_size + m->value_size);
@@ -108,7 +107,7 @@ void *pv_cmap_get_or_insert(pv_cmap *m, const void *key, uint64_t hash,
         /* Someone published first: only the nodes in front of our old head are new. */
         found = scan(m, expected, head, key, hash);
         if (found) {
-            free(nn);
+            /* ours stays unused in the arena */
             if (inserted)
                 *inserted = false;
             return found->data + m->key_padded;

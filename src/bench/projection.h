@@ -1,0 +1,30 @@
+/*
+ * Projected scaling of a block from one parallel run's traces (each transaction's final read and
+ * write sets and the duration of its last execution):
+ *   - the dependency graph: j depends on i < j when j read a location whose value i's writes
+ *     decide (the latest full writer before j, and every balance credit since it);
+ *   - the critical-path bound on speed-up: total work / longest weighted dependency chain;
+ *   - list scheduling on W workers in transaction order (each transaction starts when its
+ *     dependencies are done and a worker is free): total work / makespan.
+ * Both ignore the engine's overheads (validation, re-execution, scheduling), so the gap between
+ * them and the measured speed-up is the engine's own cost.
+ */
+#ifndef PV_BENCH_PROJECTION_H
+#define PV_BENCH_PROJECTION_H
+
+#include "../exec/parallel.h"
+
+typedef struct pv_projection {
+    double total_us;              /* sum of the transactions' execution times */
+    double critical_path_us;
+    double critical_path_bound;   /* total_us / critical_path_us */
+    size_t edges;                 /* dependencies found */
+} pv_projection;
+
+/* Analyses traces[0..n) (pv_parallel_stats.traces). */
+void pv_project(const pv_tx_trace *traces, size_t n, pv_projection *out);
+
+/* Speed-up that list scheduling predicts on `workers` workers. */
+double pv_project_list_schedule(const pv_tx_trace *traces, size_t n, unsigned workers);
+
+#endif

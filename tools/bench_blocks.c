@@ -1,0 +1,508 @@
+/*
+ * `parevm bench blocks` (synthetic gigagas blocks) and `parevm bench mainnet` (the fixture
+ * blocks): sequential against parallel, verified equal, with the projected scaling.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/projection.h"
+#include "bench/synth.h"
+#include "commands.h"
+#include "exec/parallel.h"
+#include "io/block_json.h"
+#include "state/cached_source.h"
+#include "util/hex.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+typedef struct measure {
+    char name[96];
+    size_t txs;
+    uint64_t gas;
+    unsigned threads;
+    double seq_ms, par_ms, speedup;
+    uint64_t reexecutions;
+    double proj2, proj8, proj32, cp_bound;
+    double rss_mb;
+    bool equal;
+    bool fallback;
+    char why[300];
+} measure;
+
+typedef struct run_opts {
+    unsigned threads;            /* 0 = automatic */
+    unsigned repeat;
+    unsigned latency_us;         /* first reads of the pre-state cost this much */
+} run_opts;
+
+/* One run of one executor over pre (through a fresh cache with latency when asked). */
+static double run_once(pv_state_source *pre, const pv_block *b, unsigned threads, bool parallel_engine,
+                       unsigned latency_us, bool traces, pv_block_result *out, pv_parallel_stats *st)
+{
+    pv_slow_source slow;
+    pv_cached_source *cache = NULL;
+    pv_state_source *src = pre;
+    if (latency_us) {
+        pv_slow_source_init(&slow, pre, latency_us);
+        cache = pv_cached_source_new(&slow.base, b->txs_count * 8);
+        src = pv_cached_source_base(cache);
+    }
+    pv_parallel_options o = {.threads = threads, .policy = PV_INVALID_TX_ABORT, .record_traces = traces};
+    double t0 = now_ms();
+    if (parallel_engine)
+        pv_block_execute_parallel(src, b, threads, &o, out, st);
+    else
+        pv_execute_block_auto(src, b, &o, out, st);
+    double t = now_ms() - t0;
+    pv_cached_source_free(cache);
+    return t;
+}
+
+/* Sequential vs parallel, repeat times each (alternating), medians; results compared every time. */
+static void measure_block(const char *name, pv_state_source *pre, const pv_block *b, const run_opts *ro, measure *m)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", name);
+    m->txs = b->txs_count;
+    m->equal = true;
+    unsigned threads = ro->threads ? ro->threads : pv_auto_threads(b, NULL, 0);
+    bool force_parallel = ro->threads != 0; /* an explicit count runs Block-STM even for tiny blocks */
+    double *ts = calloc(ro->repeat, sizeof *ts), *tp = calloc(ro->repeat, sizeof *tp);
+    pv_block_result ref;
+    pv_parallel_stats st;
+    memset(&ref, 0, sizeof ref);
+    for (unsigned k = 0; k < ro->repeat; k++) {
+        pv_block_result rs, rp;
+        ts[k] = run_once(pre, b, 1, false, ro->latency_us, false, &rs, &st);
+        pv_parallel_stats_free(&st);
+        if (force_parallel || threads > 1)
+            tp[k] = run_once(pre, b, threads, force_parallel, ro->latency_us, false, &rp, &st);
+        else
+            tp[k] = run_once(pre, b, 0, false, ro->latency_us, false, &rp, &st);
+        m->reexecutions = st.reexecutions;
+        m->threads = st.threads;
+        m->fallback = st.sequential_fallback;
+        pv_parallel_stats_free(&st);
+        char why[300];
+        if (m->equal && !pv_block_results_equal(&rs, &rp, why, sizeof why)) {
+            m->equal = false;
+            snprintf(m->why, sizeof m->why, "%s", why);
+        }
+        if (k == 0) {
+            ref = rs;
+        } else {
+            pv_block_result_free(&rs);
+        }
+        pv_block_result_free(&rp);
+    }
+    m->gas = ref.gas_used;
+    pv_block_result_free(&ref);
+    m->seq_ms = median(ts, ro->repeat);
+    m->par_ms = median(tp, ro->repeat);
+    m->speedup = m->par_ms > 0 ? m->seq_ms / m->par_ms : 0;
+    /* One traced parallel run (untimed) for the dependency analysis. */
+    pv_block_result rt;
+    run_once(pre, b, threads < 2 ? 2 : threads, true, 0, true, &rt, &st);
+    pv_projection pj;
+    pv_project(st.traces, st.ntraces, &pj);
+    m->cp_bound = pj.critical_path_bound;
+    m->proj2 = pv_project_list_schedule(st.traces, st.ntraces, 2);
+    m->proj8 = pv_project_list_schedule(st.traces, st.ntraces, 8);
+    m->proj32 = pv_project_list_schedule(st.traces, st.ntraces, 32);
+    pv_parallel_stats_free(&st);
+    pv_block_result_free(&rt);
+    m->rss_mb = peak_rss_mb();
+    free(ts);
+    free(tp);
+}
+
+static void print_measure(const measure *m, bool json)
+{
+    if (json) {
+        printf("{\"name\":\"%s\",\"txs\":%zu,\"gas\":%llu,\"threads\":%u,\"sequential_ms\":%.3f,\"parallel_ms\":%.3f,"
+               "\"speedup\":%.3f,\"reexecutions\":%llu,\"projected\":{\"2\":%.3f,\"8\":%.3f,\"32\":%.3f},"
+               "\"critical_path_bound\":%.3f,\"peak_rss_mb\":%.1f,\"equal\":%s%s}\n",
+               m->name, m->txs, (unsigned long long)m->gas, m->threads, m->seq_ms, m->par_ms, m->speedup,
+               (unsigned long long)m->reexecutions, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
+               m->equal ? "true" : "false", m->fallback ? ",\"sequential_fallback\":true" : "");
+        return;
+    }
+    printf("%-28s %6zu txs %11llu gas  seq %9.2f ms (%7.1f Mgas/s)  par %9.2f ms (%7.1f Mgas/s, %u thr)  "
+           "x%.2f  reexec %llu  proj x%.2f/%.2f/%.2f (2/8/32)  cp x%.1f  rss %.0f MB%s%s\n",
+           m->name, m->txs, (unsigned long long)m->gas, m->seq_ms, m->seq_ms > 0 ? (double)m->gas / m->seq_ms / 1e3 : 0,
+           m->par_ms, m->par_ms > 0 ? (double)m->gas / m->par_ms / 1e3 : 0, m->threads, m->speedup,
+           (unsigned long long)m->reexecutions, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
+           m->fallback ? "  (sequential: small block)" : "", m->equal ? "" : "  RESULTS DIFFER");
+    if (!m->equal)
+        printf("  first difference: %s\n", m->why);
+}
+
+/* A bar chart of speed-up per block: measured, projected at 8 and 32 workers, critical path. */
+static bool write_svg(const char *path, const measure *ms, size_t n, const char *title)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    double top = 2;
+    for (size_t i = 0; i < n; i++) {
+        double v[] = {ms[i].speedup, ms[i].proj8, ms[i].proj32, ms[i].cp_bound};
+        for (int k = 0; k < 4; k++)
+            if (v[k] > top)
+                top = v[k];
+    }
+    top = ceil(top > 64 ? 64 : top);
+    const int left = 60, bar = 7, group = 4 * bar + 10, height = 360, bottom = 150;
+    int width = left + (int)n * group + 180;
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+               "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+            width, height + bottom + 40);
+    fprintf(f, "<text x=\"%d\" y=\"20\" font-size=\"14\">%s</text>\n", left, title);
+    for (int g = 0; g <= (int)top; g += top > 16 ? 8 : top > 8 ? 2 : 1) {
+        double y = 30 + height - (double)g / top * height;
+        fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                   "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%dx</text>\n",
+                left, left + (int)n * group, y, y, left - 4, y + 4, g);
+    }
+    static const char *colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#999999"};
+    static const char *labels[] = {"measured (2 threads)", "projected, 8 workers", "projected, 32 workers",
+                                   "critical-path bound"};
+    for (size_t i = 0; i < n; i++) {
+        double v[] = {ms[i].speedup, ms[i].proj8, ms[i].proj32, ms[i].cp_bound > 64 ? 64 : ms[i].cp_bound};
+        for (int k = 0; k < 4; k++) {
+            double h = v[k] / top * height;
+            fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"/>\n",
+                    left + (int)i * group + k * bar, 30 + height - h, bar - 1, h, colors[k]);
+        }
+        fprintf(f, "<text transform=\"translate(%d,%d) rotate(60)\">%s</text>\n", left + (int)i * group + 6,
+                30 + height + 8, ms[i].name);
+    }
+    double y1 = 30 + height - 1.0 / top * height;
+    fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\" stroke-dasharray=\"4 3\"/>\n", left,
+            left + (int)n * group, y1, y1);
+    for (int k = 0; k < 4; k++)
+        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
+                left + (int)n * group + 12, 40 + 18 * k, colors[k], left + (int)n * group + 26, 49 + 18 * k, labels[k]);
+    fprintf(f, "</svg>\n");
+    return fclose(f) == 0;
+}
+
+static double geomean(const measure *ms, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += log(ms[i].speedup > 0 ? ms[i].speedup : 1e-9);
+    return n ? exp(s / (double)n) : 0;
+}
+
+/* Reads a hex file (whitespace ignored) into a malloc'd buffer. */
+static bool read_hex_file(const char *path, uint8_t **out, size_t *len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t cap = 1 << 16, n = 0;
+    char *s = malloc(cap);
+    int c;
+    while ((c = fgetc(f)) != EOF) {
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+            continue;
+        if (n + 1 >= cap)
+            s = realloc(s, cap *= 2);
+        s[n++] = (char)c;
+    }
+    fclose(f);
+    bool ok = pv_hex_decode_alloc(s, n, out, len);
+    free(s);
+    return ok;
+}
+
+/* bench/contracts/Pool.runtime.hex next to the binary's project, or under the current folder. */
+static bool load_pool_code(uint8_t **code, size_t *len, char *where, size_t where_len)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(where, where_len, "%s/../bench/contracts/Pool.runtime.hex", exe);
+            if (read_hex_file(where, code, len))
+                return true;
+        }
+    }
+    snprintf(where, where_len, "bench/contracts/Pool.runtime.hex");
+    return read_hex_file(where, code, len);
+}
+
+static const char *fixtures_dir(void)
+{
+    const char *d = getenv("PAREVM_FIXTURES");
+    return d && *d ? d : "../shared/fixtures";
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || end == s || v < 0)
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+int pv_bench_blocks(int argc, char **argv)
+{
+    const char *usage =
+        "usage: parevm bench blocks [--workload transfers|erc20|swaps|mixed|all] [--gas G | --txs N]\n"
+        "                           [--hot-ratio R | --sweep] [--db-latency-us N] [--threads N] [--repeat K]\n"
+        "                           [--seed S] [--fork NAME] [--json] [--svg FILE]\n";
+    const char *workload = "all", *svg = NULL;
+    uint64_t gas = 1000000000, txs = 0, seed = 1, latency = 0, threads = 2, repeat = 3;
+    double hot = 0.1;
+    bool json = false, sweep = false;
+    pv_fork fork = PV_CANCUN;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool ok = true;
+        if (strcmp(a, "--json") == 0)
+            json = true;
+        else if (strcmp(a, "--sweep") == 0)
+            sweep = true;
+        else if (!v)
+            ok = false;
+        else if (strcmp(a, "--workload") == 0)
+            workload = v, i++;
+        else if (strcmp(a, "--svg") == 0)
+            svg = v, i++;
+        else if (strcmp(a, "--gas") == 0)
+            ok = parse_u64(v, &gas) && gas > 0, i++;
+        else if (strcmp(a, "--txs") == 0)
+            ok = parse_u64(v, &txs), i++;
+        else if (strcmp(a, "--seed") == 0)
+            ok = parse_u64(v, &seed), i++;
+        else if (strcmp(a, "--db-latency-us") == 0)
+            ok = parse_u64(v, &latency) && latency <= 1000000, i++;
+        else if (strcmp(a, "--threads") == 0)
+            ok = parse_u64(v, &threads) && threads <= 1024, i++;
+        else if (strcmp(a, "--repeat") == 0)
+            ok = parse_u64(v, &repeat) && repeat >= 1 && repeat <= 1000, i++;
+        else if (strcmp(a, "--hot-ratio") == 0) {
+            char *end;
+            hot = strtod(v, &end);
+            ok = !*end && hot >= 0 && hot <= 1;
+            i++;
+        } else if (strcmp(a, "--fork") == 0) {
+            ok = pv_fork_from_name(v, &fork), i++;
+        } else
+            ok = false;
+        if (!ok) {
+            fprintf(stderr, "parevm bench blocks: bad option or value '%s%s%s'\n%s", a, v ? " " : "", v ? v : "", usage);
+            return 2;
+        }
+    }
+    pv_synth_kind kinds[4];
+    size_t nkinds = 0;
+    if (strcmp(workload, "all") == 0) {
+        for (int k = 0; k < 4; k++)
+            kinds[nkinds++] = (pv_synth_kind)k;
+    } else if (pv_synth_kind_from_name(workload, &kinds[0])) {
+        nkinds = 1;
+    } else {
+        fprintf(stderr, "parevm bench blocks: unknown workload '%s'\n%s", workload, usage);
+        return 2;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/contracts/ERC20Token.runtime.hex", fixtures_dir());
+    uint8_t *erc20 = NULL, *pool = NULL;
+    size_t erc20_len = 0, pool_len = 0;
+    if (!read_hex_file(path, &erc20, &erc20_len)) {
+        fprintf(stderr, "parevm bench blocks: cannot read %s (set PAREVM_FIXTURES)\n", path);
+        return 1;
+    }
+    char where[4200];
+    if (!load_pool_code(&pool, &pool_len, where, sizeof where)) {
+        fprintf(stderr, "parevm bench blocks: cannot read %s\n", where);
+        free(erc20);
+        return 1;
+    }
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)latency};
+    measure ms[64];
+    size_t nms = 0;
+    int failed = 0;
+    double hots[5] = {hot};
+    size_t nhot = 1;
+    if (sweep) {
+        nhot = 5;
+        for (int k = 0; k < 5; k++)
+            hots[k] = k * 0.25;
+    }
+    for (size_t k = 0; k < nkinds; k++) {
+        for (size_t h = 0; h < (kinds[k] == PV_SYNTH_MIXED ? nhot : 1); h++) {
+            pv_synth_params p = {kinds[k], seed, gas, (size_t)txs, hots[h], fork, erc20, erc20_len, pool, pool_len};
+            pv_synth_block sb;
+            double t0 = now_ms();
+            const char *e = pv_synth_build(&p, &sb);
+            if (e) {
+                fprintf(stderr, "parevm bench blocks: %s\n", e);
+                failed++;
+                continue;
+            }
+            double build_ms = now_ms() - t0;
+            char name[96];
+            if (kinds[k] == PV_SYNTH_MIXED)
+                snprintf(name, sizeof name, "mixed-hot%.2f%s", hots[h], latency ? "-lat" : "");
+            else
+                snprintf(name, sizeof name, "%s%s", pv_synth_kind_name(kinds[k]), latency ? "-lat" : "");
+            measure *m = &ms[nms++];
+            measure_block(name, pv_world_source(sb.pre), &sb.block, &ro, m);
+            if (!json)
+                printf("(built in %.0f ms) ", build_ms);
+            print_measure(m, json);
+            fflush(stdout);
+            failed += !m->equal;
+            pv_synth_free(&sb);
+        }
+    }
+    if (svg && !write_svg(svg, ms, nms, "parevm: synthetic blocks, speed-up over sequential")) {
+        fprintf(stderr, "parevm bench blocks: cannot write %s\n", svg);
+        failed++;
+    }
+    if (!json)
+        printf("%zu blocks, %d with differing results; geometric-mean speed-up x%.2f\n", nms, failed, geomean(ms, nms));
+    free(erc20);
+    free(pool);
+    return failed ? 1 : 0;
+}
+
+int pv_bench_mainnet(int argc, char **argv)
+{
+    const char *usage = "usage: parevm bench mainnet [--threads N] [--repeat K] [--json] [--svg FILE] [FILE...]\n";
+    uint64_t threads = 0, repeat = 5;
+    bool json = false;
+    const char *svg = NULL;
+    int first = argc;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool ok = true;
+        if (a[0] != '-') {
+            first = i;
+            break;
+        }
+        if (strcmp(a, "--json") == 0)
+            json = true;
+        else if (!v)
+            ok = false;
+        else if (strcmp(a, "--threads") == 0)
+            ok = parse_u64(v, &threads) && threads <= 1024, i++;
+        else if (strcmp(a, "--repeat") == 0)
+            ok = parse_u64(v, &repeat) && repeat >= 1 && repeat <= 1000, i++;
+        else if (strcmp(a, "--svg") == 0)
+            svg = v, i++;
+        else
+            ok = false;
+        if (!ok) {
+            fprintf(stderr, "parevm bench mainnet: bad option or value '%s'\n%s", a, usage);
+            return 2;
+        }
+    }
+    char **files = NULL;
+    size_t nfiles = 0;
+    if (first < argc) {
+        files = argv + first;
+        nfiles = (size_t)(argc - first);
+    } else {
+        /* every fixture block */
+        static char *list[256];
+        char cmd[4200];
+        snprintf(cmd, sizeof cmd, "ls %s/mainnet/*.json.gz 2>/dev/null", fixtures_dir());
+        FILE *p = popen(cmd, "r");
+        char line[4200];
+        while (p && fgets(line, sizeof line, p) && nfiles < 256) {
+            line[strcspn(line, "\n")] = 0;
+            list[nfiles++] = strdup(line);
+        }
+        if (p)
+            pclose(p);
+        files = list;
+    }
+    if (!nfiles) {
+        fprintf(stderr, "parevm bench mainnet: no block files (set PAREVM_FIXTURES)\n%s", usage);
+        return 1;
+    }
+    measure *ms = calloc(nfiles, sizeof *ms);
+    size_t nms = 0;
+    int failed = 0;
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, 0};
+    for (size_t i = 0; i < nfiles; i++) {
+        char *err = NULL;
+        pv_block_file *f = pv_block_file_load(files[i], &err);
+        if (!f) {
+            fprintf(stderr, "parevm bench mainnet: %s\n", err);
+            free(err);
+            failed++;
+            continue;
+        }
+        char name[32];
+        snprintf(name, sizeof name, "%lld", (long long)f->block.env.number);
+        measure *m = &ms[nms++];
+        measure_block(name, pv_world_source(f->pre), &f->block, &ro, m);
+        print_measure(m, json);
+        fflush(stdout);
+        failed += !m->equal;
+        pv_block_file_free(f);
+    }
+    if (svg && !write_svg(svg, ms, nms, "parevm: mainnet blocks, speed-up over sequential")) {
+        fprintf(stderr, "parevm bench mainnet: cannot write %s\n", svg);
+        failed++;
+    }
+    if (!json && nms) {
+        size_t worst = 0;
+        double sum_seq = 0, sum_par = 0, gm_proj2 = 0;
+        uint64_t gas = 0;
+        for (size_t i = 0; i < nms; i++) {
+            if (ms[i].speedup < ms[worst].speedup)
+                worst = i;
+            sum_seq += ms[i].seq_ms;
+            sum_par += ms[i].par_ms;
+            gas += ms[i].gas;
+            gm_proj2 += log(ms[i].proj2);
+        }
+        gm_proj2 = exp(gm_proj2 / (double)nms);
+        printf("%zu blocks: geometric-mean speed-up x%.3f (list-scheduling projection for 2 workers x%.3f); worst "
+               "block %s x%.3f; total %.1f ms sequential (%.0f Mgas/s), %.1f ms parallel (%.0f Mgas/s)\n",
+               nms, geomean(ms, nms), gm_proj2, ms[worst].name, ms[worst].speedup, sum_seq,
+               (double)gas / sum_seq / 1e3, sum_par, (double)gas / sum_par / 1e3);
+    }
+    free(ms);
+    return failed ? 1 : 0;
+}
