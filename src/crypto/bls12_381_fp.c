@@ -1,5 +1,6 @@
-/* BLS12-381 Fp, Fp2 and Fr on the mont.h template. Constants in Montgomery form were generated
- * from their definitions and are re-derived by tests/unit/test_bls12_381.c. */
+/* BLS12-381 Fp, Fp2 and Fr on the mont.h template. Constants in Montgomery form come from
+ * scripts/bls12_381_constants.py (which derives them from their definitions); the unit tests check
+ * them against GMP. */
 #include "bls12_381_fp.h"
 
 /* R mod p, R mod r. */

@@ -1,6 +1,6 @@
 /* BLS12-381 G1 and G2: Jacobian arithmetic (bls12_381_curve_impl.h, instantiated for Fp and Fp2),
  * endomorphisms, subgroup checks and the ZCash compressed encoding. Constants are in Montgomery
- * form; the unit tests re-derive them from their definitions. */
+ * form (scripts/bls12_381_constants.py); the unit tests check the properties that define them. */
 #include "bls12_381_group.h"
 
 #include <string.h>
