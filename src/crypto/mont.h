@@ -42,11 +42,13 @@ static inline uint64_t pv_mont_pinv(uint64_t p0)
 /* r = a + b - (borrowless) ... helpers on raw limbs. Returns the carry / borrow. */
 PV_MONT_INLINE uint64_t pv_limbs_add(uint64_t *r, const uint64_t *a, const uint64_t *b, int n)
 {
+    /* __builtin_add_overflow keeps gcc on one add/adc chain (a 128-bit sum does not) */
     uint64_t c = 0;
     for (int i = 0; i < n; i++) {
-        pv_u128 s = (pv_u128)a[i] + b[i] + c;
-        r[i] = (uint64_t)s;
-        c = (uint64_t)(s >> 64);
+        uint64_t s;
+        uint64_t c1 = __builtin_add_overflow(a[i], b[i], &s);
+        uint64_t c2 = __builtin_add_overflow(s, c, &r[i]);
+        c = c1 | c2;
     }
     return c;
 }
@@ -55,9 +57,10 @@ PV_MONT_INLINE uint64_t pv_limbs_sub(uint64_t *r, const uint64_t *a, const uint6
 {
     uint64_t borrow = 0;
     for (int i = 0; i < n; i++) {
-        pv_u128 d = (pv_u128)a[i] - b[i] - borrow;
-        r[i] = (uint64_t)d;
-        borrow = (uint64_t)(d >> 64) & 1;
+        uint64_t d;
+        uint64_t b1 = __builtin_sub_overflow(a[i], b[i], &d);
+        uint64_t b2 = __builtin_sub_overflow(d, borrow, &r[i]);
+        borrow = b1 | b2;
     }
     return borrow;
 }
@@ -93,19 +96,19 @@ PV_MONT_INLINE void pv_mont_add(uint64_t *r, const uint64_t *a, const uint64_t *
 {
     uint64_t t[PV_MONT_MAX_LIMBS], u[PV_MONT_MAX_LIMBS];
     pv_limbs_add(t, a, b, n); /* no carry out: a + b < 2p < 2^(64n) */
-    uint64_t borrow = pv_limbs_sub(u, t, p, n);
+    uint64_t mask = (uint64_t)0 - pv_limbs_sub(u, t, p, n);
     for (int i = 0; i < n; i++)
-        r[i] = borrow ? t[i] : u[i];
+        r[i] = (t[i] & mask) | (u[i] & ~mask);
 }
 
 /* r = a - b mod p. */
 PV_MONT_INLINE void pv_mont_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *p, int n)
 {
     uint64_t t[PV_MONT_MAX_LIMBS], u[PV_MONT_MAX_LIMBS];
-    uint64_t borrow = pv_limbs_sub(t, a, b, n);
+    uint64_t mask = (uint64_t)0 - pv_limbs_sub(t, a, b, n);
     pv_limbs_add(u, t, p, n);
     for (int i = 0; i < n; i++)
-        r[i] = borrow ? u[i] : t[i];
+        r[i] = (u[i] & mask) | (t[i] & ~mask);
 }
 
 /* r = -a mod p. */
@@ -128,6 +131,9 @@ PV_MONT_INLINE void pv_mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *
                                 uint64_t pinv, int n)
 {
     uint64_t t[PV_MONT_MAX_LIMBS] = {0};
+    /* Unrolled completely for the constant n: gcc otherwise keeps the outer loop and spills the
+     * accumulator (measured 52 -> 34 ns for n = 6). */
+    _Pragma("GCC unroll 8")
     for (int i = 0; i < n; i++) {
         pv_u128 s = (pv_u128)a[0] * b[i] + t[0];
         uint64_t carry_a = (uint64_t)(s >> 64);
@@ -135,6 +141,7 @@ PV_MONT_INLINE void pv_mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *
         uint64_t m = t0 * pinv;
         pv_u128 q = (pv_u128)m * p[0] + t0;
         uint64_t carry_m = (uint64_t)(q >> 64);
+        _Pragma("GCC unroll 8")
         for (int j = 1; j < n; j++) {
             s = (pv_u128)a[j] * b[i] + t[j] + carry_a;
             carry_a = (uint64_t)(s >> 64);
