@@ -5,5 +5,6 @@
 
 int pv_cmd_statetest(int argc, char **argv);
 int pv_cmd_block(int argc, char **argv);
+int pv_cmd_gen(int argc, char **argv);
 
 #endif

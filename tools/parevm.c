@@ -14,6 +14,8 @@ static void usage(FILE *out)
             "            run Ethereum GeneralStateTests (files or folders, recursively)\n"
             "  block [--json] [--verbose] FILE...\n"
             "            replay block files (.json/.json.gz) and check them against their headers\n"
+            "  gen --seed S --txs N --conflicts R [--fork NAME] [--invalid R] [--gas-limit G] -o FILE\n"
+            "            write a random block file (hard cases for parallel execution)\n"
             "  help      show this text\n");
 }
 
@@ -28,6 +30,8 @@ int main(int argc, char **argv)
         return pv_cmd_statetest(argc - 1, argv + 1);
     if (strcmp(cmd, "block") == 0)
         return pv_cmd_block(argc - 1, argv + 1);
+    if (strcmp(cmd, "gen") == 0)
+        return pv_cmd_gen(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;
