@@ -27,7 +27,7 @@ typedef struct block_report {
     check_state gas, bloom, receipts, header, txroot, wdroot;
     bool blockhash_gap;
     char detail[512];
-    char notes[256];
+    char notes[512];
 } block_report;
 
 /* The first transaction that certainly disagrees with the header: one whose cumulative gas
@@ -96,23 +96,26 @@ static void json_str(const char *s)
 int pv_cmd_block(int argc, char **argv)
 {
     bool json = false, verbose = false;
+    pv_invalid_tx_policy policy = PV_INVALID_TX_ABORT;
     int first = 1;
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (strcmp(argv[first], "--json") == 0)
             json = true;
         else if (strcmp(argv[first], "--verbose") == 0 || strcmp(argv[first], "-v") == 0)
             verbose = true;
+        else if (strcmp(argv[first], "--skip-invalid") == 0)
+            policy = PV_INVALID_TX_SKIP;
         else if (strcmp(argv[first], "--") == 0) {
             first++;
             break;
         } else {
             fprintf(stderr, "parevm block: unknown option '%s'\n", argv[first]);
-            fprintf(stderr, "usage: parevm block [--json] [--verbose] FILE...\n");
+            fprintf(stderr, "usage: parevm block [--json] [--verbose] [--skip-invalid] FILE...\n");
             return 2;
         }
     }
     if (first >= argc) {
-        fprintf(stderr, "usage: parevm block [--json] [--verbose] FILE...\n");
+        fprintf(stderr, "usage: parevm block [--json] [--verbose] [--skip-invalid] FILE...\n");
         return 2;
     }
     int passed = 0, failed = 0;
@@ -141,7 +144,10 @@ int pv_cmd_block(int argc, char **argv)
         }
         pv_block_result r;
         double t2 = now();
-        pv_block_execute(pv_world_source(f->pre), &f->block, PV_INVALID_TX_ABORT, &r);
+        pv_block_execute(pv_world_source(f->pre), &f->block, policy, &r);
+        size_t skipped = 0;
+        for (size_t k = 0; k < r.receipts_count; k++)
+            skipped += r.receipts[k].rejected != PV_TX_VALID;
         double t3 = now();
         double exec = t3 - t2;
 
@@ -175,13 +181,18 @@ int pv_cmd_block(int argc, char **argv)
             off += (size_t)snprintf(rep.notes + off, sizeof rep.notes - off,
                                     "receiptsRoot not checked: pre-Byzantium receipts hold intermediate state "
                                     "roots, which a partial pre-state cannot give. ");
-        if (r.uncle_rewards_missing)
+        if (skipped && off < sizeof rep.notes)
+            off += (size_t)snprintf(rep.notes + off, sizeof rep.notes - off,
+                                    "%zu invalid transaction(s) left out (--skip-invalid). ", skipped);
+        if (r.uncle_rewards_missing && off < sizeof rep.notes)
             off += (size_t)snprintf(rep.notes + off, sizeof rep.notes - off,
                                     "%zu uncle(s) given by hash only: their miners' rewards are not in the state "
                                     "changes. ",
                                     f->block.uncles_unknown);
         if (missing) {
-            snprintf(rep.notes + off, sizeof rep.notes - off, "BLOCKHASH read %u hash(es) the file lacks. ", missing);
+            if (off < sizeof rep.notes)
+                snprintf(rep.notes + off, sizeof rep.notes - off, "BLOCKHASH read %u hash(es) the file lacks. ",
+                         missing);
             rep.blockhash_gap = true; /* the execution saw a zero hash: its result is not trustworthy */
         }
         bool ok = rep.gas != CHECK_FAIL && rep.bloom != CHECK_FAIL && rep.receipts != CHECK_FAIL &&
@@ -198,11 +209,11 @@ int pv_cmd_block(int argc, char **argv)
             printf(",\"number\":%lld,\"fork\":\"%s\",\"txs\":%zu,\"gas_used\":%llu,\"exec_ms\":%.3f,\"load_ms\":%.3f,"
                    "\"mgas_per_s\":%.1f,\"gas_check\":\"%s\",\"bloom_check\":\"%s\",\"receipts_root_check\":\"%s\","
                    "\"header_hash_check\":\"%s\",\"transactions_root_check\":\"%s\",\"withdrawals_root_check\":\"%s\","
-                   "\"state_changes\":%zu,\"pass\":%s",
+                   "\"state_changes\":%zu,\"skipped\":%zu,\"pass\":%s",
                    (long long)f->block.env.number, pv_fork_name(f->block.fork), f->txs_count,
                    (unsigned long long)r.gas_used, exec * 1e3, (t1 - t0) * 1e3, mgas, check_name(rep.gas),
                    check_name(rep.bloom), check_name(rep.receipts), check_name(rep.header), check_name(rep.txroot),
-                   check_name(rep.wdroot), r.changes.count, ok ? "true" : "false");
+                   check_name(rep.wdroot), r.changes.count, skipped, ok ? "true" : "false");
             if (rep.detail[0]) {
                 printf(",\"mismatch\":");
                 json_str(rep.detail);
@@ -221,6 +232,8 @@ int pv_cmd_block(int argc, char **argv)
                    check_name(rep.wdroot), ok ? "PASS" : "FAIL");
             if (rep.detail[0])
                 printf("  mismatch: %s\n", rep.detail);
+            if (skipped)
+                printf("  %zu invalid transaction(s) left out (--skip-invalid)\n", skipped);
             if (verbose && rep.notes[0])
                 printf("  note: %s\n", rep.notes);
             if (verbose) {

@@ -12,8 +12,10 @@ static void usage(FILE *out)
             "commands:\n"
             "  statetest [--fork NAME] [--json] [--verbose] [--threads N] PATH...\n"
             "            run Ethereum GeneralStateTests (files or folders, recursively)\n"
-            "  block [--json] [--verbose] FILE...\n"
-            "            replay block files (.json/.json.gz) and check them against their headers\n"
+            "  block [--json] [--verbose] [--skip-invalid] FILE...\n"
+            "            replay block files (.json/.json.gz) and check them against their headers;\n"
+            "            --skip-invalid leaves invalid transactions out (block building) instead of\n"
+            "            rejecting the block\n"
             "  gen --seed S --txs N --conflicts R [--fork NAME] [--invalid R] [--gas-limit G] -o FILE\n"
             "            write a random block file (hard cases for parallel execution)\n"
             "  help      show this text\n");

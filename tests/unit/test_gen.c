@@ -193,8 +193,9 @@ static void test_bad_params(void)
     CHECK(!pv_gen_block_write(&p, "/tmp/x.txt", NULL, &e) && e && strstr(e, ".json"), "bad file name accepted");
     free(e);
     size_t len;
-    CHECK(pv_gen_block_json(&p, &len, NULL, &e) != NULL || !e, "valid parameters refused");
-    free(e);
+    char *text = pv_gen_block_json(&p, &len, NULL, &e);
+    CHECK(text != NULL && e == NULL && len > 0, "valid parameters refused: %s", e);
+    free(text);
 }
 
 /* One block per fork and conflict ratio: loads, runs as a valid block, and every transaction
