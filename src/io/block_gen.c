@@ -2,6 +2,7 @@
 #include "block_gen.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <pthread.h>
 #include <secp256k1.h>
@@ -150,20 +151,16 @@ static u256 short_string(const char *s)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* A tiny EVM assembler: opcodes, pushes, labels resolved to PUSH2 targets.                   */
-
-enum {
-    OP_STOP = 0x00, OP_ADD = 0x01, OP_SUB = 0x03, OP_DIV = 0x04, OP_LT = 0x10, OP_EQ = 0x14,
-    OP_ISZERO = 0x15, OP_AND = 0x16, OP_XOR = 0x18, OP_SHA3 = 0x20, OP_BALANCE = 0x31,
-    OP_CALLER = 0x33, OP_CALLVALUE = 0x34, OP_CALLDATALOAD = 0x35, OP_CALLDATASIZE = 0x36,
-    OP_CALLDATACOPY = 0x37, OP_CODECOPY = 0x39, OP_BLOCKHASH = 0x40, OP_NUMBER = 0x43,
-    OP_POP = 0x50, OP_MLOAD = 0x51, OP_MSTORE = 0x52, OP_MSTORE8 = 0x53, OP_SLOAD = 0x54,
-    OP_SSTORE = 0x55, OP_JUMP = 0x56, OP_JUMPI = 0x57, OP_JUMPDEST = 0x5b, OP_PUSH1 = 0x60,
-    OP_DUP1 = 0x80, OP_SWAP1 = 0x90, OP_LOG1 = 0xa1, OP_LOG2 = 0xa2, OP_LOG3 = 0xa3,
-    OP_CREATE = 0xf0, OP_CALL = 0xf1, OP_RETURN = 0xf3, OP_CREATE2 = 0xf5, OP_STATICCALL = 0xfa,
-    OP_REVERT = 0xfd, OP_INVALID = 0xfe, OP_SELFDESTRUCT = 0xff,
-};
-#define OP_DUP(n) ((uint8_t)(OP_DUP1 + (n) - 1))
+/* A tiny EVM assembler. Programs are text, one token per opcode or argument:
+ *   STOP, ADD, ..., DUP1-DUP6, SWAP1, LOG1-LOG3, CALL, ...   the opcode
+ *   PUSH <n>      the shortest PUSH of n (decimal or 0x hex, below 2^64)
+ *   PUSHk 0x<hex> PUSHk of that value, left-padded to k bytes
+ *   PUSHk $       PUSHk of the next argument (const uint8_t *, k bytes), e.g. an address
+ *   @name         a label (a JUMPDEST here)
+ *   JUMP:name / JUMPI:name   PUSH2 of the label's position, then JUMP / JUMPI
+ *   REVERT0       REVERT(0, 0) from Byzantium; before it, INVALID (an exceptional halt)
+ *   ; ...         a comment, to the end of the line
+ * A program may be assembled from several pieces (a_src calls) sharing labels.                 */
 
 #define ASM_LABELS 8
 #define ASM_FIXUPS 16
@@ -171,59 +168,153 @@ enum {
 typedef struct asm_t {
     pv_buf b;
     pv_fork fork;
-    size_t label_at[ASM_LABELS];
-    size_t fix_at[ASM_FIXUPS];
-    int fix_label[ASM_FIXUPS];
-    size_t nfix;
+    char label_name[ASM_LABELS][16];
+    size_t label_at[ASM_LABELS], nlabels;
+    size_t fix_at[ASM_FIXUPS], fix_label[ASM_FIXUPS], nfix;
 } asm_t;
+
+static const struct {
+    const char *name;
+    uint8_t op;
+} OPCODES[] = {
+    {"STOP", 0x00}, {"ADD", 0x01}, {"SUB", 0x03}, {"DIV", 0x04}, {"LT", 0x10}, {"EQ", 0x14},
+    {"ISZERO", 0x15}, {"AND", 0x16}, {"XOR", 0x18}, {"SHA3", 0x20}, {"BALANCE", 0x31},
+    {"CALLER", 0x33}, {"CALLVALUE", 0x34}, {"CALLDATALOAD", 0x35}, {"CALLDATASIZE", 0x36},
+    {"CALLDATACOPY", 0x37}, {"CODECOPY", 0x39}, {"BLOCKHASH", 0x40}, {"NUMBER", 0x43}, {"POP", 0x50},
+    {"MLOAD", 0x51}, {"MSTORE", 0x52}, {"MSTORE8", 0x53}, {"SLOAD", 0x54}, {"SSTORE", 0x55},
+    {"JUMP", 0x56}, {"JUMPI", 0x57}, {"JUMPDEST", 0x5b}, {"DUP1", 0x80}, {"DUP2", 0x81},
+    {"DUP3", 0x82}, {"DUP4", 0x83}, {"DUP5", 0x84}, {"DUP6", 0x85}, {"SWAP1", 0x90}, {"LOG1", 0xa1},
+    {"LOG2", 0xa2}, {"LOG3", 0xa3}, {"CREATE", 0xf0}, {"CALL", 0xf1}, {"RETURN", 0xf3},
+    {"CREATE2", 0xf5}, {"STATICCALL", 0xfa}, {"REVERT", 0xfd}, {"INVALID", 0xfe},
+    {"SELFDESTRUCT", 0xff},
+};
 
 static void a_init(asm_t *a, pv_fork fork)
 {
     memset(a, 0, sizeof *a);
     pv_buf_init(&a->b);
     a->fork = fork;
-    for (int i = 0; i < ASM_LABELS; i++)
-        a->label_at[i] = SIZE_MAX;
 }
 
 static void a_op(asm_t *a, uint8_t op) { pv_buf_append(&a->b, &op, 1); }
 
 static void a_push(asm_t *a, const uint8_t *v, size_t n)
 {
-    a_op(a, (uint8_t)(OP_PUSH1 + n - 1));
+    a_op(a, (uint8_t)(0x60 + n - 1));
     pv_buf_append(&a->b, v, n);
 }
 
-static void a_pushu(asm_t *a, uint64_t v)
+static size_t a_label_index(asm_t *a, const char *name, size_t len)
 {
-    uint8_t w[8];
-    size_t n = 0;
-    for (int i = 7; i >= 0; i--)
-        if ((v >> (8 * i)) || n || i == 0)
-            w[n++] = (uint8_t)(v >> (8 * i));
-    a_push(a, w, n);
-}
-
-static void a_push_addr(asm_t *a, const pv_address *x) { a_push(a, x->b, 20); }
-
-static void a_jump(asm_t *a, int label, uint8_t op)
-{
-    if (a->nfix == ASM_FIXUPS)
+    for (size_t i = 0; i < a->nlabels; i++)
+        if (strlen(a->label_name[i]) == len && memcmp(a->label_name[i], name, len) == 0)
+            return i;
+    if (a->nlabels == ASM_LABELS || len >= sizeof a->label_name[0])
         abort();
-    a->fix_at[a->nfix] = a->b.len + 1;
-    a->fix_label[a->nfix++] = label;
-    static const uint8_t zero[2];
-    a_push(a, zero, 2);
-    a_op(a, op);
+    memcpy(a->label_name[a->nlabels], name, len);
+    a->label_name[a->nlabels][len] = 0;
+    a->label_at[a->nlabels] = SIZE_MAX;
+    return a->nlabels++;
 }
 
-static void a_label(asm_t *a, int label)
+/* The programs are constants of this file: a malformed one is a bug, so it aborts. */
+static void a_src(asm_t *a, const char *src, ...)
 {
-    a->label_at[label] = a->b.len;
-    a_op(a, OP_JUMPDEST);
+    va_list args;
+    va_start(args, src);
+    const char *p = src;
+    for (;;) {
+        while (*p == ' ' || *p == '\n')
+            p++;
+        if (*p == ';') {
+            while (*p && *p != '\n')
+                p++;
+            continue;
+        }
+        if (!*p)
+            break;
+        const char *t = p;
+        while (*p && *p != ' ' && *p != '\n')
+            p++;
+        size_t n = (size_t)(p - t);
+        if (t[0] == '@') {
+            a->label_at[a_label_index(a, t + 1, n - 1)] = a->b.len;
+            a_op(a, 0x5b);
+        } else if (n > 5 && (memcmp(t, "JUMP:", 5) == 0 || memcmp(t, "JUMPI:", 6) == 0)) {
+            bool cond = t[4] == 'I';
+            size_t skip = cond ? 6 : 5;
+            if (a->nfix == ASM_FIXUPS)
+                abort();
+            a->fix_label[a->nfix] = a_label_index(a, t + skip, n - skip);
+            a->fix_at[a->nfix++] = a->b.len + 1;
+            static const uint8_t zero[2];
+            a_push(a, zero, 2);
+            a_op(a, cond ? 0x57 : 0x56);
+        } else if (n == 7 && memcmp(t, "REVERT0", 7) == 0) {
+            if (a->fork >= PV_BYZANTIUM)
+                a_src(a, "PUSH 0 DUP1 REVERT");
+            else
+                a_op(a, 0xfe);
+        } else if (n >= 4 && memcmp(t, "PUSH", 4) == 0) {
+            size_t width = 0; /* 0: shortest */
+            for (size_t i = 4; i < n; i++)
+                width = width * 10 + (size_t)(t[i] - '0');
+            while (*p == ' ')
+                p++;
+            const char *v = p;
+            while (*p && *p != ' ' && *p != '\n')
+                p++;
+            size_t vn = (size_t)(p - v);
+            uint8_t w[32] = {0};
+            if (width > 32 || (vn == 0))
+                abort();
+            if (v[0] == '$') {
+                if (!width)
+                    abort();
+                memcpy(w + 32 - width, va_arg(args, const uint8_t *), width);
+            } else if (vn > 2 && v[0] == '0' && v[1] == 'x') {
+                size_t digits = vn - 2, bytes = (digits + 1) / 2;
+                if (bytes > 32)
+                    abort();
+                for (size_t i = 0; i < digits; i++) {
+                    char c = v[vn - 1 - i];
+                    unsigned d = c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+                    if (d > 15)
+                        abort();
+                    w[31 - i / 2] |= (uint8_t)(d << (4 * (i % 2)));
+                }
+            } else {
+                uint64_t x = 0;
+                for (size_t i = 0; i < vn; i++) {
+                    if (v[i] < '0' || v[i] > '9')
+                        abort();
+                    x = x * 10 + (uint64_t)(v[i] - '0');
+                }
+                word_u64(w, x);
+            }
+            if (!width) {
+                width = 32;
+                while (width > 1 && w[32 - width] == 0)
+                    width--;
+            }
+            for (size_t i = 0; i < 32 - width; i++)
+                if (w[i])
+                    abort(); /* does not fit */
+            a_push(a, w + 32 - width, width);
+        } else {
+            size_t i = 0;
+            while (i < sizeof OPCODES / sizeof OPCODES[0] &&
+                   (strlen(OPCODES[i].name) != n || memcmp(OPCODES[i].name, t, n) != 0))
+                i++;
+            if (i == sizeof OPCODES / sizeof OPCODES[0])
+                abort();
+            a_op(a, OPCODES[i].op);
+        }
+    }
+    va_end(args);
 }
 
-/* Resolves the jumps; the code stays in a->b (the caller owns it). */
+/* Resolves the jumps and hands over the code. */
 static pv_buf a_finish(asm_t *a)
 {
     for (size_t i = 0; i < a->nfix; i++) {
@@ -236,50 +327,20 @@ static pv_buf a_finish(asm_t *a)
     return a->b;
 }
 
-/* REVERT(0, 0) from Byzantium; before, the designated invalid opcode (an exceptional halt). */
-static void a_revert(asm_t *a)
-{
-    if (a->fork >= PV_BYZANTIUM) {
-        a_pushu(a, 0);
-        a_op(a, OP_DUP1);
-        a_op(a, OP_REVERT);
-    } else {
-        a_op(a, OP_INVALID);
-    }
-}
-
-/* CALL(gas, to, 0, in, in_len, out, out_len) with constant arguments. */
-static void a_call_const(asm_t *a, const pv_address *to, uint64_t gas, uint64_t in, uint64_t in_len, uint64_t out,
-                         uint64_t out_len)
-{
-    a_pushu(a, out_len);
-    a_pushu(a, out);
-    a_pushu(a, in_len);
-    a_pushu(a, in);
-    a_pushu(a, 0);
-    a_push_addr(a, to);
-    a_pushu(a, gas);
-    a_op(a, OP_CALL);
-}
-
-#define HOT_CALL_GAS 60000
+#define HOT_CALL_GAS "60000"
 
 /*
  * The hot prologue: when calldata word 0 is non-zero (or always, for initcode), call the
- * counter contract with slot 0, so that the transaction reads and writes the shared counter.
+ * counter contract with slot 0 (32 zero bytes of input), so that the transaction reads and
+ * writes the shared counter.
  */
-static void a_hot_prologue(asm_t *a, const pv_address *counter, bool from_calldata, int skip_label)
+static void a_hot_prologue(asm_t *a, const pv_address *counter, bool from_calldata)
 {
-    if (from_calldata) {
-        a_pushu(a, 0);
-        a_op(a, OP_CALLDATALOAD);
-        a_op(a, OP_ISZERO);
-        a_jump(a, skip_label, OP_JUMPI);
-    }
-    a_call_const(a, counter, HOT_CALL_GAS, 0, 32, 0, 0);
-    a_op(a, OP_POP);
     if (from_calldata)
-        a_label(a, skip_label);
+        a_src(a, "PUSH 0 CALLDATALOAD ISZERO JUMPI:cold");
+    a_src(a, "PUSH 0 PUSH 0 PUSH 32 PUSH 0 PUSH 0 PUSH20 $ PUSH " HOT_CALL_GAS " CALL POP", counter->b);
+    if (from_calldata)
+        a_src(a, "@cold");
 }
 
 /* Appends the initcode tail that returns runtime (CODECOPY + RETURN), then the runtime. */
@@ -287,38 +348,22 @@ static void a_deploy(asm_t *a, const pv_buf *runtime)
 {
     size_t len = runtime->len, off = a->b.len + 15;
     uint8_t l2[2] = {(uint8_t)(len >> 8), (uint8_t)len}, o2[2] = {(uint8_t)(off >> 8), (uint8_t)off};
-    a_push(a, l2, 2);
-    a_push(a, o2, 2);
-    a_pushu(a, 0);
-    a_op(a, OP_CODECOPY);
-    a_push(a, l2, 2);
-    a_pushu(a, 0);
-    a_op(a, OP_RETURN);
+    a_src(a, "PUSH2 $ PUSH2 $ PUSH 0 CODECOPY PUSH2 $ PUSH 0 RETURN", l2, o2, l2);
     pv_buf_append(&a->b, runtime->data, runtime->len);
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* The hand-assembled contracts. Calldata words are numbered from 0 (word i at 32 * i).        */
+/* The hand-assembled contracts. Calldata words are numbered from 0 (word i at 32 * i); word 0  */
+/* of the contracts with the hot prologue is the hot flag.                                    */
 
 /* COUNTER(s): x = sload(s); sstore(s, x + 1); sstore(s + 1, x). Slot 0 is the shared counter. */
 static pv_buf code_counter(pv_fork fork)
 {
     asm_t a;
     a_init(&a, fork);
-    a_pushu(&a, 0);
-    a_op(&a, OP_CALLDATALOAD);  /* s */
-    a_op(&a, OP_DUP1);
-    a_op(&a, OP_SLOAD);         /* s x */
-    a_op(&a, OP_DUP1);
-    a_pushu(&a, 1);
-    a_op(&a, OP_ADD);           /* s x x+1 */
-    a_op(&a, OP_DUP(3));
-    a_op(&a, OP_SSTORE);        /* sstore(s, x+1); s x */
-    a_op(&a, OP_SWAP1);
-    a_pushu(&a, 1);
-    a_op(&a, OP_ADD);           /* x s+1 */
-    a_op(&a, OP_SSTORE);        /* sstore(s+1, x) */
-    a_op(&a, OP_STOP);
+    a_src(&a, "PUSH 0 CALLDATALOAD DUP1 SLOAD         ; s x\n"
+              "DUP1 PUSH 1 ADD DUP3 SSTORE            ; sstore(s, x + 1)\n"
+              "SWAP1 PUSH 1 ADD SSTORE STOP           ; sstore(s + 1, x)\n");
     return a_finish(&a);
 }
 
@@ -326,56 +371,27 @@ static pv_buf code_counter(pv_fork fork)
  * mode 1: revert; mode 2: revert when x is even (depends on earlier transactions). */
 static pv_buf code_reverter(pv_fork fork, const pv_address *counter)
 {
-    enum { SKIP, REV, CHECK };
     asm_t a;
     a_init(&a, fork);
-    a_hot_prologue(&a, counter, true, SKIP);
-    a_pushu(&a, 0x40);
-    a_op(&a, OP_CALLDATALOAD);  /* slot */
-    a_op(&a, OP_DUP1);
-    a_op(&a, OP_SLOAD);
-    a_pushu(&a, 1);
-    a_op(&a, OP_ADD);           /* slot x */
-    a_op(&a, OP_DUP1);
-    a_op(&a, OP_DUP(3));
-    a_op(&a, OP_SSTORE);        /* slot x */
-    a_op(&a, OP_DUP1);
-    a_pushu(&a, 0);
-    a_op(&a, OP_MSTORE);
-    a_op(&a, OP_DUP(2));
-    a_pushu(&a, 32);
-    a_pushu(&a, 0);
-    a_op(&a, OP_LOG1);
-    a_pushu(&a, 0x20);
-    a_op(&a, OP_CALLDATALOAD);  /* slot x mode */
-    a_op(&a, OP_DUP1);
-    a_pushu(&a, 1);
-    a_op(&a, OP_EQ);
-    a_jump(&a, REV, OP_JUMPI);
-    a_pushu(&a, 2);
-    a_op(&a, OP_EQ);
-    a_jump(&a, CHECK, OP_JUMPI);
-    a_op(&a, OP_STOP);
-    a_label(&a, CHECK);         /* slot x */
-    a_pushu(&a, 1);
-    a_op(&a, OP_AND);
-    a_op(&a, OP_ISZERO);
-    a_jump(&a, REV, OP_JUMPI);
-    a_op(&a, OP_STOP);
-    a_label(&a, REV);
-    a_revert(&a);
+    a_hot_prologue(&a, counter, true);
+    a_src(&a, "PUSH 0x40 CALLDATALOAD DUP1 SLOAD PUSH 1 ADD   ; slot x\n"
+              "DUP1 DUP3 SSTORE                               ; sstore(slot, x)\n"
+              "DUP1 PUSH 0 MSTORE DUP2 PUSH 32 PUSH 0 LOG1    ; log1(mem[0..32] = x, topic slot)\n"
+              "PUSH 0x20 CALLDATALOAD                         ; slot x mode\n"
+              "DUP1 PUSH 1 EQ JUMPI:revert\n"
+              "PUSH 2 EQ JUMPI:check STOP\n"
+              "@check PUSH 1 AND ISZERO JUMPI:revert STOP     ; x even: revert\n"
+              "@revert REVERT0\n");
     return a_finish(&a);
 }
 
 /* BURNER(hot): loops until out of gas. */
 static pv_buf code_burner(pv_fork fork, const pv_address *counter)
 {
-    enum { SKIP, LOOP };
     asm_t a;
     a_init(&a, fork);
-    a_hot_prologue(&a, counter, true, SKIP);
-    a_label(&a, LOOP);
-    a_jump(&a, LOOP, OP_JUMP);
+    a_hot_prologue(&a, counter, true);
+    a_src(&a, "@loop JUMP:loop");
     return a_finish(&a);
 }
 
@@ -384,44 +400,20 @@ static pv_buf code_burner(pv_fork fork, const pv_address *counter)
  * STATICCALL from Byzantium, a CALL without value before. */
 static pv_buf code_reader(pv_fork fork, const pv_address *counter, const pv_address *token)
 {
-    enum { SKIP };
     asm_t a;
     a_init(&a, fork);
-    a_hot_prologue(&a, counter, true, SKIP);
-    uint8_t sel[32] = {0x70, 0xa0, 0x82, 0x31};
-    a_push(&a, sel, 32);
-    a_pushu(&a, 0x80);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 0x40);
-    a_op(&a, OP_CALLDATALOAD);
-    a_pushu(&a, 0x84);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 0x20);
-    a_pushu(&a, 0x100);
-    a_pushu(&a, 0x24);
-    a_pushu(&a, 0x80);
-    if (fork < PV_BYZANTIUM)
-        a_pushu(&a, 0);
-    a_push_addr(&a, token);
-    a_pushu(&a, 100000);
-    a_op(&a, fork >= PV_BYZANTIUM ? OP_STATICCALL : OP_CALL);
-    a_op(&a, OP_POP);
-    a_pushu(&a, 0x100);
-    a_op(&a, OP_MLOAD);
-    a_pushu(&a, 0x60);
-    a_op(&a, OP_CALLDATALOAD);
-    a_op(&a, OP_BALANCE);
-    a_op(&a, OP_XOR);
-    a_pushu(&a, 0x80);
-    a_op(&a, OP_CALLDATALOAD);
-    a_op(&a, OP_NUMBER);
-    a_op(&a, OP_SUB);
-    a_op(&a, OP_BLOCKHASH);
-    a_op(&a, OP_XOR);
-    a_pushu(&a, 0x20);
-    a_op(&a, OP_CALLDATALOAD);
-    a_op(&a, OP_SSTORE);
-    a_op(&a, OP_STOP);
+    a_hot_prologue(&a, counter, true);
+    a_src(&a, "PUSH32 0x70a0823100000000000000000000000000000000000000000000000000000000\n"
+              "PUSH 0x80 MSTORE PUSH 0x40 CALLDATALOAD PUSH 0x84 MSTORE   ; balanceOf(holder) at 0x80\n"
+              "PUSH 0x20 PUSH 0x100 PUSH 0x24 PUSH 0x80                   ; output to 0x100\n");
+    if (fork >= PV_BYZANTIUM)
+        a_src(&a, "PUSH20 $ PUSH 100000 STATICCALL POP", token->b);
+    else
+        a_src(&a, "PUSH 0 PUSH20 $ PUSH 100000 CALL POP", token->b);
+    a_src(&a, "PUSH 0x100 MLOAD\n"
+              "PUSH 0x60 CALLDATALOAD BALANCE XOR\n"
+              "PUSH 0x80 CALLDATALOAD NUMBER SUB BLOCKHASH XOR\n"
+              "PUSH 0x20 CALLDATALOAD SSTORE STOP\n");
     return a_finish(&a);
 }
 
@@ -430,72 +422,30 @@ static pv_buf code_reader(pv_fork fork, const pv_address *counter, const pv_addr
  * (a CREATE2 address collision). */
 static pv_buf code_factory(pv_fork fork, const pv_address *counter)
 {
-    enum { SKIP, NOCALL };
     asm_t a;
     a_init(&a, fork);
-    a_hot_prologue(&a, counter, true, SKIP);
-    a_pushu(&a, 0x60);
-    a_op(&a, OP_CALLDATASIZE);
-    a_op(&a, OP_SUB);           /* len */
-    a_op(&a, OP_DUP1);
-    a_pushu(&a, 0x60);
-    a_pushu(&a, 0);
-    a_op(&a, OP_CALLDATACOPY);  /* len */
-    if (fork >= PV_CONSTANTINOPLE) {
-        a_pushu(&a, 0x40);
-        a_op(&a, OP_CALLDATALOAD);
-        a_op(&a, OP_SWAP1);     /* salt len */
-        a_pushu(&a, 0);
-        a_op(&a, OP_CALLVALUE);
-        a_op(&a, OP_CREATE2);
-    } else {
-        a_pushu(&a, 0);
-        a_op(&a, OP_CALLVALUE);
-        a_op(&a, OP_CREATE);
-    }                           /* addr */
-    a_pushu(&a, 0x20);
-    a_op(&a, OP_CALLDATALOAD);
-    a_pushu(&a, 1);
-    a_op(&a, OP_EQ);
-    a_op(&a, OP_ISZERO);
-    a_jump(&a, NOCALL, OP_JUMPI);
-    for (int i = 0; i < 5; i++)
-        a_pushu(&a, 0);
-    a_op(&a, OP_DUP(6));
-    a_pushu(&a, 100000);
-    a_op(&a, OP_CALL);
-    a_op(&a, OP_POP);
-    a_label(&a, NOCALL);
-    a_pushu(&a, 0x40);
-    a_op(&a, OP_CALLDATALOAD);
-    a_pushu(&a, 0);
-    a_pushu(&a, 0);
-    a_op(&a, OP_LOG2);
-    a_op(&a, OP_STOP);
+    a_hot_prologue(&a, counter, true);
+    a_src(&a, "PUSH 0x60 CALLDATASIZE SUB                      ; len\n"
+              "DUP1 PUSH 0x60 PUSH 0 CALLDATACOPY              ; mem[0..len] = initcode\n");
+    if (fork >= PV_CONSTANTINOPLE)
+        a_src(&a, "PUSH 0x40 CALLDATALOAD SWAP1 PUSH 0 CALLVALUE CREATE2");
+    else
+        a_src(&a, "PUSH 0 CALLVALUE CREATE");
+    a_src(&a, "PUSH 0x20 CALLDATALOAD PUSH 1 EQ ISZERO JUMPI:logit   ; addr\n"
+              "PUSH 0 PUSH 0 PUSH 0 PUSH 0 PUSH 0 DUP6 PUSH 100000 CALL POP\n"
+              "@logit PUSH 0x40 CALLDATALOAD PUSH 0 PUSH 0 LOG2 STOP\n");
     return a_finish(&a);
 }
 
 /* SD(hot, mode, beneficiary): mode 0: sstore(0, sload(0) + 1); otherwise SELFDESTRUCT(beneficiary). */
 static pv_buf code_selfdestruct(pv_fork fork, const pv_address *counter)
 {
-    enum { SKIP, DESTROY };
     asm_t a;
     a_init(&a, fork);
-    a_hot_prologue(&a, counter, true, SKIP);
-    a_pushu(&a, 0x20);
-    a_op(&a, OP_CALLDATALOAD);
-    a_jump(&a, DESTROY, OP_JUMPI);
-    a_pushu(&a, 0);
-    a_op(&a, OP_SLOAD);
-    a_pushu(&a, 1);
-    a_op(&a, OP_ADD);
-    a_pushu(&a, 0);
-    a_op(&a, OP_SSTORE);
-    a_op(&a, OP_STOP);
-    a_label(&a, DESTROY);
-    a_pushu(&a, 0x40);
-    a_op(&a, OP_CALLDATALOAD);
-    a_op(&a, OP_SELFDESTRUCT);
+    a_hot_prologue(&a, counter, true);
+    a_src(&a, "PUSH 0x20 CALLDATALOAD JUMPI:destroy\n"
+              "PUSH 0 SLOAD PUSH 1 ADD PUSH 0 SSTORE STOP\n"
+              "@destroy PUSH 0x40 CALLDATALOAD SELFDESTRUCT\n");
     return a_finish(&a);
 }
 
@@ -503,30 +453,13 @@ static pv_buf code_selfdestruct(pv_fork fork, const pv_address *counter)
  * word, topic ok). Catches an inner revert (the transaction succeeds). */
 static pv_buf code_proxy(pv_fork fork, const pv_address *counter)
 {
-    enum { SKIP };
     asm_t a;
     a_init(&a, fork);
-    a_hot_prologue(&a, counter, true, SKIP);
-    a_pushu(&a, 0x40);
-    a_op(&a, OP_CALLDATASIZE);
-    a_op(&a, OP_SUB);           /* len */
-    a_op(&a, OP_DUP1);
-    a_pushu(&a, 0x40);
-    a_pushu(&a, 0);
-    a_op(&a, OP_CALLDATACOPY);
-    a_pushu(&a, 32);
-    a_pushu(&a, 0);
-    a_op(&a, OP_DUP(3));
-    a_pushu(&a, 0);
-    a_op(&a, OP_CALLVALUE);
-    a_pushu(&a, 0x20);
-    a_op(&a, OP_CALLDATALOAD);
-    a_pushu(&a, 150000);
-    a_op(&a, OP_CALL);          /* len ok */
-    a_pushu(&a, 32);
-    a_pushu(&a, 0);
-    a_op(&a, OP_LOG1);
-    a_op(&a, OP_STOP);
+    a_hot_prologue(&a, counter, true);
+    a_src(&a, "PUSH 0x40 CALLDATASIZE SUB                      ; len\n"
+              "DUP1 PUSH 0x40 PUSH 0 CALLDATACOPY              ; mem[0..len] = payload\n"
+              "PUSH 32 PUSH 0 DUP3 PUSH 0 CALLVALUE PUSH 0x20 CALLDATALOAD PUSH 150000 CALL   ; len ok\n"
+              "PUSH 32 PUSH 0 LOG1 STOP\n");
     return a_finish(&a);
 }
 
@@ -534,101 +467,31 @@ static pv_buf code_proxy(pv_fork fork, const pv_address *counter)
  * before Constantinople, where the fixture token's SHL/SHR do not exist. */
 static pv_buf code_mini_token(pv_fork fork)
 {
-    enum { TRANSFER, BALANCE, FAIL };
-    asm_t a;
-    a_init(&a, fork);
-    uint8_t two224[29] = {1};
-    a_push(&a, two224, 29);
-    a_pushu(&a, 0);
-    a_op(&a, OP_CALLDATALOAD);
-    a_op(&a, OP_DIV);           /* selector */
-    a_op(&a, OP_DUP1);
-    uint8_t t_sel[4] = {0xa9, 0x05, 0x9c, 0xbb}, b_sel[4] = {0x70, 0xa0, 0x82, 0x31};
-    a_push(&a, t_sel, 4);
-    a_op(&a, OP_EQ);
-    a_jump(&a, TRANSFER, OP_JUMPI);
-    a_push(&a, b_sel, 4);
-    a_op(&a, OP_EQ);
-    a_jump(&a, BALANCE, OP_JUMPI);
-    a_revert(&a);
-
-    a_label(&a, TRANSFER);
-    a_op(&a, OP_CALLER);
-    a_pushu(&a, 0);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 0);
-    a_pushu(&a, 0x20);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 0x40);
-    a_pushu(&a, 0);
-    a_op(&a, OP_SHA3);          /* fslot */
-    a_op(&a, OP_DUP1);
-    a_op(&a, OP_SLOAD);         /* fslot fbal */
-    a_pushu(&a, 0x24);
-    a_op(&a, OP_CALLDATALOAD);  /* fslot fbal amt */
-    a_op(&a, OP_DUP1);
-    a_op(&a, OP_DUP(3));
-    a_op(&a, OP_LT);            /* fbal < amt */
-    a_jump(&a, FAIL, OP_JUMPI);
-    a_op(&a, OP_SWAP1);
-    a_op(&a, OP_SUB);           /* fslot fbal-amt */
-    a_op(&a, OP_SWAP1);
-    a_op(&a, OP_SSTORE);
-    a_pushu(&a, 4);
-    a_op(&a, OP_CALLDATALOAD);
-    a_pushu(&a, 0);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 0x40);
-    a_pushu(&a, 0);
-    a_op(&a, OP_SHA3);          /* tslot */
-    a_op(&a, OP_DUP1);
-    a_op(&a, OP_SLOAD);
-    a_pushu(&a, 0x24);
-    a_op(&a, OP_CALLDATALOAD);
-    a_op(&a, OP_ADD);
-    a_op(&a, OP_SWAP1);
-    a_op(&a, OP_SSTORE);
-    a_pushu(&a, 0x24);
-    a_op(&a, OP_CALLDATALOAD);
-    a_pushu(&a, 0);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 4);
-    a_op(&a, OP_CALLDATALOAD);
-    a_op(&a, OP_CALLER);
     static const char sig[] = "Transfer(address,address,uint256)";
     uint8_t topic[32];
     pv_keccak256((const uint8_t *)sig, sizeof sig - 1, topic);
-    a_push(&a, topic, 32);
-    a_pushu(&a, 0x20);
-    a_pushu(&a, 0);
-    a_op(&a, OP_LOG3);
-    a_pushu(&a, 1);
-    a_pushu(&a, 0);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 0x20);
-    a_pushu(&a, 0);
-    a_op(&a, OP_RETURN);
-
-    a_label(&a, BALANCE);
-    a_pushu(&a, 4);
-    a_op(&a, OP_CALLDATALOAD);
-    a_pushu(&a, 0);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 0);
-    a_pushu(&a, 0x20);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 0x40);
-    a_pushu(&a, 0);
-    a_op(&a, OP_SHA3);
-    a_op(&a, OP_SLOAD);
-    a_pushu(&a, 0);
-    a_op(&a, OP_MSTORE);
-    a_pushu(&a, 0x20);
-    a_pushu(&a, 0);
-    a_op(&a, OP_RETURN);
-
-    a_label(&a, FAIL);
-    a_revert(&a);
+    asm_t a;
+    a_init(&a, fork);
+    a_src(&a, "PUSH29 0x0100000000000000000000000000000000000000000000000000000000\n"
+              "PUSH 0 CALLDATALOAD DIV                          ; selector (no SHR yet)\n"
+              "DUP1 PUSH4 0xa9059cbb EQ JUMPI:transfer\n"
+              "PUSH4 0x70a08231 EQ JUMPI:balance\n"
+              "REVERT0\n"
+              "@transfer\n"
+              "CALLER PUSH 0 MSTORE PUSH 0 PUSH 0x20 MSTORE PUSH 0x40 PUSH 0 SHA3   ; from's slot\n"
+              "DUP1 SLOAD PUSH 0x24 CALLDATALOAD               ; fslot fbal amount\n"
+              "DUP1 DUP3 LT JUMPI:fail                         ; fbal < amount\n"
+              "SWAP1 SUB SWAP1 SSTORE\n"
+              "PUSH 4 CALLDATALOAD PUSH 0 MSTORE PUSH 0x40 PUSH 0 SHA3               ; to's slot\n"
+              "DUP1 SLOAD PUSH 0x24 CALLDATALOAD ADD SWAP1 SSTORE\n"
+              "PUSH 0x24 CALLDATALOAD PUSH 0 MSTORE\n"
+              "PUSH 4 CALLDATALOAD CALLER PUSH32 $ PUSH 0x20 PUSH 0 LOG3             ; Transfer(from, to, amount)\n"
+              "PUSH 1 PUSH 0 MSTORE PUSH 0x20 PUSH 0 RETURN\n"
+              "@balance\n"
+              "PUSH 4 CALLDATALOAD PUSH 0 MSTORE PUSH 0 PUSH 0x20 MSTORE PUSH 0x40 PUSH 0 SHA3\n"
+              "SLOAD PUSH 0 MSTORE PUSH 0x20 PUSH 0 RETURN\n"
+              "@fail REVERT0\n",
+          topic);
     return a_finish(&a);
 }
 
@@ -1174,6 +1037,18 @@ static void emit(gen *g, const txreq *q)
     g->ntx++;
 }
 
+/* Initcode deploying the reverter code (constructor: sstore(1, 42)), with the hot prologue. */
+static pv_buf reverter_initcode(gen *g, bool hot)
+{
+    asm_t a;
+    a_init(&a, g->fork);
+    if (hot)
+        a_hot_prologue(&a, &g->counter, false);
+    a_src(&a, "PUSH 42 PUSH 1 SSTORE");
+    a_deploy(&a, &g->c_reverter);
+    return a_finish(&a);
+}
+
 /* ---- calldata builders ---- */
 
 typedef struct cd {
@@ -1363,8 +1238,8 @@ static void gen_revert(gen *g, bool hot, int variant)
         asm_t a;
         a_init(&a, g->fork);
         if (hot)
-            a_hot_prologue(&a, &g->counter, false, 0);
-        a_revert(&a);
+            a_hot_prologue(&a, &g->counter, false);
+        a_src(&a, "REVERT0");
         pv_buf code = a_finish(&a);
         cd_bytes(&c, code.data, code.len);
         pv_buf_free(&code);
@@ -1399,18 +1274,9 @@ static void gen_oog(gen *g, bool hot, int variant)
     emit(g, &q);
 }
 
-/* Initcode deploying the reverter code (constructor: sstore(1, 42)), with the hot prologue. */
 static void initcode_deployer(gen *g, bool hot, cd *c)
 {
-    asm_t a;
-    a_init(&a, g->fork);
-    if (hot)
-        a_hot_prologue(&a, &g->counter, false, 0);
-    a_pushu(&a, 42);
-    a_pushu(&a, 1);
-    a_op(&a, OP_SSTORE);
-    a_deploy(&a, &g->c_reverter);
-    pv_buf code = a_finish(&a);
+    pv_buf code = reverter_initcode(g, hot);
     cd_bytes(c, code.data, code.len);
     pv_buf_free(&code);
 }
@@ -1424,13 +1290,8 @@ static void gen_create(gen *g, bool hot, bool may_fail)
         asm_t a;
         a_init(&a, g->fork);
         if (hot)
-            a_hot_prologue(&a, &g->counter, false, 0);
-        a_pushu(&a, 0xef);
-        a_pushu(&a, 0);
-        a_op(&a, OP_MSTORE8);
-        a_pushu(&a, 1);
-        a_pushu(&a, 0);
-        a_op(&a, OP_RETURN);
+            a_hot_prologue(&a, &g->counter, false);
+        a_src(&a, "PUSH 0xef PUSH 0 MSTORE8 PUSH 1 PUSH 0 RETURN");
         pv_buf code = a_finish(&a);
         cd_bytes(&c, code.data, code.len);
         pv_buf_free(&code);
@@ -1637,9 +1498,8 @@ static void gen_scripted(gen *g, int code, bool hot, size_t index)
         asm_t a;
         a_init(&a, g->fork);
         if (hot)
-            a_hot_prologue(&a, &g->counter, false, 0);
-        a_push_addr(&a, hot ? &g->hot_recipient : &g->senders[q.sender].addr);
-        a_op(&a, OP_SELFDESTRUCT);
+            a_hot_prologue(&a, &g->counter, false);
+        a_src(&a, "PUSH20 $ SELFDESTRUCT", (hot ? &g->hot_recipient : &g->senders[q.sender].addr)->b);
         pv_buf code = a_finish(&a);
         cd c = {.n = 0};
         cd_bytes(&c, code.data, code.len);
@@ -1914,26 +1774,18 @@ static void setup_state(gen *g)
     g->have_weth = f >= PV_CONSTANTINOPLE;
 
     asm_t a;
-    a_init(&a, f); /* child of FACTORY op 1: runtime CALLER SELFDESTRUCT */
-    pv_buf child;
-    pv_buf_init(&child);
-    uint8_t cs[2] = {OP_CALLER, OP_SELFDESTRUCT};
-    pv_buf_append(&child, cs, 2);
+    a_init(&a, f); /* the child FACTORY op 1 calls: runtime CALLER SELFDESTRUCT */
+    a_src(&a, "CALLER SELFDESTRUCT");
+    pv_buf child = a_finish(&a);
+    a_init(&a, f);
     a_deploy(&a, &child);
-    pv_buf_free(&child);
     g->init_child = a_finish(&a);
+    pv_buf_free(&child);
     a_init(&a, f); /* the self-destructing contract, constructor sstore(0, 100) */
-    a_pushu(&a, 100);
-    a_pushu(&a, 0);
-    a_op(&a, OP_SSTORE);
+    a_src(&a, "PUSH 100 PUSH 0 SSTORE");
     a_deploy(&a, &g->c_sd);
     g->init_sd = a_finish(&a);
-    a_init(&a, f);
-    a_pushu(&a, 42);
-    a_pushu(&a, 1);
-    a_op(&a, OP_SSTORE);
-    a_deploy(&a, &g->c_reverter);
-    g->init_reverter = a_finish(&a);
+    g->init_reverter = reverter_initcode(g, false);
     rbytes(&g->r, g->collide_salt, 32);
     rbytes(&g->r, g->sd_salt, 32);
     /* SD A was made by the factory's CREATE2, so CREATE2 can bring it back */
@@ -2134,6 +1986,70 @@ static pv_bytes32 list_root(const pv_buf *all, const size_t *offs, size_t n)
     return r;
 }
 
+/* A few withdrawals (Shanghai): to fresh and existing accounts, one of amount 0. Appends their
+ * JSON array to b; returns how many, their root in *root. */
+static size_t write_withdrawals(gen *g, pv_buf *b, pv_bytes32 *root)
+{
+    pv_buf enc;
+    pv_buf_init(&enc);
+    size_t n = 4 + (size_t)rbelow(&g->r, 5), offs[8];
+    size_t zero_at = (size_t)rbelow(&g->r, n);
+    uint64_t index = 10000000 + rbelow(&g->r, 10000000), validator = rbelow(&g->r, 1000000);
+    js(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        pv_address to;
+        uint64_t amount = i == zero_at ? 0 : 1 + rbelow(&g->r, 50000000);
+        if (i == zero_at || (i != 1 && rchance(&g->r, 0.5)))
+            to = fresh_address(g);
+        else if (rchance(&g->r, 0.5))
+            to = g->senders[pick_sender(g)].addr;
+        else
+            to = existing_account(g, false);
+        uint64_t vi = validator + rbelow(&g->r, 1000);
+        js(b, i ? ",{\"index\":" : "{\"index\":");
+        jq(b, index + i);
+        js(b, ",\"validatorIndex\":");
+        jq(b, vi);
+        js(b, ",\"address\":");
+        jhex(b, to.b, 20);
+        js(b, ",\"amount\":");
+        jq(b, amount);
+        js(b, "}");
+        offs[i] = enc.len;
+        size_t l = pv_rlp_list_begin(&enc);
+        pv_rlp_put_u64(&enc, index + i);
+        pv_rlp_put_u64(&enc, vi);
+        pv_rlp_put_bytes(&enc, to.b, 20);
+        pv_rlp_put_u64(&enc, amount);
+        pv_rlp_list_end(&enc, l);
+    }
+    js(b, "]");
+    *root = list_root(&enc, offs, n);
+    pv_buf_free(&enc);
+    return n;
+}
+
+/* The hashes BLOCKHASH reads (the reader's depths), ascending by number; returns how many. */
+static size_t write_block_hashes(gen *g, pv_buf *b)
+{
+    size_t n = 0;
+    js(b, "{");
+    for (int d = 256; d >= 1; d--) {
+        if (!g->hash_read[d])
+            continue;
+        int64_t number = g->number - d;
+        uint8_t h[32];
+        tagged_hash("parevm-gen blockhash", g->p.seed, (uint64_t)number, h);
+        char key[40];
+        snprintf(key, sizeof key, "%s\"%lld\":", n ? "," : "", (long long)number);
+        js(b, key);
+        jhex(b, h, 32);
+        n++;
+    }
+    js(b, "}");
+    return n;
+}
+
 static void gen_free(gen *g)
 {
     pv_buf *bufs[] = {&g->c_counter, &g->c_reverter, &g->c_burner, &g->c_reader, &g->c_factory, &g->c_sd,
@@ -2248,47 +2164,13 @@ char *pv_gen_block_json(const pv_gen_params *p, size_t *len, pv_gen_info *info_o
         jq256(&out, &g.base_fee);
     }
 
-    /* withdrawals */
-    pv_buf wd, wenc;
+    /* withdrawals (their JSON goes after the transactions, their root into the header) */
+    pv_buf wd;
     pv_buf_init(&wd);
-    pv_buf_init(&wenc);
-    size_t nwd = 0, woffs[8];
+    size_t nwd = 0;
     if (g.fork >= PV_SHANGHAI) {
-        nwd = 4 + (size_t)rbelow(&g.r, 5);
-        size_t zero_at = (size_t)rbelow(&g.r, nwd);
-        uint64_t index = 10000000 + rbelow(&g.r, 10000000), validator = rbelow(&g.r, 1000000);
-        js(&wd, "[");
-        for (size_t i = 0; i < nwd; i++) {
-            pv_address to;
-            uint64_t amount = i == zero_at ? 0 : 1 + rbelow(&g.r, 50000000);
-            if (i == zero_at || (i != 1 && rchance(&g.r, 0.5)))
-                to = fresh_address(&g);
-            else if (rchance(&g.r, 0.5))
-                to = g.senders[pick_sender(&g)].addr;
-            else
-                to = existing_account(&g, false);
-            uint64_t vi = validator + rbelow(&g.r, 1000);
-            if (i)
-                js(&wd, ",");
-            js(&wd, "{\"index\":");
-            jq(&wd, index + i);
-            js(&wd, ",\"validatorIndex\":");
-            jq(&wd, vi);
-            js(&wd, ",\"address\":");
-            jhex(&wd, to.b, 20);
-            js(&wd, ",\"amount\":");
-            jq(&wd, amount);
-            js(&wd, "}");
-            woffs[i] = wenc.len;
-            size_t l = pv_rlp_list_begin(&wenc);
-            pv_rlp_put_u64(&wenc, index + i);
-            pv_rlp_put_u64(&wenc, vi);
-            pv_rlp_put_bytes(&wenc, to.b, 20);
-            pv_rlp_put_u64(&wenc, amount);
-            pv_rlp_list_end(&wenc, l);
-        }
-        js(&wd, "]");
-        pv_bytes32 wroot = list_root(&wenc, woffs, nwd);
+        pv_bytes32 wroot;
+        nwd = write_withdrawals(&g, &wd, &wroot);
         jkey(&out, "withdrawalsRoot");
         jhex(&out, wroot.b, 32);
     }
@@ -2313,24 +2195,11 @@ char *pv_gen_block_json(const pv_gen_params *p, size_t *len, pv_gen_info *info_o
         pv_buf_append(&out, wd.data, wd.len);
     }
     pv_buf_free(&wd);
-    pv_buf_free(&wenc);
     js(&out, "},\"pre\":");
     write_pre(&g, &out);
-    js(&out, ",\"blockHashes\":{");
-    size_t nh = 0;
-    for (int d = 256; d >= 1; d--) { /* ascending block numbers */
-        if (!g.hash_read[d])
-            continue;
-        int64_t bn = g.number - d;
-        uint8_t bh[32];
-        tagged_hash("parevm-gen blockhash", p->seed, (uint64_t)bn, bh);
-        char key[40];
-        snprintf(key, sizeof key, "%s\"%lld\":", nh ? "," : "", (long long)bn);
-        js(&out, key);
-        jhex(&out, bh, 32);
-        nh++;
-    }
-    js(&out, "}}\n");
+    js(&out, ",\"blockHashes\":");
+    size_t nh = write_block_hashes(&g, &out);
+    js(&out, "}\n");
     uint8_t nul = 0;
     pv_buf_append(&out, &nul, 1);
 
