@@ -985,14 +985,15 @@ static void emit(gen *g, const txreq *q)
         t.chain_id = 1;
     }
 
-    /* access list: half of the typed transactions name the target (or the counter) */
+    /* access list: half of the typed transactions name the target (or the counter); warming a
+     * slot loads it, so a cold transaction names random high slots, never the hot ones */
     pv_access_entry al;
     u256 keys[2];
     if (type >= 1 && !q->no_access_list && rchance(&g->r, 0.5)) {
         al.address = q->create ? g->counter : q->to;
         al.keys_count = (size_t)rbelow(&g->r, 3);
         for (size_t k = 0; k < al.keys_count; k++)
-            keys[k] = u256_from_u64(rbelow(&g->r, 4));
+            keys[k] = u256_from_u64(q->hot ? rbelow(&g->r, 4) : rnext(&g->r) | 0x100);
         al.keys = keys;
         tx->access_list = &al;
         tx->access_list_count = 1;
@@ -1138,7 +1139,8 @@ static void gen_token(gen *g, bool hot, bool may_fail)
     txreq q = req_new(g, PV_GEN_TOKEN, hot);
     pv_address to = hot ? g->hot_holder : rchance(&g->r, 0.5) ? fresh_address(g) : existing_account(g, true);
     u256 amount;
-    if (may_fail && rchance(&g->r, 0.05)) {
+    if (may_fail && !hot && rchance(&g->r, 0.05)) {
+        /* (cold only: the token reverts before it reads the recipient's balance) */
         u256 two = u256_from_u64(2);
         u256_mul(&amount, &g->senders[q.sender].token, &two); /* more than it has: reverts */
         q.expect = expect_revert(g);
@@ -1251,7 +1253,7 @@ static void gen_revert(gen *g, bool hot, int variant)
     emit(g, &q);
 }
 
-/* variant: 0 endless loop, 1 too little gas for the counter's SSTORE; -1 random. */
+/* variant: 0 endless loop, 1 enough gas for the counter's SLOAD but not its SSTORE; -1 random. */
 static void gen_oog(gen *g, bool hot, int variant)
 {
     txreq q = req_new(g, PV_GEN_OOG, hot);
@@ -1261,11 +1263,13 @@ static void gen_oog(gen *g, bool hot, int variant)
     if (variant == 0) {
         cd_word(&c, hot);
         q.to = g->burner;
-        q.extra_gas = 60000 + rbelow(&g->r, 40000);
+        q.extra_gas = 100000 + rbelow(&g->r, 40000); /* the prologue's call can run (before EIP-150 too) */
     } else {
         cd_word(&c, hot ? 0 : cold_slot(g));
         q.to = g->counter;
-        q.extra_gas = 1500;
+        /* enough for the (cold, EIP-2929) SLOAD, so the slot is read, too little for any SSTORE:
+         * below 5000 and, after the SLOAD, below the EIP-2200 stipend of 2300 from Berlin on */
+        q.extra_gas = 3600;
         q.no_access_list = true;
     }
     q.data = c.b;
@@ -1396,12 +1400,14 @@ static void gen_precompile(gen *g, bool hot)
         precompile_payload(g, q.sender, pc, &c);
         q.to = g->proxy;
         q.extra_gas = 350000;
+        /* value makes the precompile an account that later transactions see (EIP-2929 warms
+         * every precompile): a conflict, so only in hot transactions */
+        if (rchance(&g->r, 0.1))
+            q.value = u256_from_u64(1);
     } else {
         precompile_payload(g, q.sender, pc, &c);
         q.to = target;
         q.extra_gas = 20000;
-        if (rchance(&g->r, 0.1))
-            q.value = u256_from_u64(1);
     }
     q.data = c.b;
     q.len = c.n;
@@ -1425,14 +1431,21 @@ static void gen_blob(gen *g, bool hot)
 
 /* ---- scripted hard cases ---- */
 
+/* SD(hot, destroy, beneficiary). A hot call to a contract that may be gone (no code, so no
+ * prologue) goes through the proxy. */
 static void call_sd(gen *g, pv_gen_kind kind, bool hot, const pv_address *sd, bool destroy)
 {
     txreq q = req_new(g, kind, hot);
     cd c = {.n = 0};
+    bool proxied = hot && !destroy;
+    if (proxied) {
+        cd_word(&c, 1);
+        cd_addr(&c, sd);
+    }
     cd_word(&c, hot);
     cd_word(&c, destroy);
     cd_addr(&c, hot ? &g->hot_recipient : &g->senders[q.sender].addr);
-    q.to = *sd;
+    q.to = proxied ? g->proxy : *sd;
     q.data = c.b;
     q.len = c.n;
     q.extra_gas = 350000;
@@ -2217,6 +2230,7 @@ char *pv_gen_block_json(const pv_gen_params *p, size_t *len, pv_gen_info *info_o
     info->coinbase = g.senders[g.coinbase].addr;
     info->counter = g.counter;
     info->token = g.token;
+    info->weth = g.weth;
     info->hot_recipient = g.hot_recipient;
     info->hot_holder = g.hot_holder;
     info->beacon_roots = BEACON_ROOTS;

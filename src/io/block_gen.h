@@ -92,7 +92,7 @@ typedef struct pv_gen_info {
     pv_address factory;                 /* logs (salt, created address or 0) per creation */
     pv_address destroyed;               /* self-destructed and left alone (removed before Cancun) */
     pv_address recreated;               /* self-destructed, re-created by CREATE2 (Constantinople..Shanghai) */
-    pv_address coinbase, counter, token, hot_recipient, hot_holder, beacon_roots;
+    pv_address coinbase, counter, token, weth, hot_recipient, hot_holder, beacon_roots;
 } pv_gen_info;
 
 void pv_gen_info_free(pv_gen_info *info);

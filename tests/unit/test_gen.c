@@ -8,6 +8,7 @@
 #include "exec/block.h"
 #include "io/block_gen.h"
 #include "io/block_json.h"
+#include "util/keccak.h"
 #include "test.h"
 
 static char tmpdir[] = "/tmp/parevm-test-gen-XXXXXX";
@@ -368,6 +369,109 @@ static void test_gas_limit(void)
     pv_gen_info_free(&info);
 }
 
+/* A state source over the state after the earlier transactions that notes reads of the hot set:
+ * the hot recipient's and WETH's accounts, the hot holder's token balance, counter slots 0/1. */
+typedef struct hot_probe {
+    pv_state_source src;
+    pv_state *under;
+    const pv_gen_info *info;
+    u256 holder_slot;
+    bool touched;
+} hot_probe;
+
+static void probe_account(hot_probe *h, const pv_address *a)
+{
+    if (pv_address_eq(a, &h->info->hot_recipient) || pv_address_eq(a, &h->info->weth))
+        h->touched = true;
+}
+
+static void probe_basic(pv_state_source *s, const pv_address *a, pv_account_basic *out)
+{
+    hot_probe *h = (hot_probe *)s;
+    probe_account(h, a);
+    out->exists = pv_st_exists(h->under, a);
+    out->nonce = pv_st_nonce(h->under, a);
+    out->code = pv_st_code(h->under, a);
+    out->has_storage = pv_st_has_storage(h->under, a);
+}
+
+static u256 probe_balance(pv_state_source *s, const pv_address *a)
+{
+    hot_probe *h = (hot_probe *)s;
+    probe_account(h, a);
+    return pv_st_balance(h->under, a);
+}
+
+static u256 probe_storage(pv_state_source *s, const pv_address *a, const u256 *key)
+{
+    hot_probe *h = (hot_probe *)s;
+    if ((pv_address_eq(a, &h->info->token) && u256_eq(key, &h->holder_slot)) ||
+        (pv_address_eq(a, &h->info->counter) && u256_fits_u64(key) && key->w[0] <= 1))
+        h->touched = true;
+    return pv_st_get_storage(h->under, a, key);
+}
+
+static const pv_state_source_fn probe_fn = {probe_basic, probe_balance, probe_storage};
+
+/* --conflicts: a transaction reads the hot set exactly when the generator made it hot. Each
+ * transaction runs alone on a state over the probe, then on the block's state. */
+static void test_hot_set(void)
+{
+    static const struct {
+        pv_fork fork;
+        double ratio;
+    } cases[] = {{PV_FRONTIER, 0.5}, {PV_TANGERINE_WHISTLE, 0.5}, {PV_BYZANTIUM, 0.5}, {PV_PETERSBURG, 0.5},
+                 {PV_BERLIN, 0.5},   {PV_LONDON, 0},              {PV_SHANGHAI, 1},    {PV_CANCUN, 0.5}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        pv_gen_params p = params(300 + c, 80, cases[c].ratio, cases[c].fork);
+        pv_gen_info info;
+        pv_block_file *f = gen_load(&p, &info);
+        if (!f)
+            continue;
+        hot_probe h;
+        memset(&h, 0, sizeof h);
+        h.src.fn = &probe_fn;
+        h.info = &info;
+        uint8_t pre[64] = {0}, slot[32];
+        memcpy(pre + 12, info.hot_holder.b, 20);
+        pv_keccak256(pre, 64, slot);
+        u256_from_be(&h.holder_slot, slot, 32);
+        pv_state *st = pv_state_new_from(pv_world_source(f->pre));
+        h.under = st;
+        pv_block_beacon_root_call(st, &f->block);
+        uint64_t gas = 0;
+        size_t wrong = 0, hot = 0;
+        for (size_t i = 0; i < f->txs_count; i++) {
+            h.touched = false;
+            pv_state *alone = pv_state_new_from(&h.src);
+            pv_receipt rc;
+            pv_tx_error e = pv_transact(alone, &f->block.env, f->block.fork, &f->txs[i], gas, &rc);
+            if (e == PV_TX_VALID)
+                pv_receipt_free(&rc);
+            pv_state_free(alone);
+            hot += h.touched;
+            if (h.touched != info.tx_hot[i] && !wrong++)
+                fprintf(stderr, "%s: tx %zu (%s) %s the hot set, built %s\n", pv_fork_name(p.fork), i,
+                        pv_gen_kind_name((pv_gen_kind)info.tx_kind[i]), h.touched ? "reads" : "does not read",
+                        info.tx_hot[i] ? "hot" : "cold");
+            e = pv_transact(st, &f->block.env, f->block.fork, &f->txs[i], gas, &rc);
+            CHECK(e == PV_TX_VALID, "%s: tx %zu invalid", pv_fork_name(p.fork), i);
+            if (e == PV_TX_VALID) {
+                gas += rc.gas_used;
+                pv_receipt_free(&rc);
+            }
+        }
+        CHECK(wrong == 0, "%s conflicts %.1f: %zu transactions touch the hot set other than built", pv_fork_name(p.fork),
+              cases[c].ratio, wrong);
+        CHECK(cases[c].ratio != 0 || hot == 0, "conflicts 0: %zu transactions read the hot set", hot);
+        CHECK(cases[c].ratio != 1 || hot == f->txs_count, "conflicts 1: only %zu of %zu read the hot set", hot,
+              f->txs_count);
+        pv_state_free(st);
+        pv_block_file_free(f);
+        pv_gen_info_free(&info);
+    }
+}
+
 /* Small blocks (no room for the scripted cases) still load and run. */
 static void test_small(void)
 {
@@ -422,6 +526,7 @@ int main(void)
     test_forks();
     test_invalid();
     test_gas_limit();
+    test_hot_set();
     test_small();
     test_speed();
     rmdir(tmpdir);
