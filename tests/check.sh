@@ -1,8 +1,8 @@
 #!/bin/sh
 # `make check`: every test stage, then one closing line with the totals.
 #   1. unit tests (release build)          4. statetest bad-input handling
-#   2. unit tests under ASan+UBSan         5. the full state-test run (both fixture folders)
-#   3. a sample of state tests under ASan+UBSan
+#   2. unit tests under ASan+UBSan         5. parevm gen's command line (tests/gen_cli.sh)
+#   3. a sample of state tests under ASan+UBSan   6. the full state-test run (both fixture folders)
 # Each stage ends with "N passed, N failed"; the totals are summed into the closing line.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
@@ -39,6 +39,7 @@ stage "state tests under ThreadSanitizer (4 threads)" \
     build/tsan/parevm statetest --threads 4 "$ST/stExample" "$ST/stCallCodes" "$ST/stRevertTest" \
     "$ST/stStackTests/stackOverflowPUSH.json"
 stage "statetest bad input" sh tests/statetest_bad_input.sh
+stage "parevm gen command line" sh tests/gen_cli.sh
 start=$(date +%s)
 stage "state tests (all forks, both fixture folders)" build/parevm statetest \
     "$FIX/ethereum-tests/GeneralStateTests" "$FIX/legacy-tests"

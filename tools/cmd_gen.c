@@ -27,11 +27,13 @@ static const char USAGE[] =
     "  --gas-limit G   block gas limit (default: enough for every transaction)\n"
     "  -o FILE         output: .json.gz (gzip), .json, or - for JSON on standard output\n";
 
+/* The message, the synopsis (USAGE's first two lines) and where the rest is; exit code 2. */
 static int usage_error(const char *fmt, const char *a, const char *b)
 {
     fprintf(stderr, "parevm gen: ");
     fprintf(stderr, fmt, a, b);
-    fprintf(stderr, "\n%s", USAGE);
+    const char *end = strstr(USAGE, "\n\n");
+    fprintf(stderr, "\n%.*s\nparevm gen --help describes the options\n", (int)(end - USAGE), USAGE);
     return 2;
 }
 
