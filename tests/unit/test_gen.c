@@ -1,4 +1,5 @@
 /* Random block generator: determinism, and generated blocks that load and execute as built. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,6 +494,44 @@ static void test_small(void)
     }
 }
 
+typedef struct job {
+    pv_gen_params p;
+    char *text;
+    size_t len;
+} job;
+
+static void *gen_job(void *arg)
+{
+    job *j = arg;
+    char *err = NULL;
+    j->text = pv_gen_block_json(&j->p, &j->len, NULL, &err);
+    free(err);
+    return NULL;
+}
+
+/* The generator keeps no mutable global state: threads give what one thread gives. */
+static void test_threads(void)
+{
+    job jobs[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i].p = params(40 + (uint64_t)(i % 2), 150, 0.5, i % 2 ? PV_CANCUN : PV_BYZANTIUM);
+        pthread_create(&th[i], NULL, gen_job, &jobs[i]);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 2; i++) {
+        job one = {.p = jobs[i].p};
+        gen_job(&one);
+        CHECK(one.text && jobs[i].text && jobs[i + 2].text && one.len == jobs[i].len && one.len == jobs[i + 2].len &&
+                  memcmp(one.text, jobs[i].text, one.len) == 0 && memcmp(one.text, jobs[i + 2].text, one.len) == 0,
+              "threads: different output for seed %llu", (unsigned long long)one.p.seed);
+        free(one.text);
+    }
+    for (int i = 0; i < 4; i++)
+        free(jobs[i].text);
+}
+
 static void test_speed(void)
 {
     pv_gen_params p = params(3, 200, 0.5, PV_CANCUN);
@@ -528,6 +567,7 @@ int main(void)
     test_gas_limit();
     test_hot_set();
     test_small();
+    test_threads();
     test_speed();
     rmdir(tmpdir);
     TEST_DONE();
