@@ -566,11 +566,10 @@ typedef struct gen {
     pv_gen_params p;
     pv_fork fork;
     rng r;
-    char *err;
     int64_t number, timestamp;
     u256 base_fee, blob_base_fee;
     uint64_t excess_blob_gas;
-    uint64_t legacy_price;      /* pre-London gas price base */
+    uint64_t legacy_price;      /* gas price of the drain transactions and of the drained */
 
     /* contracts and their code */
     pv_buf c_counter, c_reverter, c_burner, c_reader, c_factory, c_sd, c_proxy, c_mini_token;
@@ -1057,22 +1056,29 @@ typedef struct cd {
     size_t n;
 } cd;
 
+static void cd_room(const cd *c, size_t n)
+{
+    if (c->n + n > sizeof c->b)
+        abort(); /* a calldata layout of this file outgrew the buffer */
+}
+
 static void cd_word(cd *c, uint64_t v)
 {
+    cd_room(c, 32);
     word_u64(c->b + c->n, v);
     c->n += 32;
 }
 
 static void cd_addr(cd *c, const pv_address *a)
 {
+    cd_room(c, 32);
     word_addr(c->b + c->n, a);
     c->n += 32;
 }
 
 static void cd_bytes(cd *c, const uint8_t *d, size_t n)
 {
-    if (c->n + n > sizeof c->b)
-        abort();
+    cd_room(c, n);
     memcpy(c->b + c->n, d, n);
     c->n += n;
 }
@@ -1151,8 +1157,9 @@ static void gen_token(gen *g, bool hot, bool may_fail)
     static const uint8_t sel[4] = {0xa9, 0x05, 0x9c, 0xbb};
     cd_bytes(&c, sel, 4);
     cd_addr(&c, &to);
-    word_u256(c.b + c.n, &amount);
-    c.n += 32;
+    uint8_t w[32];
+    word_u256(w, &amount);
+    cd_bytes(&c, w, 32);
     q.to = g->token;
     q.data = c.b;
     q.len = c.n;
