@@ -598,7 +598,7 @@ typedef struct gen {
     /* output */
     pv_buf txj;                 /* the transactions JSON array's items */
     pv_buf enc;                 /* consensus encodings, for the transactions root */
-    size_t *enc_off;
+    size_t *enc_off, cenc_off;
     size_t ntx, blobs;
     uint64_t gas_sum;
     pv_buf scratch;
@@ -1015,9 +1015,7 @@ static void emit(gen *g, const txreq *q)
 
     tx->gas_limit = intrinsic_gas(g->fork, &t) + q->extra_gas;
 
-    g->enc_off = realloc(g->enc_off, (g->ntx + 1) * sizeof *g->enc_off);
-    if (!g->enc_off)
-        abort();
+    g->enc_off = grow(g->enc_off, &g->cenc_off, g->ntx + 1, sizeof *g->enc_off);
     g->enc_off[g->ntx] = g->enc.len;
     sign_tx(g, &t, s->key);
     tx_json(g, &t, &s->addr, &effective);
