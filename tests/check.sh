@@ -2,7 +2,7 @@
 # `make check`: every test stage, then one closing line with the totals.
 #   unit tests (release, ASan+UBSan, ThreadSanitizer for the concurrent ones); state tests (a
 #   sample under ASan+UBSan and TSan, bad input, the full run); mainnet blocks (every fixture
-#   against its header, parallel == sequential at 2/4/8/16 threads, a sample under TSan, bad input).
+#   against its header, parallel == sequential at 2/4/8/16 threads, a sample under TSan, bad input); parevm gen's command line.
 # Each stage ends with "N passed, N failed"; the totals are summed into the closing line.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
@@ -50,6 +50,7 @@ stage "state tests under ThreadSanitizer (4 threads)" \
     build/tsan/parevm statetest --threads 4 "$ST/stExample" "$ST/stCallCodes" "$ST/stRevertTest" \
     "$ST/stStackTests/stackOverflowPUSH.json"
 stage "statetest bad input" sh tests/statetest_bad_input.sh
+stage "parevm gen command line" sh tests/gen_cli.sh
 start=$(date +%s)
 stage "state tests (all forks, both fixture folders)" build/parevm statetest \
     "$FIX/ethereum-tests/GeneralStateTests" "$FIX/legacy-tests"

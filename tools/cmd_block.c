@@ -28,7 +28,7 @@ typedef struct block_report {
     check_state gas, bloom, receipts, header, txroot, wdroot;
     bool blockhash_gap;
     char detail[512];
-    char notes[256];
+    char notes[512];
 } block_report;
 
 /* The first transaction that certainly disagrees with the header: one whose cumulative gas
@@ -227,6 +227,9 @@ int pv_cmd_block(int argc, char **argv)
             exec = now() - t2;
         }
 
+        size_t skipped = 0;
+        for (size_t k = 0; k < r.receipts_count; k++)
+            skipped += r.receipts[k].rejected != PV_TX_VALID;
         block_report rep;
         memset(&rep, 0, sizeof rep);
         rep.header = !f->has_hash ? CHECK_NOT_CHECKED : f->header_hash_ok ? CHECK_PASS : CHECK_FAIL;
@@ -257,13 +260,18 @@ int pv_cmd_block(int argc, char **argv)
             off += (size_t)snprintf(rep.notes + off, sizeof rep.notes - off,
                                     "receiptsRoot not checked: pre-Byzantium receipts hold intermediate state "
                                     "roots, which a partial pre-state cannot give. ");
-        if (r.uncle_rewards_missing)
+        if (skipped && off < sizeof rep.notes)
+            off += (size_t)snprintf(rep.notes + off, sizeof rep.notes - off,
+                                    "%zu invalid transaction(s) left out (--skip-invalid). ", skipped);
+        if (r.uncle_rewards_missing && off < sizeof rep.notes)
             off += (size_t)snprintf(rep.notes + off, sizeof rep.notes - off,
                                     "%zu uncle(s) given by hash only: their miners' rewards are not in the state "
                                     "changes. ",
                                     f->block.uncles_unknown);
         if (missing) {
-            snprintf(rep.notes + off, sizeof rep.notes - off, "BLOCKHASH read %u hash(es) the file lacks. ", missing);
+            if (off < sizeof rep.notes)
+                snprintf(rep.notes + off, sizeof rep.notes - off, "BLOCKHASH read %u hash(es) the file lacks. ",
+                         missing);
             rep.blockhash_gap = true; /* the execution saw a zero hash: its result is not trustworthy */
         }
         bool ok = rep.gas != CHECK_FAIL && rep.bloom != CHECK_FAIL && rep.receipts != CHECK_FAIL &&
@@ -280,11 +288,11 @@ int pv_cmd_block(int argc, char **argv)
             printf(",\"number\":%lld,\"fork\":\"%s\",\"txs\":%zu,\"gas_used\":%llu,\"exec_ms\":%.3f,\"load_ms\":%.3f,"
                    "\"mgas_per_s\":%.1f,\"gas_check\":\"%s\",\"bloom_check\":\"%s\",\"receipts_root_check\":\"%s\","
                    "\"header_hash_check\":\"%s\",\"transactions_root_check\":\"%s\",\"withdrawals_root_check\":\"%s\","
-                   "\"state_changes\":%zu,\"pass\":%s",
+                   "\"state_changes\":%zu,\"skipped\":%zu,\"pass\":%s",
                    (long long)f->block.env.number, pv_fork_name(f->block.fork), f->txs_count,
                    (unsigned long long)r.gas_used, exec * 1e3, (t1 - t0) * 1e3, mgas, check_name(rep.gas),
                    check_name(rep.bloom), check_name(rep.receipts), check_name(rep.header), check_name(rep.txroot),
-                   check_name(rep.wdroot), r.changes.count, ok ? "true" : "false");
+                   check_name(rep.wdroot), r.changes.count, skipped, ok ? "true" : "false");
             printf(",\"threads\":%u,\"executions\":%llu,\"reexecutions\":%llu,\"validations\":%llu,"
                    "\"aborts\":%llu,\"dependency_waits\":%llu,\"rounds\":%u,\"ms_prepare\":%.3f,"
                    "\"ms_parallel\":%.3f,\"ms_finish\":%.3f",
@@ -319,6 +327,8 @@ int pv_cmd_block(int argc, char **argv)
                    check_name(rep.wdroot), ok ? "PASS" : "FAIL");
             if (rep.detail[0])
                 printf("  mismatch: %s\n", rep.detail);
+            if (skipped)
+                printf("  %zu invalid transaction(s) left out (--skip-invalid)\n", skipped);
             if (compare)
                 printf("  compare: %s%s\n", compare_ok ? "" : "DIFFERENT: ", compare_msg);
             if (verbose) {

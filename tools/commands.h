@@ -7,5 +7,6 @@ int pv_cmd_statetest(int argc, char **argv);
 int pv_cmd_block(int argc, char **argv);
 int pv_bench_blocks(int argc, char **argv);
 int pv_bench_mainnet(int argc, char **argv);
+int pv_cmd_gen(int argc, char **argv);
 
 #endif

@@ -12,8 +12,12 @@ static void usage(FILE *out)
             "commands:\n"
             "  statetest [--fork NAME] [--json] [--verbose] [--threads N] PATH...\n"
             "            run Ethereum GeneralStateTests (files or folders, recursively)\n"
-            "  block [--json] [--verbose] FILE...\n"
-            "            replay block files (.json/.json.gz) and check them against their headers\n"
+            "  block [--json] [--verbose] [--skip-invalid] FILE...\n"
+            "            replay block files (.json/.json.gz) and check them against their headers;\n"
+            "            --skip-invalid leaves invalid transactions out (block building) instead of\n"
+            "            rejecting the block\n"
+            "  gen --seed S --txs N --conflicts R [--fork NAME] [--invalid R] [--gas-limit G] -o FILE\n"
+            "            write a random block file (hard cases for parallel execution)\n"
             "  help      show this text\n");
 }
 
@@ -32,6 +36,8 @@ int main(int argc, char **argv)
         return pv_bench_mainnet(argc - 2, argv + 2);
     if (strcmp(cmd, "block") == 0)
         return pv_cmd_block(argc - 1, argv + 1);
+    if (strcmp(cmd, "gen") == 0)
+        return pv_cmd_gen(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;
