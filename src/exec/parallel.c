@@ -66,7 +66,6 @@ typedef struct px_tx {
     uint8_t *bloom;               /* in the worker's arena; NULL when there are no logs */
     uint32_t incarnations;
     double exec_us;
-    bool forced_reject;           /* left out: it does not fit in the block's remaining gas */
 } px_tx;
 
 typedef struct px_exec {
@@ -347,7 +346,9 @@ static void run_block_step(px_exec *ex, worker *w, uint32_t version, bool reward
     record(ex, w, version, 0);
 }
 
-static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarnation)
+/* Runs transaction k as `incarnation` and records it. block_gas_used is 0 in the parallel phase
+ * (the gas before a transaction is not known there) and exact in the sequential suffix. */
+static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarnation, uint64_t block_gas_used)
 {
     exec_outcome o = {false, 0, false};
     uint32_t version = k + 1;
@@ -358,14 +359,8 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     view_reset(&w->view, version, &tx->sender, ex->pred[version]);
     pv_receipt rc;
     memset(&rc, 0, sizeof rc);
-    pv_tx_error err;
-    if (t->forced_reject) {
-        err = PV_TX_GAS_LIMIT_EXCEEDS_BLOCK;
-    } else {
-        pv_state_reset(w->st, &w->view.base);
-        /* The block's gas so far is unknown here: checked in order when the block is done. */
-        err = pv_transact(w->st, &ex->b->env, ex->b->fork, tx, 0, &rc);
-    }
+    pv_state_reset(w->st, &w->view.base);
+    pv_tx_error err = pv_transact(w->st, &ex->b->env, ex->b->fork, tx, block_gas_used, &rc);
     if (w->view.blocked) {
         pv_receipt_free(&rc);
         o.blocked = true;
@@ -434,7 +429,7 @@ static bool validate(px_exec *ex, uint32_t version)
 static pv_task try_execute(px_exec *ex, worker *w, pv_task task)
 {
     for (;;) {
-        exec_outcome o = execute(ex, w, task.tx, task.incarnation);
+        exec_outcome o = execute(ex, w, task.tx, task.incarnation, 0);
         if (o.blocked) {
             if (pv_scheduler_add_dependency(&ex->sched, task.tx, o.blocker))
                 return (pv_task){PV_TASK_NONE, 0, 0};
@@ -529,6 +524,28 @@ static void run_on_threads(void *(*fn)(void *), void **args, unsigned count)
         pthread_join(th[i], NULL);
     pthread_attr_destroy(&attr);
     free(th);
+}
+
+/* The sequential suffix: transactions from `from` on, in order, each over every lower one final,
+ * with the exact gas used before it (the block gas limit was reached at `from`). */
+typedef struct suffix_job {
+    px_exec *ex;
+    worker *w;
+    uint32_t from;
+    uint64_t gas_before;
+} suffix_job;
+
+static void *suffix_main(void *arg)
+{
+    suffix_job *j = arg;
+    uint64_t gas = j->gas_before;
+    for (uint32_t k = j->from; k < j->ex->n; k++) {
+        px_tx *t = &j->ex->txs[k + 1];
+        execute(j->ex, j->w, k, t->incarnations, gas);
+        if (t->err == PV_TX_VALID)
+            gas += t->rc.gas_used;
+    }
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ the block */
@@ -630,9 +647,10 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     out->receipts = calloc((size_t)n + 1, sizeof *out->receipts);
     if (!out->receipts)
         oom();
+    bool suffix_done = false;
     for (;;) {
         stats->rounds++;
-        if (n)
+        if (n && !suffix_done)
             run_on_threads(worker_main, args, threads);
         /* In order: the block gas limit, and what each transaction's validity really is. */
         uint64_t gas = 0;
@@ -652,9 +670,9 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
                 out->invalid_error = err;
                 break;
             }
-            if (err == PV_TX_GAS_LIMIT_EXCEEDS_BLOCK && t->err == PV_TX_VALID) {
-                /* It ran and wrote, but does not fit: leave it out and redo what follows. */
-                t->forced_reject = true;
+            if (err == PV_TX_GAS_LIMIT_EXCEEDS_BLOCK && t->err == PV_TX_VALID && !suffix_done) {
+                /* It ran and wrote, but does not fit: the block is full. Everything before it is
+                 * final; the rest runs in order with the exact gas (rarely more than a few). */
                 restart = k;
                 break;
             }
@@ -673,7 +691,12 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
         }
         if (restart == UINT32_MAX)
             break;
-        pv_scheduler_restart_from(&ex.sched, restart);
+        suffix_job job = {&ex, &workers[0], restart, gas};
+        void *arg = &job;
+        run_on_threads(suffix_main, &arg, 1);
+        stats->sequential_suffix_from = restart;
+        stats->has_sequential_suffix = true;
+        suffix_done = true;
     }
     /* Hand the logs over (receipts were filled without them so a restart could redo them). */
     for (size_t k = 0; k < out->receipts_count; k++) {

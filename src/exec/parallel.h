@@ -37,7 +37,9 @@ typedef struct pv_parallel_stats {
     uint64_t validations;
     uint64_t aborts;              /* validations that failed and aborted an incarnation */
     uint64_t dependency_waits;    /* executions suspended on an ESTIMATE or a sender's nonce */
-    uint32_t rounds;              /* scheduler runs (more than 1 when the block gas limit bit) */
+    uint32_t rounds;              /* 2 when the block gas limit was reached (skip policy) ... */
+    bool has_sequential_suffix;   /* ... and the transactions from this one on ran in order */
+    uint32_t sequential_suffix_from;
     double ms_prepare, ms_parallel, ms_finish;
     pv_tx_trace *traces;          /* traces[i] for transaction i when record_traces */
     size_t ntraces;

@@ -32,19 +32,6 @@ void pv_scheduler_destroy(pv_scheduler *s)
     free(s->txs);
 }
 
-void pv_scheduler_restart_from(pv_scheduler *s, uint32_t from)
-{
-    pv_sched_tx *t = &s->txs[from];
-    pthread_mutex_lock(&t->lock);
-    t->status = PV_READY_TO_EXECUTE;
-    t->incarnation++;
-    pthread_mutex_unlock(&t->lock);
-    atomic_store(&s->execution_idx, from);
-    atomic_store(&s->validation_idx, from);
-    atomic_fetch_add(&s->decrease_cnt, 1);
-    atomic_store(&s->done, false);
-}
-
 static void decrease_execution_idx(pv_scheduler *s, uint64_t target)
 {
     uint64_t cur = atomic_load(&s->execution_idx);

@@ -55,10 +55,6 @@ typedef struct pv_scheduler {
 void pv_scheduler_init(pv_scheduler *s, uint32_t n);
 void pv_scheduler_destroy(pv_scheduler *s);
 
-/* Restarts a finished scheduler with every transaction before `from` final and `from` itself to
- * be executed again (next incarnation), everything after it to be validated again. */
-void pv_scheduler_restart_from(pv_scheduler *s, uint32_t from);
-
 static inline bool pv_scheduler_done(pv_scheduler *s) { return atomic_load(&s->done); }
 
 /* The next task for an idle worker (kind NONE: nothing right now; check done and ask again). */
