@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "../util/arena.h"
+#include "../util/pool.h"
 #include "scheduler.h"
 
-#define WORKER_STACK_SIZE ((size_t)256 << 20) /* 1024 nested EVM frames */
 /* Below this many transactions "automatic" runs sequentially (see pv_auto_threads). */
 #define PV_PARALLEL_MIN_TXS 8
 
@@ -498,34 +498,6 @@ static void worker_free(worker *w)
     pv_arena_free_all(&w->arena);
 }
 
-/* ------------------------------------------------------------------ threads */
-
-typedef struct thread_job {
-    void *(*fn)(void *);
-    void *arg;
-} thread_job;
-
-/* Runs fn(args[i]) on `count` threads with large stacks and waits for all of them. */
-static void run_on_threads(void *(*fn)(void *), void **args, unsigned count)
-{
-    pthread_t *th = calloc(count, sizeof *th);
-    if (!th)
-        oom();
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, WORKER_STACK_SIZE);
-    for (unsigned i = 0; i < count; i++) {
-        if (pthread_create(&th[i], &attr, fn, args[i]) != 0) {
-            fputs("parevm: cannot create a worker thread\n", stderr);
-            abort();
-        }
-    }
-    for (unsigned i = 0; i < count; i++)
-        pthread_join(th[i], NULL);
-    pthread_attr_destroy(&attr);
-    free(th);
-}
-
 /* The sequential suffix: transactions from `from` on, in order, each over every lower one final,
  * with the exact gas used before it (the block gas limit was reached at `from`). */
 typedef struct suffix_job {
@@ -651,7 +623,7 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     for (;;) {
         stats->rounds++;
         if (n && !suffix_done)
-            run_on_threads(worker_main, args, threads);
+            pv_pool_run(worker_main, args, threads);
         /* In order: the block gas limit, and what each transaction's validity really is. */
         uint64_t gas = 0;
         uint32_t restart = UINT32_MAX;
@@ -693,7 +665,7 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
             break;
         suffix_job job = {&ex, &workers[0], restart, gas};
         void *arg = &job;
-        run_on_threads(suffix_main, &arg, 1);
+        pv_pool_run(suffix_main, &arg, 1);
         stats->sequential_suffix_from = restart;
         stats->has_sequential_suffix = true;
         suffix_done = true;
@@ -824,7 +796,7 @@ void pv_execute_block_auto(pv_state_source *pre, const pv_block *b, const pv_par
         double t0 = now_ms();
         seq_job j = {pre, b, o->policy, out};
         void *arg = &j;
-        run_on_threads(seq_main, &arg, 1);
+        pv_pool_run(seq_main, &arg, 1);
         stats->threads = 1;
         stats->sequential_fallback = o->threads == 0;
         snprintf(stats->fallback_reason, sizeof stats->fallback_reason, "%s",

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "../util/keccak.h"
+#include "../util/pool.h"
 #include "../util/rlp.h"
 
 /* malloc(count * size), aborting on overflow or out-of-memory. */
@@ -404,19 +405,13 @@ static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threa
     size_t grain = n / (threads * 8) + 1;
     collect_tasks(&tl, e, n, 0, grain, false);
     task_pool pool = {tl.v, tl.n, 0};
-    pthread_t *th = calloc(threads, sizeof *th);
-    if (!th)
+    void **args = malloc(threads * sizeof *args);
+    if (!args)
         abort();
-    unsigned started = 0;
-    for (unsigned i = 1; i < threads; i++)
-        if (pthread_create(&th[i], NULL, run_tasks, &pool) == 0)
-            started = i;
-        else
-            break;
-    run_tasks(&pool);
-    for (unsigned i = 1; i <= started; i++)
-        pthread_join(th[i], NULL);
-    free(th);
+    for (unsigned i = 0; i < threads; i++)
+        args[i] = &pool;
+    pv_pool_run(run_tasks, args, threads);
+    free(args);
     precomputed pre = {tl.v, tl.n, 0};
     tls_pre = &pre;
     pv_buf b;

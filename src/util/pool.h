@@ -1,0 +1,14 @@
+/*
+ * A process-wide pool of worker threads with large stacks (256 MiB reserved, for 1024-deep EVM
+ * calls), so that executing a block does not create threads: they are made on first use, parked
+ * between jobs, and live until the process ends.
+ */
+#ifndef PV_UTIL_POOL_H
+#define PV_UTIL_POOL_H
+
+/* Runs fn(args[i]) for i in [0, n) on n pool threads at once and returns when all are done.
+ * Thread-safe: concurrent callers get disjoint threads (the pool grows as needed). Aborts if a
+ * thread cannot be created. */
+void pv_pool_run(void *(*fn)(void *), void **args, unsigned n);
+
+#endif
