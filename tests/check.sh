@@ -40,6 +40,14 @@ done
 stage "mainnet blocks: parallel == sequential under ThreadSanitizer (sample, 4 threads)" \
     build/tsan/parevm block --compare --threads 4 "$MAINNET"/15538827.json.gz "$MAINNET"/19933612.json.gz \
     "$MAINNET"/12300570.json.gz "$MAINNET"/4864590.json.gz "$MAINNET"/2179522.json.gz "$MAINNET"/18085863.json.gz
+GEN=$(mktemp -d); trap 'rm -f "$log"; rm -rf "$GEN"' EXIT
+stage "generate 120 random blocks (parevm gen)" sh -c "sh tests/gen_blocks.sh '$GEN' 1 120 && echo '120 passed, 0 failed'"
+for t in 2 4 8 16; do
+    stage "generated blocks: parallel == sequential at $t threads (x2)" sh tests/compare_generated.sh "$GEN" $t 2
+done
+stage "generated blocks under ThreadSanitizer (first 30, 4 and 16 threads)" sh -c \
+    "mkdir -p '$GEN/tsan' && cp '$GEN'/1[0-9].json.gz '$GEN'/2[0-9]*.json.gz '$GEN/tsan/' 2>/dev/null; \
+     sh tests/compare_generated.sh '$GEN/tsan' 4 1 build/tsan/parevm && sh tests/compare_generated.sh '$GEN/tsan' 16 1 build/tsan/parevm"
 stage "block bad input" sh tests/block_bad_input.sh
 ST="$FIX/ethereum-tests/GeneralStateTests"
 stage "state tests sample (ASan+UBSan)" build/asan/parevm statetest \

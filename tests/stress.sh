@@ -1,0 +1,41 @@
+#!/bin/sh
+# `make stress`: the long determinism suite (parallel == sequential), also under ThreadSanitizer.
+#   - every mainnet fixture block, 20 runs each at 2, 4, 8 and 16 threads;
+#   - 2000 generated blocks (every fork, conflict ratios 0..1, invalid transactions and full
+#     blocks) at 2, 4, 8 and 16 threads;
+#   - under ThreadSanitizer: every mainnet block twice at 4 threads, 300 generated blocks at 4
+#     and 16 threads.
+FIX=${PAREVM_FIXTURES:-../shared/fixtures}
+export PAREVM_FIXTURES="$FIX"
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+total_pass=0; total_fail=0; status=0
+log=$(mktemp); GEN=$(mktemp -d); trap 'rm -f "$log"; rm -rf "$GEN"' EXIT
+stage() {
+    name=$1; shift
+    echo "== $name"
+    start=$(date +%s)
+    "$@" >"$log" 2>&1; rc=$?
+    grep -E 'DIFFERENT|WARNING' "$log" | head -5
+    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    echo "   $line ($(( $(date +%s) - start )) s)"
+    p=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+    f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+    if [ $rc -ne 0 ] || [ -z "$line" ]; then status=1; [ -z "$f" ] || [ "$f" = 0 ] && f=1; fi
+    total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${f:-0}))
+}
+for t in 2 4 8 16; do
+    stage "mainnet blocks x20 at $t threads" build/parevm block --compare --repeat 20 --threads $t "$FIX"/mainnet/*.json.gz
+done
+stage "generate 2000 random blocks" sh -c "sh tests/gen_blocks.sh '$GEN' 1 2000 && echo '2000 passed, 0 failed'"
+for t in 2 4 8 16; do
+    stage "2000 generated blocks at $t threads" sh tests/compare_generated.sh "$GEN" $t 1
+done
+stage "mainnet blocks under ThreadSanitizer (x2, 4 threads)" \
+    build/tsan/parevm block --compare --repeat 2 --threads 4 "$FIX"/mainnet/*.json.gz
+mkdir -p "$GEN/tsan" && for s in $(seq 1 300); do cp "$GEN/$s"*.json.gz "$GEN/tsan/"; done
+for t in 4 16; do
+    stage "300 generated blocks under ThreadSanitizer at $t threads" \
+        sh tests/compare_generated.sh "$GEN/tsan" $t 1 build/tsan/parevm
+done
+echo "stress: $total_pass passed, $total_fail failed"
+exit $status
