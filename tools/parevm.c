@@ -32,6 +32,8 @@ int main(int argc, char **argv)
         return pv_cmd_statetest(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0 && argc > 2 && strcmp(argv[2], "blocks") == 0)
         return pv_bench_blocks(argc - 2, argv + 2);
+    if (strcmp(cmd, "bench") == 0 && argc > 2 && strcmp(argv[2], "evm") == 0)
+        return pv_bench_evm(argc - 2, argv + 2);
     if (strcmp(cmd, "bench") == 0 && argc > 2 && strcmp(argv[2], "mainnet") == 0)
         return pv_bench_mainnet(argc - 2, argv + 2);
     if (strcmp(cmd, "block") == 0)

@@ -125,6 +125,32 @@ static inline bool mem_need(vm *v, int64_t *gas, const u256 *off, const u256 *le
     return end <= v->mem_size || mem_grow(v, gas, end);
 }
 
+static inline uint64_t load_be64(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return __builtin_bswap64(x);
+}
+
+/* The n-byte big-endian operand of PUSHn at p (2 <= n <= 32). Reads up to 32 bytes past p
+ * whatever n is: code is followed by 33 zero bytes of padding (code.h), and the bytes beyond the
+ * operand are shifted out. */
+static inline void push_operand(u256 *r, const uint8_t *p, unsigned n)
+{
+    if (n <= 8) {
+        *r = (u256){{load_be64(p) >> (64 - 8 * n), 0, 0, 0}};
+        return;
+    }
+    /* The 32-byte window as limbs (w[3] most significant), shifted right by the extra bytes. */
+    uint64_t w[4] = {load_be64(p + 24), load_be64(p + 16), load_be64(p + 8), load_be64(p)};
+    unsigned shift = (32 - n) * 8, words = shift / 64, bits = shift % 64;
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned j = i + words;
+        uint64_t lo = j < 4 ? w[j] : 0, hi = j + 1 < 4 ? w[j + 1] : 0;
+        r->w[i] = bits ? (lo >> bits) | (hi << (64 - bits)) : lo;
+    }
+}
+
 static inline void addr_from_u256(pv_address *a, const u256 *x)
 {
     uint8_t b[32];
@@ -848,7 +874,7 @@ op_PUSH17: op_PUSH18: op_PUSH19: op_PUSH20: op_PUSH21: op_PUSH22: op_PUSH23: op_
 op_PUSH25: op_PUSH26: op_PUSH27: op_PUSH28: op_PUSH29: op_PUSH30: op_PUSH31: op_PUSH32: {
     unsigned n = (unsigned)(op - PV_OP_PUSH1 + 1);
     sp++;
-    u256_from_be(&S(0), ip + 1, n);
+    push_operand(&S(0), ip + 1, n);
     ip += n + 1;
     DISPATCH();
 }
