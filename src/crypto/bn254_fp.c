@@ -22,9 +22,7 @@ void pv_bn254_fp_pow(pv_bn254_fp *r, const pv_bn254_fp *a, const uint64_t *e, in
 
 void pv_bn254_fp_inv(pv_bn254_fp *r, const pv_bn254_fp *a)
 {
-    uint64_t e[4];
-    p_exponent(e, -2, 0);
-    pv_bn254_fp_pow(r, a, e, 4);
+    pv_mont_inv(r->l, a->l, pv_bn254_p, PV_BN254_PINV, pv_bn254_r2, 4);
 }
 
 bool pv_bn254_fp_sqrt(pv_bn254_fp *r, const pv_bn254_fp *a)
