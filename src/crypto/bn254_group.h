@@ -64,6 +64,13 @@ void pv_bn254_g2_add_affine(pv_bn254_g2 *r, const pv_bn254_g2 *a, const pv_bn254
 bool pv_bn254_g2_eq(const pv_bn254_g2 *a, const pv_bn254_g2 *b);
 void pv_bn254_g2_mul(pv_bn254_g2 *r, const pv_bn254_g2 *a, const uint64_t *k, int k_limbs);
 
+/* r = [k] a for a on E(Fp) and any 256-bit k (reduced mod r first: E(Fp) = G1), using the GLV
+ * endomorphism (x, y) -> (beta x, y) = [lambda](x, y): two half-length wNAF multiplications
+ * sharing their doublings, with affine tables (one batched inversion). */
+void pv_bn254_g1_mul_glv(pv_bn254_g1 *r, const pv_bn254_g1_affine *a, const uint64_t k[4]);
+/* The GLV split of k < r: k = (-1)^neg1 k1 + (-1)^neg2 k2 lambda (mod r), k1, k2 < 2^127. */
+void pv_bn254_g1_glv_split(uint64_t k1[2], bool *neg1, uint64_t k2[2], bool *neg2, const uint64_t k[4]);
+
 /* psi = twist^-1 o Frobenius o twist on E'(Fp2): (x, y) -> (conj(x) xi^((p-1)/3),
  * conj(y) xi^((p-1)/2)). On G2 it acts as multiplication by p. */
 void pv_bn254_g2_psi(pv_bn254_g2 *r, const pv_bn254_g2 *a);

@@ -111,14 +111,12 @@ pv_precompile_result pv_pc_ecmul(const uint8_t *in, size_t in_len, int64_t gas_l
     pv_bn254_g1_affine a;
     if (!parse_g1(&a, buf))
         return fail();
-    /* Every point of E(Fp) has order r (cofactor 1), so the scalar may be reduced mod r. */
+    /* The full 256-bit scalar; every point of E(Fp) has order r (cofactor 1), so the
+     * multiplication reduces it mod r. */
     uint64_t k[4];
     pv_limbs_from_be(k, buf + 64, 4);
-    while (pv_limbs_geq(k, pv_bn254_r, 4))
-        pv_limbs_sub(k, k, pv_bn254_r, 4);
     pv_bn254_g1 p;
-    pv_bn254_g1_from_affine(&p, &a);
-    pv_bn254_g1_mul(&p, &p, k, 4);
+    pv_bn254_g1_mul_glv(&p, &a, k);
     return success(gas, encode_g1(&p), 64);
 }
 
