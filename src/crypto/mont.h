@@ -25,6 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #define PV_MONT_MAX_LIMBS 6
 #define PV_MONT_INLINE static inline __attribute__((always_inline))
@@ -41,6 +44,31 @@ static inline uint64_t pv_mont_pinv(uint64_t p0)
 }
 
 /* r = a + b - (borrowless) ... helpers on raw limbs. Returns the carry / borrow. */
+#if defined(__x86_64__)
+/* x86-64: the carry intrinsics compile to adc/sbb chains (GCC makes poor code of the 128-bit
+ * sums below). */
+PV_MONT_INLINE uint64_t pv_limbs_add(uint64_t *r, const uint64_t *a, const uint64_t *b, int n)
+{
+    unsigned char c = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned long long s;
+        c = _addcarry_u64(c, a[i], b[i], &s);
+        r[i] = s;
+    }
+    return c;
+}
+
+PV_MONT_INLINE uint64_t pv_limbs_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, int n)
+{
+    unsigned char c = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned long long d;
+        c = _subborrow_u64(c, a[i], b[i], &d);
+        r[i] = d;
+    }
+    return c;
+}
+#else
 PV_MONT_INLINE uint64_t pv_limbs_add(uint64_t *r, const uint64_t *a, const uint64_t *b, int n)
 {
     uint64_t c = 0;
@@ -62,6 +90,7 @@ PV_MONT_INLINE uint64_t pv_limbs_sub(uint64_t *r, const uint64_t *a, const uint6
     }
     return borrow;
 }
+#endif
 
 /* a >= b as unsigned n-limb integers. */
 PV_MONT_INLINE bool pv_limbs_geq(const uint64_t *a, const uint64_t *b, int n)
@@ -94,19 +123,19 @@ PV_MONT_INLINE void pv_mont_add(uint64_t *r, const uint64_t *a, const uint64_t *
 {
     uint64_t t[PV_MONT_MAX_LIMBS], u[PV_MONT_MAX_LIMBS];
     pv_limbs_add(t, a, b, n); /* no carry out: a + b < 2p < 2^(64n) */
-    uint64_t borrow = pv_limbs_sub(u, t, p, n);
+    uint64_t keep = (uint64_t)0 - pv_limbs_sub(u, t, p, n); /* all ones: t < p */
     for (int i = 0; i < n; i++)
-        r[i] = borrow ? t[i] : u[i];
+        r[i] = (t[i] & keep) | (u[i] & ~keep);
 }
 
 /* r = a - b mod p. */
 PV_MONT_INLINE void pv_mont_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *p, int n)
 {
-    uint64_t t[PV_MONT_MAX_LIMBS], u[PV_MONT_MAX_LIMBS];
-    uint64_t borrow = pv_limbs_sub(t, a, b, n);
-    pv_limbs_add(u, t, p, n);
+    uint64_t t[PV_MONT_MAX_LIMBS], pm[PV_MONT_MAX_LIMBS];
+    uint64_t mask = (uint64_t)0 - pv_limbs_sub(t, a, b, n); /* all ones: a < b, add p */
     for (int i = 0; i < n; i++)
-        r[i] = borrow ? u[i] : t[i];
+        pm[i] = p[i] & mask;
+    pv_limbs_add(r, t, pm, n);
 }
 
 /* r = -a mod p. */
