@@ -4,5 +4,6 @@
 #define PV_TOOLS_COMMANDS_H
 
 int pv_cmd_statetest(int argc, char **argv);
+int pv_cmd_bench(int argc, char **argv);
 
 #endif

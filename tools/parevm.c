@@ -12,6 +12,8 @@ static void usage(FILE *out)
             "commands:\n"
             "  statetest [--fork NAME] [--json] [--verbose] [--threads N] PATH...\n"
             "            run Ethereum GeneralStateTests (files or folders, recursively)\n"
+            "  bench precompiles [--json]\n"
+            "            time the precompiled contracts on valid inputs (us/call, Mgas/s)\n"
             "  help      show this text\n");
 }
 
@@ -24,6 +26,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "statetest") == 0)
         return pv_cmd_statetest(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0)
+        return pv_cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;
