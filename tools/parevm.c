@@ -12,7 +12,7 @@ static void usage(FILE *out)
             "commands:\n"
             "  statetest [--fork NAME] [--json] [--verbose] [--threads N] PATH...\n"
             "            run Ethereum GeneralStateTests (files or folders, recursively)\n"
-            "  bench precompiles [--json]\n"
+            "  bench precompiles [--json] [--cpu]\n"
             "            time the precompiled contracts on valid inputs (us/call, Mgas/s)\n"
             "  help      show this text\n");
 }
