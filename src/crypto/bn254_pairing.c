@@ -95,16 +95,19 @@ static void twist_frobenius(pv_bn254_fp2 *rx, pv_bn254_fp2 *ry, const pv_bn254_f
     pv_bn254_fp2_mul(ry, ry, &pv_bn254_frob_gamma[3]);
 }
 
-/* The non-adjacent form of k (< 2^79), most significant digit first; returns the count. */
-static int naf(int8_t digits[80], pv_u128 k)
+/* The width-w non-adjacent form of k (< 2^79), most significant digit first: digits 0 or odd
+ * in (-2^(w-1), 2^(w-1)), each nonzero one followed by at least w - 1 zeros. Returns the count. */
+static int wnaf(int8_t digits[80], pv_u128 k, int w)
 {
     int8_t lsb_first[80];
     int n = 0;
     while (k) {
         int d = 0;
         if (k & 1) {
-            d = 2 - (int)(k & 3);             /* 1 or -1, leaving k - d divisible by 4 */
-            k = d > 0 ? k - 1 : k + 1;
+            d = (int)(k & (((pv_u128)1 << w) - 1));
+            if (d >= 1 << (w - 1))
+                d -= 1 << w;                  /* k - d is then divisible by 2^w */
+            k = d > 0 ? k - (pv_u128)d : k + (pv_u128)-d;
         }
         lsb_first[n++] = (int8_t)d;
         k >>= 1;
@@ -133,7 +136,7 @@ static void miller_batch(pv_bn254_fp12 *f, const pv_bn254_g1_affine *const *P,
         pv_bn254_fp2_neg(&neg_qy[j], &Q[j]->y);
     }
     int8_t digits[80];
-    int n = naf(digits, (pv_u128)6 * PV_BN254_U + 2); /* 66 digits, 22 nonzero */
+    int n = wnaf(digits, (pv_u128)6 * PV_BN254_U + 2, 2); /* NAF: 66 digits, 22 nonzero */
     pv_bn254_fp12_set_one(f);
     for (int i = 1; i < n; i++) {
         if (i > 1)
@@ -187,11 +190,12 @@ void pv_bn254_miller_loop(pv_bn254_fp12 *f, const pv_bn254_g1_affine *P, const p
     }
 }
 
-/* r = a^u in the cyclotomic subgroup. */
+/* r = a^u in the cyclotomic subgroup: width-4 NAF, 14 nonzero digits (16 multiplications with
+ * the odd powers, against 23 for the plain NAF). */
 static void pow_u(pv_bn254_fp12 *r, const pv_bn254_fp12 *a)
 {
     int8_t digits[80];
-    int n = naf(digits, PV_BN254_U);
+    int n = wnaf(digits, PV_BN254_U, 4);
     pv_bn254_fp12_cyclotomic_pow(r, a, digits, n);
 }
 

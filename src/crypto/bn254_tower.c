@@ -322,20 +322,36 @@ void pv_bn254_fp12_cyclotomic_sqr(pv_bn254_fp12 *r, const pv_bn254_fp12 *a)
 void pv_bn254_fp12_cyclotomic_pow(pv_bn254_fp12 *r, const pv_bn254_fp12 *a, const int8_t *digits,
                                   int n_digits)
 {
-    pv_bn254_fp12 acc, inv;
+    /* Odd powers a, a^3, ..., a^(2m+1) for the largest digit; negative digits use conjugates. */
+    int max = 1;
+    for (int i = 0; i < n_digits; i++) {
+        int d = digits[i] < 0 ? -digits[i] : digits[i];
+        if (d > max)
+            max = d;
+    }
+    pv_bn254_fp12 odd[8], a2, acc, m;
+    odd[0] = *a;
+    if (max > 1) {
+        pv_bn254_fp12_cyclotomic_sqr(&a2, a);
+        for (int j = 1; 2 * j + 1 <= max; j++)
+            pv_bn254_fp12_mul(&odd[j], &odd[j - 1], &a2);
+    }
     bool started = false;
-    pv_bn254_fp12_conj(&inv, a);
     pv_bn254_fp12_set_one(&acc);
     for (int i = 0; i < n_digits; i++) {
         if (started)
             pv_bn254_fp12_cyclotomic_sqr(&acc, &acc);
-        if (digits[i] == 0)
+        int d = digits[i];
+        if (d == 0)
             continue;
-        const pv_bn254_fp12 *m = digits[i] > 0 ? a : &inv;
+        if (d > 0)
+            m = odd[d >> 1];
+        else
+            pv_bn254_fp12_conj(&m, &odd[(-d) >> 1]);
         if (started) {
-            pv_bn254_fp12_mul(&acc, &acc, m);
+            pv_bn254_fp12_mul(&acc, &acc, &m);
         } else {
-            acc = *m;
+            acc = m;
             started = true;
         }
     }

@@ -48,8 +48,8 @@ void pv_bn254_fp12_inv(pv_bn254_fp12 *r, const pv_bn254_fp12 *a);
 void pv_bn254_fp12_frobenius(pv_bn254_fp12 *r, const pv_bn254_fp12 *a);
 /* r = a^2 for a in the cyclotomic subgroup (Granger-Scott: 9 Fp2 squarings). */
 void pv_bn254_fp12_cyclotomic_sqr(pv_bn254_fp12 *r, const pv_bn254_fp12 *a);
-/* r = a^e for a in the cyclotomic subgroup, e given as signed digits (-1, 0, 1), most
- * significant first. */
+/* r = a^e for a in the cyclotomic subgroup, e = sum digits[i] 2^(n_digits - 1 - i) (most
+ * significant first), each digit 0 or odd with |digit| <= 15 (a signed-window form). */
 void pv_bn254_fp12_cyclotomic_pow(pv_bn254_fp12 *r, const pv_bn254_fp12 *a, const int8_t *digits,
                                   int n_digits);
 /* r = a^e, e a little-endian exponent of e_limbs limbs (any a; slow, for tests and checks). */
