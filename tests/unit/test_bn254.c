@@ -297,6 +297,40 @@ static void test_fp(void)
     mpz_clears(x, y, w, t, NULL);
 }
 
+/* mont.h's inversion is generic: also check it at n = 6 (the BLS12-381 base field, a prime
+ * with a spare top bit like every modulus mont.h accepts) against GMP. */
+static void test_mont_inv_n6(void)
+{
+    mpz_t p6, a, r, t, Rm;
+    mpz_inits(p6, a, r, t, Rm, NULL);
+    mpz_set_str(p6, "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab", 16);
+    CHECK(mpz_probab_prime_p(p6, 30), "BLS12-381 p is prime");
+    uint64_t pl[6], r2[6], x[6], y[6];
+    mpz_to_limbs(pl, 6, p6);
+    uint64_t pinv = pv_mont_pinv(pl[0]);
+    mpz_set_ui(Rm, 1);
+    mpz_mul_2exp(Rm, Rm, 384);
+    mpz_mul(t, Rm, Rm);
+    mpz_mod(t, t, p6);
+    mpz_to_limbs(r2, 6, t);
+    int bad = 0;
+    for (int it = 0; it < 5000; it++) {
+        random_mpz_mod(a, p6);
+        mpz_to_limbs(x, 6, a);
+        pv_mont_to(x, x, r2, pl, pinv, 6);
+        pv_mont_inv(y, x, pl, pinv, r2, 6);
+        pv_mont_from(y, y, pl, pinv, 6);
+        mpz_import(r, 6, -1, 8, 0, 0, y);
+        if (mpz_sgn(a) == 0)
+            mpz_set_ui(t, 0);
+        else
+            mpz_invert(t, a, p6);
+        bad += mpz_cmp(r, t) != 0;
+    }
+    CHECK(!bad, "pv_mont_inv n = 6: %d", bad);
+    mpz_clears(p6, a, r, t, Rm, NULL);
+}
+
 /* ---- Fp2 against the GMP oracle ---- */
 
 static void test_fp2(void)
@@ -1291,6 +1325,7 @@ int main(void)
     mpz_init_set_str(R, "21888242871839275222246405745257275088548364400416034343698204186575808495617", 10);
     test_constants();
     test_fp();
+    test_mont_inv_n6();
     test_fp2();
     test_tower();
     test_g1();
