@@ -363,7 +363,7 @@ int pv_cmd_statetest(int argc, char **argv)
     if (!r.json) {
         fprintf(stderr, "%zu files in %.2f s, %zu input errors\n", r.list.n, secs, errors);
         if (atomic_load(&r.missing_precompile))
-            fprintf(stderr, "%zu failing cases skipped: they call the BN254/KZG precompiles, not implemented yet (issue 3)\n",
+            fprintf(stderr, "%zu failing cases skipped: they call a precompile not implemented yet (KZG point evaluation, issue 3)\n",
                     atomic_load(&r.missing_precompile));
     }
     for (size_t i = 0; i < r.list.n; i++)

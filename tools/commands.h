@@ -5,6 +5,7 @@
 
 int pv_cmd_statetest(int argc, char **argv);
 int pv_cmd_block(int argc, char **argv);
+int pv_cmd_bench(int argc, char **argv);
 int pv_bench_blocks(int argc, char **argv);
 int pv_bench_evm(int argc, char **argv);
 int pv_bench_mainnet(int argc, char **argv);

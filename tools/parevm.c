@@ -18,6 +18,9 @@ static void usage(FILE *out)
             "            rejecting the block\n"
             "  gen --seed S --txs N --conflicts R [--fork NAME] [--invalid R] [--gas-limit G] -o FILE\n"
             "            write a random block file (hard cases for parallel execution)\n"
+            "  bench precompiles|evm|blocks|mainnet [options]\n"
+            "            measurements: precompiles, the interpreter suite, synthetic and mainnet blocks\n"
+            "            sequential vs parallel (parevm bench --help for each one's options)\n"
             "  help      show this text\n");
 }
 
@@ -30,12 +33,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "statetest") == 0)
         return pv_cmd_statetest(argc - 1, argv + 1);
-    if (strcmp(cmd, "bench") == 0 && argc > 2 && strcmp(argv[2], "blocks") == 0)
-        return pv_bench_blocks(argc - 2, argv + 2);
-    if (strcmp(cmd, "bench") == 0 && argc > 2 && strcmp(argv[2], "evm") == 0)
-        return pv_bench_evm(argc - 2, argv + 2);
-    if (strcmp(cmd, "bench") == 0 && argc > 2 && strcmp(argv[2], "mainnet") == 0)
-        return pv_bench_mainnet(argc - 2, argv + 2);
+    if (strcmp(cmd, "bench") == 0)
+        return pv_cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "block") == 0)
         return pv_cmd_block(argc - 1, argv + 1);
     if (strcmp(cmd, "gen") == 0)

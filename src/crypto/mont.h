@@ -16,6 +16,7 @@
  *    a*R mod p represents a ("Montgomery form", R = 2^(64n)).
  *  - Outputs may alias inputs. Nothing allocates; nothing branches on secret data is NOT promised
  *    (these are public-input precompiles; constant time is not a goal).
+ *  - Inversion: pv_mont_pow by p - 2 (Fermat), or the faster pv_mont_inv (binary GCD, below).
  */
 #ifndef PV_CRYPTO_MONT_H
 #define PV_CRYPTO_MONT_H
@@ -24,6 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #define PV_MONT_MAX_LIMBS 6
 #define PV_MONT_INLINE static inline __attribute__((always_inline))
@@ -40,6 +44,31 @@ static inline uint64_t pv_mont_pinv(uint64_t p0)
 }
 
 /* r = a + b - (borrowless) ... helpers on raw limbs. Returns the carry / borrow. */
+#if defined(__x86_64__)
+/* x86-64: the carry intrinsics compile to adc/sbb chains (GCC makes poor code of the 128-bit
+ * sums below). */
+PV_MONT_INLINE uint64_t pv_limbs_add(uint64_t *r, const uint64_t *a, const uint64_t *b, int n)
+{
+    unsigned char c = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned long long s;
+        c = _addcarry_u64(c, a[i], b[i], &s);
+        r[i] = s;
+    }
+    return c;
+}
+
+PV_MONT_INLINE uint64_t pv_limbs_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, int n)
+{
+    unsigned char c = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned long long d;
+        c = _subborrow_u64(c, a[i], b[i], &d);
+        r[i] = d;
+    }
+    return c;
+}
+#else
 PV_MONT_INLINE uint64_t pv_limbs_add(uint64_t *r, const uint64_t *a, const uint64_t *b, int n)
 {
     /* __builtin_add_overflow keeps gcc on one add/adc chain (a 128-bit sum does not) */
@@ -64,6 +93,7 @@ PV_MONT_INLINE uint64_t pv_limbs_sub(uint64_t *r, const uint64_t *a, const uint6
     }
     return borrow;
 }
+#endif
 
 /* a >= b as unsigned n-limb integers. */
 PV_MONT_INLINE bool pv_limbs_geq(const uint64_t *a, const uint64_t *b, int n)
@@ -96,19 +126,19 @@ PV_MONT_INLINE void pv_mont_add(uint64_t *r, const uint64_t *a, const uint64_t *
 {
     uint64_t t[PV_MONT_MAX_LIMBS], u[PV_MONT_MAX_LIMBS];
     pv_limbs_add(t, a, b, n); /* no carry out: a + b < 2p < 2^(64n) */
-    uint64_t mask = (uint64_t)0 - pv_limbs_sub(u, t, p, n);
+    uint64_t keep = (uint64_t)0 - pv_limbs_sub(u, t, p, n); /* all ones: t < p */
     for (int i = 0; i < n; i++)
-        r[i] = (t[i] & mask) | (u[i] & ~mask);
+        r[i] = (t[i] & keep) | (u[i] & ~keep);
 }
 
 /* r = a - b mod p. */
 PV_MONT_INLINE void pv_mont_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *p, int n)
 {
-    uint64_t t[PV_MONT_MAX_LIMBS], u[PV_MONT_MAX_LIMBS];
-    uint64_t mask = (uint64_t)0 - pv_limbs_sub(t, a, b, n);
-    pv_limbs_add(u, t, p, n);
+    uint64_t t[PV_MONT_MAX_LIMBS], pm[PV_MONT_MAX_LIMBS];
+    uint64_t mask = (uint64_t)0 - pv_limbs_sub(t, a, b, n); /* all ones: a < b, add p */
     for (int i = 0; i < n; i++)
-        r[i] = (u[i] & mask) | (t[i] & ~mask);
+        pm[i] = p[i] & mask;
+    pv_limbs_add(r, t, pm, n);
 }
 
 /* r = -a mod p. */
@@ -210,6 +240,192 @@ PV_MONT_INLINE void pv_limbs_to_be(uint8_t *be, const uint64_t *a, int n)
     for (int i = 0; i < n; i++)
         for (int j = 0; j < 8; j++)
             be[8 * (n - 1 - i) + j] = (uint8_t)(a[i] >> (56 - 8 * j));
+}
+
+/*
+ * ---- Inversion: r = a^-1 (Montgomery in, Montgomery out; r = 0 for a = 0) ----
+ *
+ * Variable-time Bernstein-Yang "safegcd" (ePrint 2019/266): the binary GCD's divsteps
+ * (delta, f, g) -> (1 - delta, g, (g - f)/2) if delta > 0 and g odd, else
+ * (1 + delta, f, (g + g_odd f)/2), run 62 at a time on the low bits of f and g to a 2x2
+ * transition matrix (entries |u| + |v| <= 2^62), which is then applied to the full f, g and to
+ * the cofactors d, e (modulo p, dividing by 2^62 exactly by adding a multiple of p). From
+ * f = p, g = a, d = 0, e = 1 the invariant f = d a (mod p) holds; g reaches 0 with f = +-1.
+ * Numbers use signed 62-bit limbs (n + 1 of them): limbs below the top in [0, 2^62), the top
+ * limb signed. d and e stay in (-2p, p). Needs p odd and n <= PV_MONT_MAX_LIMBS; r2 = R^2 mod p
+ * converts the plain inverse of aR into Montgomery form (a^-1 R = (aR)^-1 R^2).
+ */
+#define PV_S62_MASK (((uint64_t)1 << 62) - 1)
+#define PV_S62_MAX_LIMBS (PV_MONT_MAX_LIMBS + 1)
+typedef __int128 pv_i128;
+
+PV_MONT_INLINE void pv_s62_from_limbs(int64_t *s, const uint64_t *a, int n)
+{
+    for (int i = 0; i <= n; i++) {
+        int bit = 62 * i, w = bit / 64, off = bit % 64;
+        uint64_t x = w < n ? a[w] >> off : 0;
+        if (off > 2 && w + 1 < n)
+            x |= a[w + 1] << (64 - off);
+        s[i] = (int64_t)(x & PV_S62_MASK);
+    }
+}
+
+/* For 0 <= s < 2^(64n) with every limb in [0, 2^62). */
+PV_MONT_INLINE void pv_s62_to_limbs(uint64_t *a, const int64_t *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        a[i] = 0;
+    for (int i = 0; i <= n; i++) {
+        int bit = 62 * i, w = bit / 64, off = bit % 64;
+        if (w < n)
+            a[w] |= (uint64_t)s[i] << off;
+        if (off > 2 && w + 1 < n)
+            a[w + 1] |= (uint64_t)s[i] >> (64 - off);
+    }
+}
+
+/* Carries so that limbs below the top are in [0, 2^62); the sign is then the top limb's. */
+PV_MONT_INLINE void pv_s62_normalize(int64_t *s, int n)
+{
+    for (int i = 0; i < n; i++) {
+        s[i + 1] += s[i] >> 62; /* arithmetic shift */
+        s[i] = (int64_t)((uint64_t)s[i] & PV_S62_MASK);
+    }
+}
+
+/* 62 divsteps on the low bits of f and g (f odd) from eta = -delta; returns the new eta and
+ * the matrix t = (u, v, q, r) with 2^62 f' = u f + v g and 2^62 g' = q f + r g. */
+PV_MONT_INLINE int64_t pv_s62_divsteps(int64_t eta, uint64_t f, uint64_t g, int64_t t[4])
+{
+    uint64_t u = 1, v = 0, q = 0, r = 1; /* arithmetic mod 2^64; true values fit int64 */
+    int i = 62;
+    for (;;) {
+        /* Halve g over its trailing zeros (at most i): delta grows by one per halving. */
+        int zeros = __builtin_ctzll(g | (~(uint64_t)0 << i));
+        g >>= zeros;
+        u <<= zeros;
+        v <<= zeros;
+        eta -= zeros;
+        i -= zeros;
+        if (i == 0)
+            break;
+        /* g is odd. */
+        if (eta < 0) { /* delta > 0: (f, g) = (g, -f), then g + f = g - f_old */
+            uint64_t x;
+            eta = -eta;
+            x = f; f = g; g = (uint64_t)0 - x;
+            x = u; u = q; q = (uint64_t)0 - x;
+            x = v; v = r; r = (uint64_t)0 - x;
+        }
+        g += f;
+        q += u;
+        r += v;
+    }
+    t[0] = (int64_t)u;
+    t[1] = (int64_t)v;
+    t[2] = (int64_t)q;
+    t[3] = (int64_t)r;
+    return eta;
+}
+
+/* (f, g) = (u f + v g, q f + r g) / 2^62 (exact), n + 1 limbs. */
+PV_MONT_INLINE void pv_s62_update_fg(int64_t *f, int64_t *g, const int64_t t[4], int n)
+{
+    const int64_t u = t[0], v = t[1], q = t[2], r = t[3];
+    pv_i128 cf = (pv_i128)u * f[0] + (pv_i128)v * g[0];
+    pv_i128 cg = (pv_i128)q * f[0] + (pv_i128)r * g[0];
+    cf >>= 62;
+    cg >>= 62;
+    for (int i = 1; i <= n; i++) {
+        cf += (pv_i128)u * f[i] + (pv_i128)v * g[i];
+        cg += (pv_i128)q * f[i] + (pv_i128)r * g[i];
+        f[i - 1] = (int64_t)((uint64_t)cf & PV_S62_MASK);
+        g[i - 1] = (int64_t)((uint64_t)cg & PV_S62_MASK);
+        cf >>= 62;
+        cg >>= 62;
+    }
+    f[n] = (int64_t)cf;
+    g[n] = (int64_t)cg;
+}
+
+/* (d, e) = (u d + v e, q d + r e) / 2^62 mod p, keeping both in (-2p, p): a negative input
+ * counts as itself plus p, and the multiple of p that clears the low 62 bits is taken in
+ * (-2^62, 0]. pinv62 = p^-1 mod 2^62. */
+PV_MONT_INLINE void pv_s62_update_de(int64_t *d, int64_t *e, const int64_t t[4], const int64_t *p62,
+                                     uint64_t pinv62, int n)
+{
+    const int64_t u = t[0], v = t[1], q = t[2], r = t[3];
+    int64_t sd = d[n] >> 63, se = e[n] >> 63;
+    int64_t md = (u & sd) + (v & se), me = (q & sd) + (r & se);
+    pv_i128 cd = (pv_i128)u * d[0] + (pv_i128)v * e[0];
+    pv_i128 ce = (pv_i128)q * d[0] + (pv_i128)r * e[0];
+    md -= (int64_t)((pinv62 * (uint64_t)cd + (uint64_t)md) & PV_S62_MASK);
+    me -= (int64_t)((pinv62 * (uint64_t)ce + (uint64_t)me) & PV_S62_MASK);
+    cd += (pv_i128)p62[0] * md;
+    ce += (pv_i128)p62[0] * me;
+    cd >>= 62;
+    ce >>= 62;
+    for (int i = 1; i <= n; i++) {
+        cd += (pv_i128)u * d[i] + (pv_i128)v * e[i] + (pv_i128)p62[i] * md;
+        ce += (pv_i128)q * d[i] + (pv_i128)r * e[i] + (pv_i128)p62[i] * me;
+        d[i - 1] = (int64_t)((uint64_t)cd & PV_S62_MASK);
+        e[i - 1] = (int64_t)((uint64_t)ce & PV_S62_MASK);
+        cd >>= 62;
+        ce >>= 62;
+    }
+    d[n] = (int64_t)cd;
+    e[n] = (int64_t)ce;
+}
+
+PV_MONT_INLINE void pv_mont_inv(uint64_t *r, const uint64_t *a, const uint64_t *p, uint64_t pinv,
+                                const uint64_t *r2, int n)
+{
+    if (pv_limbs_is_zero(a, n)) {
+        for (int i = 0; i < n; i++)
+            r[i] = 0;
+        return;
+    }
+    int64_t f[PV_S62_MAX_LIMBS], g[PV_S62_MAX_LIMBS], d[PV_S62_MAX_LIMBS] = {0},
+        e[PV_S62_MAX_LIMBS] = {1}, p62[PV_S62_MAX_LIMBS], t[4];
+    pv_s62_from_limbs(p62, p, n);
+    pv_s62_from_limbs(f, p, n);
+    pv_s62_from_limbs(g, a, n);
+    const uint64_t pinv62 = ((uint64_t)0 - pinv) & PV_S62_MASK; /* p^-1 mod 2^62 */
+    int64_t eta = -1;
+    for (;;) {
+        eta = pv_s62_divsteps(eta, (uint64_t)f[0], (uint64_t)g[0], t);
+        pv_s62_update_de(d, e, t, p62, pinv62, n);
+        pv_s62_update_fg(f, g, t, n);
+        int64_t any = 0;
+        for (int i = 0; i <= n; i++)
+            any |= g[i];
+        if (!any)
+            break;
+    }
+    /* f = +-1: a^-1 = sign(f) d, brought into [0, p). */
+    if (f[n] < 0) {
+        for (int i = 0; i <= n; i++)
+            d[i] = -d[i];
+        pv_s62_normalize(d, n);
+    }
+    while (d[n] < 0) {
+        for (int i = 0; i <= n; i++)
+            d[i] += p62[i];
+        pv_s62_normalize(d, n);
+    }
+    for (;;) {
+        int64_t s[PV_S62_MAX_LIMBS];
+        for (int i = 0; i <= n; i++)
+            s[i] = d[i] - p62[i];
+        pv_s62_normalize(s, n);
+        if (s[n] < 0)
+            break;
+        memcpy(d, s, sizeof(int64_t) * (size_t)(n + 1));
+    }
+    uint64_t inv[PV_MONT_MAX_LIMBS];
+    pv_s62_to_limbs(inv, d, n);
+    pv_mont_mul(r, inv, r2, p, pinv, n);
+    pv_mont_mul(r, r, r2, p, pinv, n);
 }
 
 #endif

@@ -1,4 +1,5 @@
-/* Precompiles 0x01-0x05 and 0x09 against independent oracles, plus a crash fuzz of all ten. */
+/* Precompiles 0x01-0x05 and 0x09 against independent oracles, plus a crash fuzz of all ten and a
+ * mutation fuzz of the BN254 ones (0x06-0x08; their oracles are in test_bn254.c). */
 #include "test.h"
 
 #include <openssl/evp.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "crypto/blake2f.h"
+#include "crypto/bn254_group.h"
 #include "crypto/secp256k1_recover.h"
 #include "evm/precompiles.h"
 #include "util/hex.h"
@@ -222,6 +224,127 @@ static void test_fuzz(void)
     CHECK(bad == 0, "%d over-charged results", bad);
 }
 
+/* BN254 (0x06-0x08): valid encodings (G1 points made by ECMUL itself, multiples of the G2
+ * generator, infinity) mutated in every way the validation has to catch: flipped bits, words
+ * set to p, p + small, all ones or zero, swapped halves, truncation and extension to any
+ * length. No crash, no over-charge, the price and output size of the EIPs when a call
+ * succeeds, failure whenever a pairing input is not a multiple of 192 bytes. */
+static void test_bn254_fuzz(void)
+{
+    static const uint8_t p_be[32] = {0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45,
+                                     0xb6, 0x81, 0x81, 0x58, 0x5d, 0x97, 0x81, 0x6a, 0x91, 0x68, 0x71,
+                                     0xca, 0x8d, 0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c, 0xfd, 0x47};
+    enum { NG1 = 16, NG2 = 8 };
+    uint8_t g1[NG1][64], g2[NG2][128];
+    /* G1: infinity, the generator, then ECMUL(G, random k) */
+    memset(g1, 0, sizeof g1);
+    g1[1][31] = 1;
+    g1[1][63] = 2;
+    for (int i = 2; i < NG1; i++) {
+        uint8_t in[96];
+        memcpy(in, g1[1], 64);
+        for (int j = 64; j < 96; j++) in[j] = (uint8_t)rnd();
+        pv_precompile_result r = pv_precompile_run(7, in, 96, 6000, PV_CANCUN);
+        CHECK(r.ok && r.output_size == 64, "ECMUL for the fuzz pool");
+        if (r.ok)
+            memcpy(g1[i], r.output, 64);
+        free(r.output);
+    }
+    /* G2: infinity and multiples of the generator (EIP-197), encoded imaginary part first */
+    static const char *gen[4] = {"198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2",
+                                 "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed",
+                                 "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b",
+                                 "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa"};
+    pv_bn254_g2_affine q;
+    uint8_t be[32];
+    pv_bn254_fp *coord[4] = {&q.x.c1, &q.x.c0, &q.y.c1, &q.y.c0};
+    for (int c = 0; c < 4; c++) {
+        pv_hex_decode_fixed(gen[c], 64, be, 32);
+        pv_bn254_fp_from_be(coord[c], be);
+    }
+    q.inf = false;
+    memset(g2, 0, sizeof g2);
+    for (int i = 1; i < NG2; i++) {
+        pv_bn254_g2 Q, T;
+        pv_bn254_g2_affine a;
+        uint64_t k[4] = {rnd(), rnd(), rnd(), i == 1 ? 0 : rnd() >> 4};
+        if (i == 1)
+            k[0] = 1, k[1] = k[2] = 0;
+        pv_bn254_g2_from_affine(&Q, &q);
+        pv_bn254_g2_mul(&T, &Q, k, 4);
+        pv_bn254_g2_to_affine(&a, &T);
+        const pv_bn254_fp *ac[4] = {&a.x.c1, &a.x.c0, &a.y.c1, &a.y.c0};
+        for (int c = 0; c < 4; c++)
+            pv_bn254_fp_to_be(g2[i] + 32 * c, ac[c]);
+    }
+
+    uint8_t buf[6 * 192 + 64];
+    int bad = 0, oks = 0, fails = 0;
+    for (int iter = 0; iter < 30000; iter++) {
+        int id = 6 + (int)(rnd() % 3);
+        size_t len;
+        if (id == 6) {
+            memcpy(buf, g1[rnd() % NG1], 64);
+            memcpy(buf + 64, g1[rnd() % NG1], 64);
+            len = 128;
+        } else if (id == 7) {
+            memcpy(buf, g1[rnd() % NG1], 64);
+            for (int j = 64; j < 96; j++) buf[j] = (uint8_t)rnd();
+            len = 96;
+        } else {
+            size_t k = rnd() % 5;
+            for (size_t i = 0; i < k; i++) {
+                memcpy(buf + 192 * i, g1[rnd() % NG1], 64);
+                memcpy(buf + 192 * i + 64, g2[rnd() % NG2], 128);
+            }
+            len = 192 * k;
+        }
+        int muts = (int)(rnd() % 4);         /* a quarter stay valid */
+        for (int m = 0; m < muts && len > 0; m++) {
+            size_t w = (size_t)(rnd() % ((len + 31) / 32)) * 32;
+            size_t wl = len - w < 32 ? len - w : 32;
+            switch (rnd() % 7) {
+            case 0: buf[rnd() % len] ^= (uint8_t)(1u << (rnd() % 8)); break;
+            case 1: memcpy(buf + w, p_be, wl); break;
+            case 2: memcpy(buf + w, p_be, wl); buf[w + wl - 1] += (uint8_t)(rnd() % 4); break;
+            case 3: memset(buf + w, 0xff, wl); break;
+            case 4: memset(buf + w, 0, wl); break;
+            case 5:                          /* swap two words (e.g. real and imaginary parts) */
+                if (len >= 64 && wl == 32) {
+                    size_t o = (size_t)(rnd() % (len / 32)) * 32;
+                    uint8_t t[32];
+                    memcpy(t, buf + w, 32);
+                    memcpy(buf + w, buf + o, 32);
+                    memcpy(buf + o, t, 32);
+                }
+                break;
+            default: buf[len - 1 - rnd() % (len < 8 ? len : 8)] = (uint8_t)rnd(); break;
+            }
+        }
+        if (rnd() % 4 == 0) {                /* any length */
+            size_t nl = (size_t)(rnd() % sizeof buf);
+            for (size_t j = len; j < nl; j++) buf[j] = (uint8_t)rnd();
+            len = nl;
+        }
+        pv_fork fork = (pv_fork)(PV_BYZANTIUM + rnd() % (PV_FORK_COUNT - PV_BYZANTIUM));
+        bool ist = fork >= PV_ISTANBUL;
+        int64_t price = id == 6 ? (ist ? 150 : 500) : id == 7 ? (ist ? 6000 : 40000)
+                      : (ist ? 45000 + 34000 * (int64_t)(len / 192) : 100000 + 80000 * (int64_t)(len / 192));
+        int64_t gas = rnd() % 5 ? price + (int64_t)(rnd() % 1000) : (int64_t)(rnd() % (uint64_t)(price + 1));
+        pv_precompile_result r = pv_precompile_run(id, len ? buf : NULL, len, gas, fork);
+        if (r.ok) {
+            oks++;
+            bad += r.gas_used != price || gas < price || r.output_size != (id == 8 ? 32u : 64u);
+            bad += id == 8 && len % 192 != 0;
+        } else {
+            fails++;
+            bad += r.output != NULL;
+        }
+        free(r.output);
+    }
+    CHECK(bad == 0 && oks > 5000 && fails > 5000, "bn254 fuzz: %d bad, %d ok, %d failed", bad, oks, fails);
+}
+
 int main(void)
 {
     test_blake2f();
@@ -230,5 +353,6 @@ int main(void)
     test_ecrecover();
     test_activation();
     test_fuzz();
+    test_bn254_fuzz();
     TEST_DONE();
 }
