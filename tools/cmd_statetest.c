@@ -86,7 +86,7 @@ typedef struct run {
     const char *only_fork;
     bool json, verbose, progress;
     atomic_size_t next_file, files_done;
-    atomic_size_t passed, failed, skipped, missing_precompile, errors, done_cases;
+    atomic_size_t passed, failed, skipped, errors, done_cases;
     pthread_mutex_t out_lock;
     pthread_mutex_t lock;
     pthread_cond_t helpers_done;
@@ -117,15 +117,7 @@ static void run_one(run *r, const job *j, const pv_st_test *t, const pv_st_case 
     pv_st_outcome o;
     pv_st_run_case(t, c, &o);
     atomic_fetch_add(&r->done_cases, 1);
-    /* A failing case that needed a precompile parevm does not have yet is neither a pass nor a
-     * bug found: it is skipped, and counted under its reason. */
-    bool skip = !o.pass && o.needs_unimplemented;
-    if (skip) {
-        atomic_fetch_add(&r->skipped, 1);
-        atomic_fetch_add(&r->missing_precompile, 1);
-    } else {
-        atomic_fetch_add(o.pass ? &r->passed : &r->failed, 1);
-    }
+    atomic_fetch_add(o.pass ? &r->passed : &r->failed, 1);
     char root[70], logs[70], want_root[70], want_logs[70];
     hex32(&o.root, root);
     hex32(&o.logs, logs);
@@ -133,19 +125,19 @@ static void run_one(run *r, const job *j, const pv_st_test *t, const pv_st_case 
         fprintf(out, "{\"name\":\"");
         json_escape(out, t->name);
         fprintf(out, "\",\"fork\":\"%s\",\"index\":{\"data\":%zu,\"gas\":%zu,\"value\":%zu},\"pass\":%s,"
-                     "\"skipped\":%s,\"stateRoot\":\"%s\",\"logsHash\":\"%s\",\"error\":",
-                c->fork_name, c->d, c->g, c->v, o.pass ? "true" : "false", skip ? "true" : "false", root, logs);
+                     "\"skipped\":false,\"stateRoot\":\"%s\",\"logsHash\":\"%s\",\"error\":",
+                c->fork_name, c->d, c->g, c->v, o.pass ? "true" : "false", root, logs);
         if (o.rejected)
             fprintf(out, "\"%s\"}\n", pv_tx_error_name(o.error));
         else
             fprintf(out, "null}\n");
         return;
     }
-    if ((o.pass || skip) && !r->verbose)
+    if (o.pass && !r->verbose)
         return;
     hex32(&c->hash, want_root);
     hex32(&c->logs, want_logs);
-    fprintf(out, "%s %s %s d=%zu g=%zu v=%zu", o.pass ? "pass" : skip ? "skip (needs BN254/KZG precompile)" : "FAIL",
+    fprintf(out, "%s %s %s d=%zu g=%zu v=%zu", o.pass ? "pass" : "FAIL",
             t->name, c->fork_name, c->d, c->g, c->v);
     if (!o.pass) {
         if (!pv_bytes32_eq(&o.root, &c->hash))
@@ -362,9 +354,6 @@ int pv_cmd_statetest(int argc, char **argv)
     size_t errors = atomic_load(&r.errors) + bad_paths;
     if (!r.json) {
         fprintf(stderr, "%zu files in %.2f s, %zu input errors\n", r.list.n, secs, errors);
-        if (atomic_load(&r.missing_precompile))
-            fprintf(stderr, "%zu failing cases skipped: they call a precompile not implemented yet (KZG point evaluation, issue 3)\n",
-                    atomic_load(&r.missing_precompile));
     }
     for (size_t i = 0; i < r.list.n; i++)
         free(r.list.path[i]);

@@ -25,9 +25,6 @@ int pv_precompile_id(const pv_address *addr, pv_fork fork)
     return id;
 }
 
-static __thread unsigned unimplemented_calls;
-unsigned pv_precompile_unimplemented_calls(void) { return unimplemented_calls; }
-void pv_precompile_note_unimplemented(void) { unimplemented_calls++; }
 
 static const pv_precompile_fn table[11] = {
     NULL, pv_pc_ecrecover, pv_pc_sha256, pv_pc_ripemd160, pv_pc_identity, pv_pc_modexp,

@@ -47,9 +47,4 @@ pv_precompile_result pv_pc_blake2f(const uint8_t *in, size_t in_len, int64_t gas
 pv_precompile_result pv_pc_point_evaluation(const uint8_t *in, size_t in_len, int64_t gas_limit, pv_fork fork);
 
 
-/* Number of calls, on this thread, to precompiles not implemented yet (their placeholders fail
- * like an invalid input). Lets test runners tell "needs a missing precompile" from a bug. */
-unsigned pv_precompile_unimplemented_calls(void);
-void pv_precompile_note_unimplemented(void);
-
 #endif

@@ -57,7 +57,6 @@ void pv_st_free(pv_st_file *f);
 typedef struct pv_st_outcome {
     bool pass;
     bool rejected;                /* the transaction was invalid */
-    bool needs_unimplemented;     /* called a precompile that is not implemented yet */
     pv_tx_error error;
     pv_bytes32 root, logs;
 } pv_st_outcome;

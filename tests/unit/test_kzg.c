@@ -176,7 +176,6 @@ static void test_precompile_valid(void)
     CHECK(run(in, 192, 1000000), "more gas: charges 50000");
     CHECK(pv_precompile_id(&(pv_address){.b = {[19] = 10}}, PV_CANCUN) == 10, "0x0a active in Cancun");
     CHECK(pv_precompile_id(&(pv_address){.b = {[19] = 10}}, PV_SHANGHAI) == 0, "0x0a inactive before Cancun");
-    CHECK(pv_precompile_unimplemented_calls() == 0, "no placeholder call");
 }
 
 static void test_precompile_invalid(void)
