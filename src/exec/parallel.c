@@ -743,6 +743,46 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
 
 /* ------------------------------------------------------------------ automatic choice */
 
+/*
+ * What a block promises before it runs, from its transactions alone:
+ *  - contract gas: the gas limits of the transactions that run code (calldata or a creation);
+ *    plain transfers cost about a microsecond each and never repay parallel bookkeeping;
+ *  - the static critical path: a transaction waits for its sender's previous one, and one sent
+ *    by the coinbase waits for every earlier one (it reads the balance all their fees credit).
+ * The thresholds come from the mainnet fixtures on 2 cores (docs/BENCHMARKS.md): every block
+ * that ran slower in parallel has under 5M contract gas or a static parallelism under 4.
+ */
+#define PV_AUTO_MIN_CONTRACT_GAS 5000000ULL
+#define PV_AUTO_MIN_PARALLELISM 4
+
+static uint32_t static_critical_path(const pv_block *b)
+{
+    size_t n = b->txs_count;
+    uint32_t cap = 64;
+    while (cap < 2 * n)
+        cap <<= 1;
+    uint32_t *slot_tx = calloc(cap, sizeof *slot_tx), *depth = calloc(n + 1, sizeof *depth);
+    if (!slot_tx || !depth)
+        abort();
+    uint32_t longest = 0;
+    for (size_t k = 0; k < n; k++) {
+        const pv_address *s = &b->txs[k].sender;
+        uint32_t i = (uint32_t)pv_hash_bytes(s->b, 20) & (cap - 1);
+        while (slot_tx[i] && !pv_address_eq(&b->txs[slot_tx[i] - 1].sender, s))
+            i = (i + 1) & (cap - 1);
+        uint32_t d = 1 + (slot_tx[i] ? depth[slot_tx[i] - 1] : 0);
+        if (pv_address_eq(s, &b->env.coinbase) && longest + 1 > d)
+            d = longest + 1;
+        depth[k] = d;
+        slot_tx[i] = (uint32_t)k + 1;
+        if (d > longest)
+            longest = d;
+    }
+    free(slot_tx);
+    free(depth);
+    return longest;
+}
+
 unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -757,8 +797,25 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
     }
     if (b->txs_count < PV_PARALLEL_MIN_TXS) {
         if (reason_len)
-            snprintf(reason, reason_len, "%zu transactions (< %d): parallel set-up costs more than it saves",
-                     b->txs_count, PV_PARALLEL_MIN_TXS);
+            snprintf(reason, reason_len, "%zu transactions (< %d): set-up costs more than it saves", b->txs_count,
+                     PV_PARALLEL_MIN_TXS);
+        return 1;
+    }
+    uint64_t contract_gas = 0;
+    for (size_t k = 0; k < b->txs_count; k++)
+        if (b->txs[k].data_size || b->txs[k].is_create)
+            contract_gas += b->txs[k].gas_limit;
+    if (contract_gas < PV_AUTO_MIN_CONTRACT_GAS) {
+        if (reason_len)
+            snprintf(reason, reason_len, "%llu gas in contract transactions (< %llu): mostly plain transfers",
+                     (unsigned long long)contract_gas, (unsigned long long)PV_AUTO_MIN_CONTRACT_GAS);
+        return 1;
+    }
+    uint32_t cp = static_critical_path(b);
+    if ((uint64_t)cp * PV_AUTO_MIN_PARALLELISM > b->txs_count) {
+        if (reason_len)
+            snprintf(reason, reason_len, "a chain of %u transactions of one sender (or after coinbase payouts) in %zu",
+                     cp, b->txs_count);
         return 1;
     }
     unsigned t = (unsigned)cpus;
