@@ -75,6 +75,7 @@ typedef struct px_exec {
     px_tx *txs;                   /* n + 2 versions */
     uint32_t n;
     uint32_t *pred;               /* version -> version of the sender's previous transaction, 0 = none */
+    bool timing;                  /* measure each execution (for traces only: clock reads cost) */
     atomic_uint_fast64_t executions, validations, aborts;
 } px_exec;
 
@@ -293,20 +294,37 @@ static bool record(px_exec *ex, worker *w, uint32_t version, uint32_t incarnatio
     }
     if (t->nwrites)
         memcpy(w->sorted_old, t->wlocs, t->nwrites * sizeof *t->wlocs);
-    qsort(w->sorted_new, n, sizeof *w->sorted_new, cmp_ptr);
-    qsort(w->sorted_old, t->nwrites, sizeof *w->sorted_old, cmp_ptr);
     bool wrote_new = false;
-    uint32_t i = 0, j = 0;
-    while (i < n || j < t->nwrites) {
-        if (j == t->nwrites || (i < n && w->sorted_new[i] < w->sorted_old[j])) {
-            wrote_new = true;
-            i++;
-        } else if (i == n || w->sorted_old[j] < w->sorted_new[i]) {
-            pv_mv_remove_entry(w->sorted_old[j], version);
-            j++;
-        } else {
-            i++;
-            j++;
+    if (n <= 16 && t->nwrites <= 16) {
+        /* small sets (almost all): quadratic scans beat sorting */
+        for (uint32_t i = 0; i < n; i++) {
+            bool seen = false;
+            for (uint32_t j = 0; j < t->nwrites && !seen; j++)
+                seen = w->sorted_old[j] == w->sorted_new[i];
+            wrote_new |= !seen;
+        }
+        for (uint32_t j = 0; j < t->nwrites; j++) {
+            bool kept = false;
+            for (uint32_t i = 0; i < n && !kept; i++)
+                kept = w->sorted_new[i] == w->sorted_old[j];
+            if (!kept)
+                pv_mv_remove_entry(w->sorted_old[j], version);
+        }
+    } else {
+        qsort(w->sorted_new, n, sizeof *w->sorted_new, cmp_ptr);
+        qsort(w->sorted_old, t->nwrites, sizeof *w->sorted_old, cmp_ptr);
+        uint32_t i = 0, j = 0;
+        while (i < n || j < t->nwrites) {
+            if (j == t->nwrites || (i < n && w->sorted_new[i] < w->sorted_old[j])) {
+                wrote_new = true;
+                i++;
+            } else if (i == n || w->sorted_old[j] < w->sorted_new[i]) {
+                pv_mv_remove_entry(w->sorted_old[j], version);
+                j++;
+            } else {
+                i++;
+                j++;
+            }
         }
     }
     /* The write set (only this transaction's executor and its aborting validator use it). */
@@ -355,7 +373,7 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     const pv_tx *tx = &ex->b->txs[k];
     px_tx *t = &ex->txs[version];
     w->executions++;
-    double t0 = now_ms();
+    double t0 = ex->timing ? now_ms() : 0;
     view_reset(&w->view, version, &tx->sender, ex->pred[version]);
     pv_receipt rc;
     memset(&rc, 0, sizeof rc);
@@ -380,7 +398,8 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
         pv_bloom_add_logs(t->bloom, rc.logs, rc.logs_count);
     }
     t->incarnations++;
-    t->exec_us = (now_ms() - t0) * 1e3;
+    if (ex->timing)
+        t->exec_us = (now_ms() - t0) * 1e3;
     o.wrote_new = record(ex, w, version, incarnation);
     return o;
 }
@@ -520,6 +539,26 @@ static void *suffix_main(void *arg)
     return NULL;
 }
 
+/* The two halves of a block's finish, which can run at the same time. */
+typedef enum { FINISH_RECEIPTS, FINISH_CHANGES } finish_kind;
+typedef struct finish_job {
+    finish_kind kind;
+    pv_block_result *out;
+    pv_fork fork;
+    unsigned threads;
+    pv_mvmemory *mv;
+} finish_job;
+
+static void *finish_main(void *arg)
+{
+    finish_job *j = arg;
+    if (j->kind == FINISH_RECEIPTS)
+        pv_block_finish_receipts(j->out, j->fork, j->threads);
+    else
+        pv_mv_collect_changes(j->mv, &j->out->changes);
+    return NULL;
+}
+
 /* ------------------------------------------------------------------ the block */
 
 /* Errors that validate() in transition.c finds before it checks the block's gas: they stand
@@ -575,6 +614,7 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     memset(&ex, 0, sizeof ex);
     ex.b = b;
     ex.n = n;
+    ex.timing = o->record_traces;
     pv_mvmemory_init(&ex.mv, pre, (size_t)n * 12 + 256);
     pv_scheduler_init(&ex.sched, n);
     ex.txs = calloc((size_t)n + 2, sizeof *ex.txs);
@@ -685,11 +725,21 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     double t2 = now_ms();
     stats->ms_parallel = t2 - t1;
 
-    pv_block_finish_receipts(out, b->fork, threads);
     if (out->valid) {
         /* Version n+1: withdrawals and rewards, after every transaction. */
         run_block_step(&ex, &workers[0], n + 1, true, &out->uncle_rewards_missing);
-        pv_mv_collect_changes(&ex.mv, &out->changes);
+    }
+    /* The receipts root and the state changes do not depend on each other: build them at once
+     * (the root on the remaining threads). */
+    finish_job fr = {FINISH_RECEIPTS, out, b->fork, threads > 2 ? threads - 1 : 1, &ex.mv};
+    finish_job fc = {FINISH_CHANGES, out, b->fork, 1, &ex.mv};
+    if (out->valid && threads > 1) {
+        void *fargs[2] = {&fr, &fc};
+        pv_pool_run(finish_main, fargs, 2);
+    } else {
+        finish_main(&fr);
+        if (out->valid)
+            finish_main(&fc);
     }
 
     for (unsigned i = 0; i < threads; i++) {
@@ -785,9 +835,14 @@ static uint32_t static_critical_path(const pv_block *b)
 
 unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cpus < 1)
-        cpus = 1;
+    static _Atomic long online; /* sysconf reads /sys: once is enough */
+    long cpus = atomic_load_explicit(&online, memory_order_relaxed);
+    if (!cpus) {
+        cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        if (cpus < 1)
+            cpus = 1;
+        atomic_store_explicit(&online, cpus, memory_order_relaxed);
+    }
     if (reason_len)
         reason[0] = 0;
     if (cpus == 1) {

@@ -1179,6 +1179,11 @@ bool pv_state_changes_equal(const pv_state_changes *a, const pv_state_changes *b
     size_t n = a->count < b->count ? a->count : b->count;
     for (size_t i = 0; i < n; i++) {
         const pv_account_change *p = &a->accounts[i], *q = &b->accounts[i];
+        if (pv_address_eq(&p->address, &q->address) && p->exists == q->exists &&
+            p->storage_reset == q->storage_reset && p->nonce == q->nonce && u256_eq(&p->balance, &q->balance) &&
+            code_eq(p->code, q->code) && p->slots_count == q->slots_count &&
+            (!p->slots_count || memcmp(p->slots, q->slots, p->slots_count * sizeof *p->slots) == 0))
+            continue; /* the common case: no strings to build */
         pv_hex_encode(p->address.b, 20, addr);
         if (!pv_address_eq(&p->address, &q->address)) {
             char addr2[43];

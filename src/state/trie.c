@@ -427,7 +427,7 @@ static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threa
 
 pv_bytes32 pv_trie_root_ordered_mt(const uint8_t *const *values, const size_t *value_lens, size_t n, unsigned threads)
 {
-    if (threads < 2 || n < 64)
+    if (threads < 2 || n < 256) /* below this, waking threads costs more than hashing */
         return pv_trie_root_ordered(values, value_lens, n);
     pv_trie_entry *e = xmalloc_n(n, sizeof *e + 9);
     uint8_t *keys = (uint8_t *)(e + n);
