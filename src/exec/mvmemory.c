@@ -1,6 +1,8 @@
 /* Multi-version memory: per-location version lists over an insert-only concurrent map. */
 #include "mvmemory.h"
 
+#include "../util/pool.h"
+
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +24,6 @@ static void loc_init(void *value, const void *key, void *ctx)
     l->n = 0;
 }
 
-static void loc_destroy(void *value)
-{
-    pv_mv_loc *l = value;
-    if (l->entries != &l->inline_entry)
-        free(l->entries);
-}
 
 static inline void loc_lock(pv_mv_loc *l)
 {
@@ -48,12 +44,14 @@ static inline void loc_unlock(pv_mv_loc *l) { atomic_flag_clear_explicit(&l->loc
 void pv_mvmemory_init(pv_mvmemory *m, pv_state_source *pre, size_t expected)
 {
     m->map = pv_cmap_new(sizeof(pv_loc), sizeof(pv_mv_loc), expected);
+    pv_shared_arena_init(&m->lists, 0);
     m->pre = pre;
 }
 
 void pv_mvmemory_destroy(pv_mvmemory *m)
 {
-    pv_cmap_free(m->map, loc_destroy);
+    pv_cmap_free(m->map, NULL); /* nodes and lists live in arenas: nothing to walk */
+    pv_shared_arena_destroy(&m->lists);
     m->map = NULL;
 }
 
@@ -79,20 +77,16 @@ static uint32_t lower_bound(const pv_mv_loc *l, uint32_t tx)
     return lo;
 }
 
-void pv_mv_write_entry(pv_mv_loc *l, uint32_t tx, uint32_t incarnation, uint8_t flags, const pv_loc_value *v)
+void pv_mv_write_entry(pv_mvmemory *m, pv_mv_loc *l, uint32_t tx, uint32_t incarnation, uint8_t flags, const pv_loc_value *v)
 {
     loc_lock(l);
     uint32_t i = lower_bound(l, tx);
     if (i == l->n || l->entries[i].tx != tx) {
         if (l->n == l->cap) {
             uint32_t cap = l->cap * 2;
-            pv_mv_entry *e = malloc(cap * sizeof *e);
-            if (!e)
-                oom();
+            pv_mv_entry *e = pv_shared_arena_alloc(&m->lists, cap * sizeof *e);
             memcpy(e, l->entries, l->n * sizeof *e);
-            if (l->entries != &l->inline_entry)
-                free(l->entries);
-            l->entries = e;
+            l->entries = e; /* the old array stays in the arena until the block ends */
             l->cap = cap;
         }
         memmove(&l->entries[i + 1], &l->entries[i], (l->n - i) * sizeof *l->entries);
@@ -304,9 +298,33 @@ static int cmp_loc_ref(const void *a, const void *b)
     return 0;
 }
 
-/* LSD radix sort on the address prefix (4 passes of 16 bits), then runs of equal prefixes (the
- * locations of one account, as a rule) by the full comparator. */
-static void sort_locs(loc_ref *v, size_t n)
+/* Sorts runs of equal address prefixes in v[lo, hi) by the full comparator. */
+static void fix_ties(loc_ref *v, size_t lo, size_t hi)
+{
+    for (size_t i = lo; i < hi;) {
+        size_t j = i + 1;
+        while (j < hi && v[j].prefix == v[i].prefix)
+            j++;
+        if (j - i > 32) {
+            qsort(v + i, j - i, sizeof *v, cmp_loc_ref); /* one account's many slots */
+        } else if (j - i > 1) {
+            for (size_t a = i + 1; a < j; a++) { /* insertion sort: runs are short */
+                loc_ref x = v[a];
+                size_t b = a;
+                while (b > i && cmp_loc_ref(&v[b - 1], &x) > 0) {
+                    v[b] = v[b - 1];
+                    b--;
+                }
+                v[b] = x;
+            }
+        }
+        i = j;
+    }
+}
+
+/* Orders v by address prefix only (LSD radix, 4 passes of 16 bits; qsort for small sets, which
+ * also settles the ties). Runs of one prefix are left for fix_ties. */
+static void sort_by_prefix(loc_ref *v, size_t n)
 {
     if (n < 8192) { /* the radix passes cost 4 x 65536 counters: worth it for big blocks only */
         qsort(v, n, sizeof *v, cmp_loc_ref);
@@ -337,23 +355,6 @@ static void sort_locs(loc_ref *v, size_t n)
     /* after an even number of passes the result is back in v */
     free(tmp);
     free(count);
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && v[j].prefix == v[i].prefix)
-            j++;
-        if (j - i > 1) {
-            for (size_t a = i + 1; a < j; a++) { /* insertion sort: runs are short */
-                loc_ref x = v[a];
-                size_t b = a;
-                while (b > i && cmp_loc_ref(&v[b - 1], &x) > 0) {
-                    v[b] = v[b - 1];
-                    b--;
-                }
-                v[b] = x;
-            }
-        }
-        i = j;
-    }
 }
 
 static bool code_eq(const pv_code *a, const pv_code *b)
@@ -361,29 +362,44 @@ static bool code_eq(const pv_code *a, const pv_code *b)
     return a == b || (a && b && pv_bytes32_eq(&a->hash, &b->hash));
 }
 
-void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
+/* A slice of the sorted locations (whole accounts) and what it contributes. */
+typedef struct collect_chunk {
+    pv_mvmemory *m;
+    loc_ref *v;
+    size_t lo, hi;
+    pv_account_change *accounts;
+    size_t count;
+    pv_slot_change *slot_pool;
+    size_t nslots;
+} collect_chunk;
+
+static void *collect_chunk_main(void *arg)
 {
-    memset(out, 0, sizeof *out);
-    loc_list ls = {0};
-    pv_cmap_for_each(m->map, collect_loc, &ls);
-    sort_locs(ls.v, ls.n);
+    collect_chunk *ch = arg;
+    pv_mvmemory *m = ch->m;
+    loc_ref *v = ch->v;
+    size_t lo = ch->lo, hi = ch->hi;
+    fix_ties(v, lo, hi);
     size_t naddr = 0, nslot = 0;
-    for (size_t i = 0; i < ls.n; i++) {
-        if (i == 0 || memcmp(ls.v[i].key->addr.b, ls.v[i - 1].key->addr.b, 20) != 0)
+    for (size_t i = lo; i < hi; i++) {
+        if (i == lo || memcmp(v[i].key->addr.b, v[i - 1].key->addr.b, 20) != 0)
             naddr++;
-        if (ls.v[i].key->kind == PV_LOC_STORAGE)
+        if (v[i].key->kind == PV_LOC_STORAGE)
             nslot++;
     }
+    pv_state_changes local;
+    memset(&local, 0, sizeof local);
+    pv_state_changes *out = &local;
     out->accounts = calloc(naddr + 1, sizeof *out->accounts);
     out->slot_pool = calloc(nslot + 1, sizeof *out->slot_pool);
     if (!out->accounts || !out->slot_pool)
         oom();
     size_t si = 0;
-    for (size_t i = 0; i < ls.n;) {
+    for (size_t i = lo; i < hi;) {
         size_t j = i;
-        while (j < ls.n && memcmp(ls.v[j].key->addr.b, ls.v[i].key->addr.b, 20) == 0)
+        while (j < hi && memcmp(v[j].key->addr.b, v[i].key->addr.b, 20) == 0)
             j++;
-        pv_address a = ls.v[i].key->addr;
+        pv_address a = v[i].key->addr;
         pv_account_basic pre;
         m->pre->fn->read_basic(m->pre, &a, &pre);
         u256 pre_balance = m->pre->fn->read_balance(m->pre, &a);
@@ -392,13 +408,13 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
         bool destroyed_ever = false;
         const pv_mv_loc *basic = NULL;
         for (size_t k = i; k < j; k++) {
-            const pv_mv_loc *l = ls.v[k].loc;
-            if (ls.v[k].key->kind == PV_LOC_BASIC) {
+            const pv_mv_loc *l = v[k].loc;
+            if (v[k].key->kind == PV_LOC_BASIC) {
                 basic = l;
                 post = l->entries[l->n - 1].v.basic;
                 for (uint32_t e = 0; e < l->n; e++)
                     destroyed_ever |= (l->entries[e].flags & PV_MV_DESTROYED) != 0;
-            } else if (ls.v[k].key->kind == PV_LOC_BALANCE) {
+            } else if (v[k].key->kind == PV_LOC_BALANCE) {
                 u256 sum = u256_zero();
                 bool full = false;
                 for (uint32_t e = l->n; e > 0 && !full; e--) {
@@ -423,9 +439,9 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
         }
         c->slots = out->slot_pool + si;
         for (size_t k = i; k < j && c->exists; k++) {
-            if (ls.v[k].key->kind != PV_LOC_STORAGE)
+            if (v[k].key->kind != PV_LOC_STORAGE)
                 continue;
-            const pv_mv_loc *l = ls.v[k].loc;
+            const pv_mv_loc *l = v[k].loc;
             const pv_mv_entry *w = &l->entries[l->n - 1];
             u256 value = w->v.value;
             for (uint32_t e = basic ? basic->n : 0; e > 0; e--) {
@@ -437,7 +453,7 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
                     break;
                 }
             }
-            u256 key = ls.v[k].key->key;
+            u256 key = v[k].key->key;
             bool differs;
             if (destroyed_ever) {
                 differs = !u256_is_zero(&value);
@@ -459,5 +475,63 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out)
             si -= c->slots_count;
         i = j;
     }
+    ch->accounts = out->accounts;
+    ch->count = out->count;
+    ch->slot_pool = out->slot_pool;
+    ch->nslots = si;
+    return NULL;
+}
+
+void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out, unsigned threads)
+{
+    memset(out, 0, sizeof *out);
+    loc_list ls = {0};
+    pv_cmap_for_each(m->map, collect_loc, &ls);
+    sort_by_prefix(ls.v, ls.n);
+    /* Chunks of whole accounts (boundaries where the prefix changes), one per thread. */
+    if (threads < 1 || ls.n < 4096)
+        threads = 1;
+    if (threads > 16)
+        threads = 16;
+    collect_chunk ch[16];
+    void *args[16];
+    size_t lo = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        size_t hi = t + 1 == threads ? ls.n : ls.n * (t + 1) / threads;
+        if (hi < lo)
+            hi = lo;
+        while (hi < ls.n && hi > 0 && ls.v[hi].prefix == ls.v[hi - 1].prefix)
+            hi++;
+        ch[t] = (collect_chunk){m, ls.v, lo, hi, NULL, 0, NULL, 0};
+        args[t] = &ch[t];
+        lo = hi;
+    }
+    if (threads == 1)
+        collect_chunk_main(&ch[0]);
+    else
+        pv_pool_run(collect_chunk_main, args, threads);
+    size_t count = 0, nslots = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        count += ch[t].count;
+        nslots += ch[t].nslots;
+    }
+    out->accounts = malloc((count + 1) * sizeof *out->accounts);
+    out->slot_pool = malloc((nslots + 1) * sizeof *out->slot_pool);
+    if (!out->accounts || !out->slot_pool)
+        oom();
+    size_t ai = 0, si = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        for (size_t k = 0; k < ch[t].count; k++) {
+            pv_account_change *c = &out->accounts[ai++];
+            *c = ch[t].accounts[k];
+            c->slots = out->slot_pool + si + (size_t)(c->slots - ch[t].slot_pool);
+        }
+        if (ch[t].nslots)
+            memcpy(out->slot_pool + si, ch[t].slot_pool, ch[t].nslots * sizeof *out->slot_pool);
+        si += ch[t].nslots;
+        free(ch[t].accounts);
+        free(ch[t].slot_pool);
+    }
+    out->count = ai;
     free(ls.v);
 }

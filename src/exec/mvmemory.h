@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 
 #include "../state/state.h"
+#include "../util/arena.h"
 #include "../util/conc_map.h"
 
 typedef enum pv_loc_kind { PV_LOC_BASIC = 0, PV_LOC_BALANCE = 1, PV_LOC_STORAGE = 2 } pv_loc_kind;
@@ -72,6 +73,7 @@ typedef struct pv_mv_loc {
 
 typedef struct pv_mvmemory {
     pv_cmap *map;             /* pv_loc -> pv_mv_loc */
+    pv_shared_arena lists;    /* version lists that outgrow their inline entry */
     pv_state_source *pre;     /* the block's pre-state (thread-safe) */
 } pv_mvmemory;
 
@@ -104,7 +106,8 @@ static inline uint64_t pv_loc_hash(const pv_loc *l)
 pv_mv_loc *pv_mv_get(pv_mvmemory *m, const pv_loc *l, bool create);
 
 /* Sets tx's entry at loc (replacing an older incarnation's, clearing ESTIMATE). */
-void pv_mv_write_entry(pv_mv_loc *loc, uint32_t tx, uint32_t incarnation, uint8_t flags, const pv_loc_value *v);
+void pv_mv_write_entry(pv_mvmemory *m, pv_mv_loc *loc, uint32_t tx, uint32_t incarnation, uint8_t flags,
+                       const pv_loc_value *v);
 /* Removes tx's entry (a location the new incarnation no longer writes). */
 void pv_mv_remove_entry(pv_mv_loc *loc, uint32_t tx);
 /* Marks tx's entry ESTIMATE (its transaction is being re-executed). */
@@ -126,7 +129,8 @@ pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const 
                                      uint32_t *blocker, bool *from_pre);
 
 /* The block's net state changes (canonical, as pv_state_collect_changes): the final value of
- * every location written, compared with the pre-state. Single-threaded, after execution. */
-void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out);
+ * every location written, compared with the pre-state. After execution; on up to `threads`
+ * threads (the pool). */
+void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out, unsigned threads);
 
 #endif

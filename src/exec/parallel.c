@@ -287,7 +287,7 @@ static bool record(px_exec *ex, worker *w, uint32_t version, uint32_t incarnatio
     uint8_t *wflags = pv_arena_alloc(&w->arena, n);
     for (uint32_t i = 0; i < n; i++) {
         pv_mv_loc *loc = pv_mv_get(&ex->mv, &w->writes[i].loc, true);
-        pv_mv_write_entry(loc, version, incarnation, w->writes[i].flags, &w->writes[i].v);
+        pv_mv_write_entry(&ex->mv, loc, version, incarnation, w->writes[i].flags, &w->writes[i].v);
         w->sorted_new[i] = wlocs[i] = loc;
         wkeys[i] = w->writes[i].loc;
         wflags[i] = w->writes[i].flags;
@@ -555,7 +555,7 @@ static void *finish_main(void *arg)
     if (j->kind == FINISH_RECEIPTS)
         pv_block_finish_receipts(j->out, j->fork, j->threads);
     else
-        pv_mv_collect_changes(j->mv, &j->out->changes);
+        pv_mv_collect_changes(j->mv, &j->out->changes, j->threads);
     return NULL;
 }
 
@@ -730,9 +730,9 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
         run_block_step(&ex, &workers[0], n + 1, true, &out->uncle_rewards_missing);
     }
     /* The receipts root and the state changes do not depend on each other: build them at once
-     * (the root on the remaining threads). */
-    finish_job fr = {FINISH_RECEIPTS, out, b->fork, threads > 2 ? threads - 1 : 1, &ex.mv};
-    finish_job fc = {FINISH_CHANGES, out, b->fork, 1, &ex.mv};
+     * (the root hashing its subtrees on all threads, the changes beside it). */
+    finish_job fr = {FINISH_RECEIPTS, out, b->fork, threads, &ex.mv};
+    finish_job fc = {FINISH_CHANGES, out, b->fork, threads, &ex.mv};
     if (out->valid && threads > 1) {
         void *fargs[2] = {&fr, &fc};
         pv_pool_run(finish_main, fargs, 2);

@@ -12,10 +12,28 @@ struct pv_arena_chunk {
 };
 
 #define DEFAULT_CHUNK ((size_t)1 << 20)
+#define RECYCLE_MAX 256 /* default-size chunks kept for the next block: 256 MiB at most */
+
+/* Freed default-size chunks are kept (already paged in) for the next block instead of going
+ * back to the system: a block's arenas would otherwise page-fault their way in every time. */
+static pthread_mutex_t recycle_lock = PTHREAD_MUTEX_INITIALIZER;
+static pv_arena_chunk *recycled;
+static unsigned nrecycled;
 
 static pv_arena_chunk *new_chunk(size_t cap, pv_arena_chunk *next)
 {
-    pv_arena_chunk *c = aligned_alloc(16, (sizeof *c + cap + 15) & ~(size_t)15);
+    pv_arena_chunk *c = NULL;
+    if (cap == DEFAULT_CHUNK) {
+        pthread_mutex_lock(&recycle_lock);
+        if (recycled) {
+            c = recycled;
+            recycled = c->next;
+            nrecycled--;
+        }
+        pthread_mutex_unlock(&recycle_lock);
+    }
+    if (!c)
+        c = aligned_alloc(16, (sizeof *c + cap + 15) & ~(size_t)15);
     if (!c) {
         fputs("parevm: out of memory (arena)\n", stderr);
         abort();
@@ -24,6 +42,21 @@ static pv_arena_chunk *new_chunk(size_t cap, pv_arena_chunk *next)
     c->cap = cap;
     atomic_init(&c->used, 0);
     return c;
+}
+
+static void release_chunk(pv_arena_chunk *c)
+{
+    if (c->cap == DEFAULT_CHUNK) {
+        pthread_mutex_lock(&recycle_lock);
+        if (nrecycled < RECYCLE_MAX) {
+            c->next = recycled;
+            recycled = c;
+            nrecycled++;
+            c = NULL;
+        }
+        pthread_mutex_unlock(&recycle_lock);
+    }
+    free(c);
 }
 
 void *pv_arena_alloc(pv_arena *a, size_t size)
@@ -46,7 +79,7 @@ void pv_arena_free_all(pv_arena *a)
 {
     while (a->head) {
         pv_arena_chunk *n = a->head->next;
-        free(a->head);
+        release_chunk(a->head);
         a->head = n;
     }
 }
@@ -83,7 +116,7 @@ void pv_shared_arena_destroy(pv_shared_arena *a)
     pv_arena_chunk *c = atomic_load(&a->head);
     while (c) {
         pv_arena_chunk *n = c->next;
-        free(c);
+        release_chunk(c);
         c = n;
     }
     atomic_store(&a->head, NULL);

@@ -62,10 +62,24 @@ void pv_cmap_free(pv_cmap *m, void (*destroy)(void *value))
     free(m);
 }
 
+static inline bool key_eq(const pv_cmap *m, const unsigned char *a, const unsigned char *b)
+{
+    if (m->key_size % 8)
+        return memcmp(a, b, m->key_size) == 0;
+    uint64_t diff = 0; /* word by word, inline: keys are short */
+    for (size_t i = 0; i < m->key_size; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    return diff == 0;
+}
+
 static node *scan(const pv_cmap *m, node *n, const node *stop, const void *key, uint64_t hash)
 {
     for (; n && n != stop; n = atomic_load_explicit(&n->next, memory_order_acquire))
-        if (n->hash == hash && memcmp(n->data, key, m->key_size) == 0)
+        if (n->hash == hash && key_eq(m, n->data, key))
             return n;
     return NULL;
 }
