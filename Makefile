@@ -6,7 +6,7 @@ ARCH     ?= -march=native
 OPT      ?= -O3
 CFLAGS_COMMON = -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Isrc -fPIC -pthread
 CFLAGS   ?= $(OPT) $(ARCH) -g
-LDLIBS   = -lsecp256k1 -lgmp -lcrypto -ljansson -lz -lpthread -lm
+LDLIBS   = -lsecp256k1 -lgmp -lcrypto -ljansson -lz -lpthread -lm -ldl
 FIXTURES ?= $(if $(PAREVM_FIXTURES),$(PAREVM_FIXTURES),../shared/fixtures)
 export PAREVM_FIXTURES := $(FIXTURES)
 

@@ -190,10 +190,11 @@ static void attach_expected(const char *dir, bench_case *cs, size_t n)
         for (size_t k = 0; name && k < n; k++) {
             if (strcmp(cs[k].name, name) != 0)
                 continue;
-            const char *gas = json_string_value(json_object_get(ist, "gas_used"));
+            json_t *gas = json_object_get(ist, "gas_used");
             const char *outp = json_string_value(json_object_get(ist, "output"));
-            if (gas && outp && pv_hex_decode_alloc(outp, strlen(outp), &cs[k].expected_out, &cs[k].expected_out_len)) {
-                cs[k].expected_gas = strtoull(gas, NULL, 10);
+            if (json_is_integer(gas) && outp &&
+                pv_hex_decode_alloc(outp, strlen(outp), &cs[k].expected_out, &cs[k].expected_out_len)) {
+                cs[k].expected_gas = (uint64_t)json_integer_value(gas);
                 cs[k].has_expected = true;
             }
         }
@@ -265,10 +266,10 @@ int pv_bench_evm(int argc, char **argv)
         /* correctness first */
         pv_result r = run_case(&rn, c, cached);
         uint64_t gas_used = (uint64_t)(GAS_LIMIT - r.gas_left);
-        bool ok = r.status == PV_SUCCESS;
-        if (c->has_expected)
-            ok = ok && gas_used == c->expected_gas && r.output_size == c->expected_out_len &&
-                 (r.output_size == 0 || memcmp(r.output, c->expected_out, r.output_size) == 0);
+        /* A case without an expected result is a failure, not a pass: nothing was checked. */
+        bool ok = r.status == PV_SUCCESS && c->has_expected && gas_used == c->expected_gas &&
+                  r.output_size == c->expected_out_len &&
+                  (r.output_size == 0 || memcmp(r.output, c->expected_out, r.output_size) == 0);
         free(r.output);
         if (!ok) {
             failed++;
