@@ -1,4 +1,5 @@
 /* parevm command-line tool: dispatches to the subcommands in tools/cmd_*.c. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* Blocks allocate and free tens of megabytes each: keep that memory in the heap instead of
+     * mapping and unmapping it every time (page faults, and TLB shootdowns across the workers). */
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -27,6 +27,7 @@ static pool_thread *idle;
 static void *pool_main(void *arg)
 {
     pool_thread *t = arg;
+    pthread_setname_np(pthread_self(), "parevm-worker");
     for (;;) {
         while (sem_wait(&t->wake) != 0)
             ;
