@@ -175,26 +175,18 @@ void pv_block_finish_receipts(pv_block_result *res, pv_fork fork, unsigned threa
     pv_buf buf;
     pv_buf_init(&buf);
     size_t *offs = malloc((included + 1) * sizeof *offs);
-    const uint8_t **vals = malloc((included + 1) * sizeof *vals);
-    size_t *lens = malloc((included + 1) * sizeof *lens);
-    if (!offs || !vals || !lens)
+    if (!offs)
         abort();
     size_t k = 0;
     for (size_t i = 0; i < res->receipts_count; i++) {
         if (res->receipts[i].rejected != PV_TX_VALID)
             continue;
-        offs[k] = buf.len;
+        offs[k++] = buf.len;
         pv_receipt_encode(&res->receipts[i], fork, &buf);
-        lens[k] = buf.len - offs[k];
-        k++;
     }
-    for (size_t i = 0; i < included; i++)
-        vals[i] = buf.data + offs[i];
-    res->receipts_root = pv_trie_root_ordered_mt(vals, lens, included, threads);
+    res->receipts_root = pv_trie_root_ordered_packed(buf.data, buf.len, offs, included, threads);
     pv_buf_free(&buf);
     free(offs);
-    free(vals);
-    free(lens);
 }
 
 void pv_block_result_free(pv_block_result *r)

@@ -191,7 +191,7 @@ static pv_result h_call(pv_host *h, const pv_message *msg)
     return r;
 }
 
-static pv_address create_address(const pv_address *sender, uint64_t nonce)
+pv_address pv_create_address(const pv_address *sender, uint64_t nonce)
 {
     pv_buf b;
     pv_buf_init(&b);
@@ -207,7 +207,7 @@ static pv_address create_address(const pv_address *sender, uint64_t nonce)
     return a;
 }
 
-static pv_address create2_address(const pv_address *sender, const u256 *salt, const uint8_t *code, size_t n)
+pv_address pv_create2_address(const pv_address *sender, const u256 *salt, const uint8_t *code, size_t n)
 {
     uint8_t buf[1 + 20 + 32 + 32];
     buf[0] = 0xff;
@@ -226,8 +226,8 @@ pv_result pv_host_create(pv_state_host *x, const pv_message *msg, bool check_cal
     pv_state *st = x->st;
     uint64_t nonce = pv_st_nonce(st, &msg->sender);
     pv_address addr = msg->kind == PV_CREATE2
-                          ? create2_address(&msg->sender, &msg->create2_salt, msg->input, msg->input_size)
-                          : create_address(&msg->sender, nonce);
+                          ? pv_create2_address(&msg->sender, &msg->create2_salt, msg->input, msg->input_size)
+                          : pv_create_address(&msg->sender, nonce);
     if (x->fork >= PV_BERLIN)
         pv_st_access_account(st, &addr);
     if (check_caller) {

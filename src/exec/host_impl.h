@@ -20,4 +20,9 @@ void pv_state_host_init(pv_state_host *h, pv_state *st, pv_fork fork, const pv_b
  * and nonce were validated with the transaction. Increments the sender's nonce. */
 pv_result pv_host_create(pv_state_host *h, const pv_message *msg, bool check_caller);
 
+/* The address of a contract created by sender with CREATE at nonce (keccak(rlp([sender,
+ * nonce]))[12:]) and with CREATE2 (keccak(0xff ++ sender ++ salt ++ keccak(code))[12:]). */
+pv_address pv_create_address(const pv_address *sender, uint64_t nonce);
+pv_address pv_create2_address(const pv_address *sender, const u256 *salt, const uint8_t *code, size_t n);
+
 #endif

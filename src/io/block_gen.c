@@ -1,6 +1,8 @@
 /* Random block generator: see block_gen.h and docs/ARCHITECTURE.md ("Random blocks"). */
 #include "block_gen.h"
 
+#include "../exec/host_impl.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
@@ -681,33 +683,11 @@ static pv_address fresh_address(gen *g) { return derive_address(g, "parevm-gen f
 
 static size_t pick_sender(gen *g) { return (size_t)rbelow(&g->r, g->nregular); }
 
-static pv_address create_address(const pv_address *sender_addr, uint64_t nonce)
-{
-    pv_buf b;
-    pv_buf_init(&b);
-    size_t l = pv_rlp_list_begin(&b);
-    pv_rlp_put_bytes(&b, sender_addr->b, 20);
-    pv_rlp_put_u64(&b, nonce);
-    pv_rlp_list_end(&b, l);
-    uint8_t h[32];
-    pv_keccak256(b.data, b.len, h);
-    pv_buf_free(&b);
-    pv_address a;
-    memcpy(a.b, h + 12, 20);
-    return a;
-}
-
 static pv_address create2_address(const pv_address *creator, const uint8_t salt[32], const pv_buf *initcode)
 {
-    uint8_t pre[85], h[32];
-    pre[0] = 0xff;
-    memcpy(pre + 1, creator->b, 20);
-    memcpy(pre + 21, salt, 32);
-    pv_keccak256(initcode->data, initcode->len, pre + 53);
-    pv_keccak256(pre, 85, h);
-    pv_address a;
-    memcpy(a.b, h + 12, 20);
-    return a;
+    u256 s;
+    u256_from_be(&s, salt, 32);
+    return pv_create2_address(creator, &s, initcode->data, initcode->len);
 }
 
 static void add_created(gen *g, const pv_address *a)
@@ -1308,7 +1288,7 @@ static void gen_create(gen *g, bool hot, bool may_fail)
     } else {
         initcode_deployer(g, hot, &c);
         sender *s = &g->senders[q.sender];
-        pv_address a = create_address(&s->addr, s->next_nonce);
+        pv_address a = pv_create_address(&s->addr, s->next_nonce);
         add_created(g, &a);
     }
     q.create = true;
@@ -1992,16 +1972,7 @@ static void write_pre(gen *g, pv_buf *b)
 
 static pv_bytes32 list_root(const pv_buf *all, const size_t *offs, size_t n)
 {
-    const uint8_t **vals = pv_xcalloc(n ? n : 1, sizeof *vals);
-    size_t *lens = pv_xcalloc(n ? n : 1, sizeof *lens);
-    for (size_t i = 0; i < n; i++) {
-        vals[i] = all->data + offs[i];
-        lens[i] = (i + 1 < n ? offs[i + 1] : all->len) - offs[i];
-    }
-    pv_bytes32 r = pv_trie_root_ordered(vals, lens, n);
-    free(vals);
-    free(lens);
-    return r;
+    return pv_trie_root_ordered_packed(all->data, all->len, offs, n, 1);
 }
 
 /* A few withdrawals (Shanghai): to fresh and existing accounts, one of amount 0. Appends their

@@ -380,18 +380,9 @@ static pv_bytes32 header_hash(const header_fields *h)
     return r;
 }
 
-static pv_bytes32 ordered_root(pv_buf *all, const size_t *offs, size_t n)
+static pv_bytes32 ordered_root(const pv_buf *all, const size_t *offs, size_t n)
 {
-    const uint8_t **vals = pv_xcalloc(n, sizeof *vals);
-    size_t *lens = pv_xcalloc(n, sizeof *lens);
-    for (size_t i = 0; i < n; i++) {
-        vals[i] = all->data + offs[i];
-        lens[i] = (i + 1 < n ? offs[i + 1] : all->len) - offs[i];
-    }
-    pv_bytes32 r = pv_trie_root_ordered(vals, lens, n);
-    free(vals);
-    free(lens);
-    return r;
+    return pv_trie_root_ordered_packed(all->data, all->len, offs, n, 1);
 }
 
 static char *load(pv_block_file *f, json_t *root)

@@ -443,6 +443,21 @@ pv_bytes32 pv_trie_root_ordered_mt(const uint8_t *const *values, const size_t *v
     return root;
 }
 
+pv_bytes32 pv_trie_root_ordered_packed(const uint8_t *data, size_t total, const size_t *offs, size_t n,
+                                       unsigned threads)
+{
+    const uint8_t **vals = xmalloc_n(n ? n : 1, sizeof *vals);
+    size_t *lens = xmalloc_n(n ? n : 1, sizeof *lens);
+    for (size_t i = 0; i < n; i++) {
+        vals[i] = data + offs[i];
+        lens[i] = (i + 1 < n ? offs[i + 1] : total) - offs[i];
+    }
+    pv_bytes32 r = pv_trie_root_ordered_mt(vals, lens, n, threads);
+    free(vals);
+    free(lens);
+    return r;
+}
+
 pv_bytes32 pv_trie_root_ordered(const uint8_t *const *values, const size_t *value_lens, size_t n)
 {
     pv_trie_entry *e = xmalloc_n(n, sizeof *e + 9);

@@ -28,6 +28,11 @@ pv_bytes32 pv_trie_root_secure(const pv_trie_entry *entries, size_t n);
 /* Root of an ordered list (transactions, receipts): key i is RLP(i). values[i] is item i's encoding. */
 pv_bytes32 pv_trie_root_ordered(const uint8_t *const *values, const size_t *value_lens, size_t n);
 
+/* The same over items packed back to back in data[0..total): item i spans [offs[i], offs[i+1]) (the
+ * last one ends at total). */
+pv_bytes32 pv_trie_root_ordered_packed(const uint8_t *data, size_t total, const size_t *offs, size_t n,
+                                       unsigned threads);
+
 /* The same, hashing independent subtrees on up to `threads` threads (the calling one included);
  * the same result as pv_trie_root_ordered. */
 pv_bytes32 pv_trie_root_ordered_mt(const uint8_t *const *values, const size_t *value_lens, size_t n, unsigned threads);
