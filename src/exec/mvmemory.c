@@ -121,6 +121,17 @@ void pv_mv_mark_estimate(pv_mv_loc *l, uint32_t tx)
 }
 
 
+bool pv_mv_has_versions_below(pv_mvmemory *m, const pv_loc *key, uint32_t tx)
+{
+    pv_mv_loc *l = pv_mv_get(m, key, false);
+    if (!l)
+        return false;
+    loc_lock(l);
+    bool any = l->n && l->entries[0].tx < tx;
+    loc_unlock(l);
+    return any;
+}
+
 pv_mv_read_status pv_mv_read_basic(pv_mvmemory *m, const pv_address *a, uint32_t tx, pv_account_basic *out,
                                    uint32_t *blocker, uint32_t *writer)
 {

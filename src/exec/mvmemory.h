@@ -128,6 +128,9 @@ pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32
 pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const u256 *key, uint32_t tx, u256 *out,
                                      uint32_t *blocker, bool *from_pre);
 
+/* Whether a transaction below tx has an entry (any, ESTIMATE included) at l. */
+bool pv_mv_has_versions_below(pv_mvmemory *m, const pv_loc *l, uint32_t tx);
+
 /* The block's net state changes (canonical, as pv_state_collect_changes): the final value of
  * every location written, compared with the pre-state. After execution; on up to `threads`
  * threads (the pool). */

@@ -375,6 +375,20 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     w->executions++;
     double t0 = ex->timing ? now_ms() : 0;
     view_reset(&w->view, version, &tx->sender, ex->pred[version]);
+    /* The sender's and the recipient's locations are about to be looked up: start the misses. */
+    {
+        pv_loc l;
+        pv_loc_make(&l, PV_LOC_BASIC, &tx->sender, NULL);
+        pv_cmap_prefetch(ex->mv.map, pv_loc_hash(&l));
+        l.kind = PV_LOC_BALANCE;
+        pv_cmap_prefetch(ex->mv.map, pv_loc_hash(&l));
+        if (!tx->is_create) {
+            pv_loc_make(&l, PV_LOC_BASIC, &tx->to, NULL);
+            pv_cmap_prefetch(ex->mv.map, pv_loc_hash(&l));
+            l.kind = PV_LOC_BALANCE;
+            pv_cmap_prefetch(ex->mv.map, pv_loc_hash(&l));
+        }
+    }
     pv_receipt rc;
     memset(&rc, 0, sizeof rc);
     pv_state_reset(w->st, &w->view.base);
@@ -418,14 +432,14 @@ static bool validate(px_exec *ex, uint32_t version)
     for (uint32_t i = 0; rs && i < rs->n && ok; i++) {
         const px_read *r = &rs->r[i];
         pv_address a = r->loc.addr;
-        if (r->from_pre && !pv_mv_get(&ex->mv, &r->loc, false)) {
-            /* Nobody has written this location: still the pre-state, unless a storage slot's
-             * account has been destroyed meanwhile. */
+        if (r->from_pre && !pv_mv_has_versions_below(&ex->mv, &r->loc, version)) {
+            /* No lower transaction has written this location: still the pre-state (the
+             * pre-state never changes), unless a storage slot's account was destroyed below. */
             if (r->loc.kind != PV_LOC_STORAGE)
                 continue;
             pv_loc b;
             pv_loc_make(&b, PV_LOC_BASIC, &a, NULL);
-            if (!pv_mv_get(&ex->mv, &b, false))
+            if (!pv_mv_has_versions_below(&ex->mv, &b, version))
                 continue;
         }
         pv_loc_value now;

@@ -130,6 +130,8 @@ void *pv_cmap_get_or_insert(pv_cmap *m, const void *key, uint64_t hash,
     }
 }
 
+void pv_cmap_prefetch(pv_cmap *m, uint64_t hash) { __builtin_prefetch(&m->buckets[hash & m->mask]); }
+
 void pv_cmap_for_each(pv_cmap *m, void (*fn)(const void *key, void *value, void *ctx), void *ctx)
 {
     for (size_t i = 0; i <= m->mask; i++)

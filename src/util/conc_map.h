@@ -38,6 +38,9 @@ void *pv_cmap_find(pv_cmap *m, const void *key, uint64_t hash);
 void *pv_cmap_get_or_insert(pv_cmap *m, const void *key, uint64_t hash,
                             void (*init)(void *value, const void *key, void *ctx), void *ctx, bool *inserted);
 
+/* Starts fetching the bucket where key's hash lives (a hint before a lookup soon after). */
+void pv_cmap_prefetch(pv_cmap *m, uint64_t hash);
+
 /* Calls fn for every entry (unspecified order). */
 void pv_cmap_for_each(pv_cmap *m, void (*fn)(const void *key, void *value, void *ctx), void *ctx);
 
