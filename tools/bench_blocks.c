@@ -83,6 +83,7 @@ static double run_once(pv_state_source *pre, const pv_block *b, unsigned threads
     else
         pv_execute_block_auto(src, b, &o, out, st);
     double t = now_ms() - t0;
+    if (getenv("PV_PHASES") && st && parallel_engine) fprintf(stderr, "chunks %u done %d (%s) %.2fms; par thr %u: exec %llu val %llu abort %llu waits %llu prepare %.2f parallel %.2f finish %.2f total %.2f\n", st->chunks, st->chunks_done, st->chunks_why_not, st->ms_chunks, threads, (unsigned long long)st->executions, (unsigned long long)st->validations, (unsigned long long)st->aborts, (unsigned long long)st->dependency_waits, st->ms_prepare, st->ms_parallel, st->ms_finish, t);
     pv_cached_source_free(cache);
     return t;
 }
@@ -105,6 +106,7 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     unsigned runs = ro->repeat;
     for (unsigned k = 0; k < runs; k++) {
         pv_block_result rs, rp;
+        if (getenv("PV_PARONLY")) { tp[k] = run_once(pre, b, threads, true, ro->latency_us, false, &rp, &st); pv_parallel_stats_free(&st); pv_block_result_free(&rp); continue; }
         ts[k] = run_once(pre, b, 1, false, ro->latency_us, false, &rs, &st);
         pv_parallel_stats_free(&st);
         if (force_parallel || threads > 1)

@@ -98,10 +98,11 @@ int pv_cmd_block(int argc, char **argv)
 {
     bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false;
     unsigned threads = 0, repeat = 1;
+    pv_chunks_mode chunks = PV_CHUNKS_AUTO;
     int first = 1;
     static const char *usage_text =
         "usage: parevm block [--json] [--verbose] [--threads N | --sequential] [--compare [--repeat K]]\n"
-        "                    [--skip-invalid] FILE...\n";
+        "                    [--skip-invalid] [--chunks auto|never|always] FILE...\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
         const char *a = argv[first];
         if (strcmp(a, "--json") == 0)
@@ -114,6 +115,19 @@ int pv_cmd_block(int argc, char **argv)
             compare = true;
         else if (strcmp(a, "--skip-invalid") == 0)
             skip_invalid = true;
+        else if (strcmp(a, "--chunks") == 0 && first + 1 < argc) {
+            const char *m = argv[++first];
+            if (strcmp(m, "auto") == 0)
+                chunks = PV_CHUNKS_AUTO;
+            else if (strcmp(m, "never") == 0)
+                chunks = PV_CHUNKS_NEVER;
+            else if (strcmp(m, "always") == 0)
+                chunks = PV_CHUNKS_ALWAYS;
+            else {
+                fprintf(stderr, "parevm block: --chunks takes auto, never or always, got '%s'\n", m);
+                return 2;
+            }
+        }
         else if ((strcmp(a, "--threads") == 0 || strcmp(a, "--repeat") == 0) && first + 1 < argc) {
             char *end;
             long v = strtol(argv[first + 1], &end, 10);
@@ -171,7 +185,7 @@ int pv_cmd_block(int argc, char **argv)
         }
         pv_block_result r;
         pv_parallel_stats st;
-        pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = false};
+        pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = false, .chunks = chunks};
         char compare_msg[600] = "";
         bool compare_ok = true;
         double exec, par_ms = 0;
@@ -303,6 +317,14 @@ int pv_cmd_block(int argc, char **argv)
                 printf(",\"sequential_fallback\":");
                 json_str(st.fallback_reason);
             }
+            if (st.chunks) {
+                printf(",\"chunks\":%u,\"chunks_done\":%s,\"ms_chunks\":%.3f", st.chunks,
+                       st.chunks_done ? "true" : "false", st.ms_chunks);
+                if (!st.chunks_done) {
+                    printf(",\"chunks_why_not\":");
+                    json_str(st.chunks_why_not);
+                }
+            }
             if (compare) {
                 printf(",\"sequential_ms\":%.3f,\"parallel_ms\":%.3f,\"speedup\":%.3f", exec * 1e3, par_ms,
                        par_ms > 0 ? exec * 1e3 / par_ms : 0);
@@ -334,6 +356,11 @@ int pv_cmd_block(int argc, char **argv)
             if (verbose) {
                 if (st.sequential_fallback)
                     printf("  sequential: %s\n", st.fallback_reason);
+                if (st.chunks && st.chunks_done)
+                    printf("  optimistic chunks: %u, no conflict (%.2f ms)\n", st.chunks, st.ms_chunks);
+                else if (st.chunks)
+                    printf("  optimistic chunks: %u, gave up after %.2f ms: %s; then Block-STM\n", st.chunks,
+                           st.ms_chunks, st.chunks_why_not);
                 printf("  %u thread(s): %llu executions (%llu re-executions), %llu validations, %llu aborts, "
                        "%llu dependency waits, %u round(s); prepare %.2f ms, execute %.2f ms, finish %.2f ms\n",
                        st.threads, (unsigned long long)st.executions, (unsigned long long)st.reexecutions,

@@ -261,11 +261,15 @@ const char *pv_synth_build(const pv_synth_params *p, pv_synth_block *out)
     }
     for (size_t i = 0; i < b.n; i++)
         out->txs[i].data = out->txs[i].data_size ? out->calldata + (uintptr_t)out->txs[i].data : NULL;
+    /* The fee recipient exists, as every mainnet coinbase does (a fresh one would make the
+     * first fee of the block create it, a dependency of every transaction on the first). */
+    pv_address coinbase = make_addr(0xc0, 0, p->seed);
+    pv_world_put_account(out->pre, &coinbase, 0, &ONE_ETH, NULL, 0);
     pv_world_seal(out->pre);
 
     pv_block *blk = &out->block;
     blk->fork = p->fork;
-    blk->env.coinbase = make_addr(0xc0, 0, p->seed);
+    blk->env.coinbase = coinbase;
     blk->env.number = p->fork >= PV_CANCUN ? 20000000 : p->fork >= PV_PARIS ? 17000000 : 12000000;
     blk->env.timestamp = p->fork >= PV_CANCUN ? 1720000000 : 1600000000;
     uint64_t limit = 0;

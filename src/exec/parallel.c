@@ -4,6 +4,7 @@
  * (run before the transactions) and version n+1 the withdrawals and mining rewards (run after).
  */
 #include "parallel.h"
+#include "chunks.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -204,6 +205,7 @@ typedef struct worker {
     pv_mv_loc **sorted_new, **sorted_old;
     uint32_t cap_sorted;
     uint64_t executions, validations, aborts;
+    pv_sched_worker sched;        /* its claimed run of execution indexes */
 } worker;
 
 static void add_write(worker *w, const pv_loc *l, uint8_t flags, const pv_loc_value *v)
@@ -464,11 +466,11 @@ static pv_task try_execute(px_exec *ex, worker *w, pv_task task)
     for (;;) {
         exec_outcome o = execute(ex, w, task.tx, task.incarnation, 0);
         if (o.blocked) {
-            if (pv_scheduler_add_dependency(&ex->sched, task.tx, o.blocker))
+            if (pv_scheduler_add_dependency(&ex->sched, &w->sched, task.tx, o.blocker))
                 return (pv_task){PV_TASK_NONE, 0, 0};
             continue; /* the blocker finished meanwhile: run again at once */
         }
-        return pv_scheduler_finish_execution(&ex->sched, task.tx, task.incarnation, o.wrote_new);
+        return pv_scheduler_finish_execution(&ex->sched, &w->sched, task.tx, task.incarnation, o.wrote_new);
     }
 }
 
@@ -483,7 +485,7 @@ static pv_task needs_reexecution(px_exec *ex, worker *w, pv_task task)
         for (uint32_t i = 0; i < t->nwrites; i++)
             pv_mv_mark_estimate(t->wlocs[i], task.tx + 1);
     }
-    return pv_scheduler_finish_validation(&ex->sched, task.tx, aborted);
+    return pv_scheduler_finish_validation(&ex->sched, &w->sched, task.tx, aborted);
 }
 
 static void *worker_main(void *arg)
@@ -498,7 +500,7 @@ static void *worker_main(void *arg)
         if (task.kind == PV_TASK_VALIDATE)
             task = needs_reexecution(ex, w, task);
         if (task.kind == PV_TASK_NONE) {
-            task = pv_scheduler_next_task(&ex->sched);
+            task = pv_scheduler_next_task(&ex->sched, &w->sched);
             if (task.kind == PV_TASK_NONE) {
                 /* Waiting for a dependency or for the others to finish. */
                 if (++idle > 16)
@@ -624,13 +626,34 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     stats->threads = threads;
     uint32_t n = (uint32_t)b->txs_count;
 
+    /* Big blocks of independent transactions: optimistic chunks first (traces need Block-STM's
+     * per-transaction read and write sets). */
+    if (!o->record_traces && o->chunks != PV_CHUNKS_NEVER &&
+        pv_chunks_worth_trying(b, threads, o->chunks == PV_CHUNKS_ALWAYS)) {
+        pv_chunks_outcome co;
+        pv_chunks_execute(pre, b, threads, o->policy, out, &co);
+        stats->chunks = co.chunks;
+        stats->chunks_done = co.done;
+        stats->ms_chunks = now_ms() - t0;
+        if (co.done) {
+            stats->executions = n;
+            stats->ms_parallel = stats->ms_chunks;
+            return;
+        }
+        snprintf(stats->chunks_why_not, sizeof stats->chunks_why_not, "%s", co.why_not);
+        memset(out, 0, sizeof *out);
+    }
+
     px_exec ex;
     memset(&ex, 0, sizeof ex);
     ex.b = b;
     ex.n = n;
     ex.timing = o->record_traces;
     pv_mvmemory_init(&ex.mv, pre, (size_t)n * 12 + 256);
-    pv_scheduler_init(&ex.sched, n);
+    /* Runs of consecutive transactions per claim when the block is long enough that the runs
+     * are small beside each worker's share (the tail imbalance is at most one run). */
+    uint32_t batch = n / (threads * 128);
+    pv_scheduler_init(&ex.sched, n, batch < 1 ? 1 : batch > 16 ? 16 : batch);
     ex.txs = calloc((size_t)n + 2, sizeof *ex.txs);
     ex.pred = calloc((size_t)n + 2, sizeof *ex.pred);
     if (!ex.txs || !ex.pred)
@@ -870,6 +893,14 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
                      PV_PARALLEL_MIN_TXS);
         return 1;
     }
+    unsigned t = (unsigned)cpus;
+    if (t > b->txs_count / 2)
+        t = (unsigned)(b->txs_count / 2);
+    if (t < 2)
+        t = 2;
+    /* Big blocks the optimistic chunks take (whatever they hold: even plain transfers gain). */
+    if (pv_chunks_worth_trying(b, t, false))
+        return t;
     uint64_t contract_gas = 0;
     for (size_t k = 0; k < b->txs_count; k++)
         if (b->txs[k].data_size || b->txs[k].is_create)
@@ -887,10 +918,7 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
                      cp, b->txs_count);
         return 1;
     }
-    unsigned t = (unsigned)cpus;
-    if (t > b->txs_count / 2)
-        t = (unsigned)(b->txs_count / 2);
-    return t < 2 ? 2 : t;
+    return t;
 }
 
 typedef struct seq_job {

@@ -11,10 +11,15 @@
 #include "block.h"
 #include "mvmemory.h"
 
+/* Optimistic chunks (chunks.h) before Block-STM: for big blocks that pass the static checks
+ * (auto), never, or for every block (always: tests). */
+typedef enum pv_chunks_mode { PV_CHUNKS_AUTO = 0, PV_CHUNKS_NEVER, PV_CHUNKS_ALWAYS } pv_chunks_mode;
+
 typedef struct pv_parallel_options {
     unsigned threads;             /* 0: automatic; 1: sequential */
     pv_invalid_tx_policy policy;
     bool record_traces;           /* keep each transaction's final read/write sets and timing */
+    pv_chunks_mode chunks;
 } pv_parallel_options;
 
 /* What one transaction finally read and wrote (its last, committed incarnation). */
@@ -41,6 +46,10 @@ typedef struct pv_parallel_stats {
     bool has_sequential_suffix;   /* ... and the transactions from this one on ran in order */
     uint32_t sequential_suffix_from;
     double ms_prepare, ms_parallel, ms_finish;
+    unsigned chunks;              /* optimistic chunks tried (0: not tried) ... */
+    bool chunks_done;             /* ... and they produced the result (else Block-STM did) */
+    char chunks_why_not[96];      /* why they did not */
+    double ms_chunks;             /* time of the attempt */
     pv_tx_trace *traces;          /* traces[i] for transaction i when record_traces */
     size_t ntraces;
 } pv_parallel_stats;

@@ -1,18 +1,29 @@
-/* Block-STM collaborative scheduler (the paper's Algorithm 4 and 5). */
+/* Block-STM collaborative scheduler (the paper's Algorithm 4 and 5; see scheduler.h for the two
+ * departures: atomic status words and batched execution claims). */
 #include "scheduler.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-void pv_scheduler_init(pv_scheduler *s, uint32_t n)
+/* The status word: incarnation << 8 | status. */
+static inline uint64_t word_of(uint32_t incarnation, pv_tx_status st) { return (uint64_t)incarnation << 8 | st; }
+static inline pv_tx_status status_of(uint64_t w) { return (pv_tx_status)(w & 0xff); }
+static inline uint32_t incarnation_of(uint64_t w) { return (uint32_t)(w >> 8); }
+
+void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch)
 {
     s->n = n;
-    s->txs = calloc(n ? n : 1, sizeof *s->txs);
+    s->batch = batch ? batch : 1;
+    s->txs = aligned_alloc(64, (n ? n : 1) * sizeof *s->txs);
     if (!s->txs)
         abort();
     for (uint32_t i = 0; i < n; i++) {
-        pthread_mutex_init(&s->txs[i].lock, NULL);
-        pthread_mutex_init(&s->txs[i].deps_lock, NULL);
+        pv_sched_tx *t = &s->txs[i];
+        atomic_init(&t->word, word_of(0, PV_READY_TO_EXECUTE));
+        atomic_init(&t->pending_deps, 0);
+        pthread_mutex_init(&t->deps_lock, NULL);
+        t->deps = NULL;
+        t->ndeps = t->cap_deps = 0;
     }
     atomic_init(&s->execution_idx, 0);
     atomic_init(&s->validation_idx, 0);
@@ -25,7 +36,6 @@ void pv_scheduler_init(pv_scheduler *s, uint32_t n)
 void pv_scheduler_destroy(pv_scheduler *s)
 {
     for (uint32_t i = 0; i < s->n; i++) {
-        pthread_mutex_destroy(&s->txs[i].lock);
         pthread_mutex_destroy(&s->txs[i].deps_lock);
         free(s->txs[i].deps);
     }
@@ -57,86 +67,118 @@ static void check_done(pv_scheduler *s)
         atomic_store(&s->done, true);
 }
 
-/* Claims tx for execution if it is ready; consumes the active-task count otherwise. */
-static pv_task try_incarnate(pv_scheduler *s, uint64_t tx)
+/* A task ended without a follow-up: its active count goes back, or, if the worker still has
+ * indexes of its run to take, stays with the worker as the run's count. */
+static void release(pv_scheduler *s, pv_sched_worker *w)
+{
+    if (!w->held && w->run_next < w->run_end) {
+        w->held = true;
+        return;
+    }
+    atomic_fetch_sub(&s->num_active_tasks, 1);
+}
+
+static bool is_status(pv_scheduler *s, uint64_t tx, pv_tx_status st)
+{
+    return tx < s->n && status_of(atomic_load(&s->txs[tx].word)) == st;
+}
+
+/* Claims tx for execution if it is ready; releases the caller's active count otherwise. */
+static pv_task try_incarnate(pv_scheduler *s, pv_sched_worker *w, uint64_t tx)
 {
     if (tx < s->n) {
         pv_sched_tx *t = &s->txs[tx];
-        pthread_mutex_lock(&t->lock);
-        if (t->status == PV_READY_TO_EXECUTE) {
-            t->status = PV_EXECUTING;
-            pv_task r = {PV_TASK_EXECUTE, (uint32_t)tx, t->incarnation};
-            pthread_mutex_unlock(&t->lock);
-            return r;
+        uint64_t cur = atomic_load(&t->word);
+        while (status_of(cur) == PV_READY_TO_EXECUTE) {
+            if (atomic_compare_exchange_weak(&t->word, &cur, word_of(incarnation_of(cur), PV_EXECUTING)))
+                return (pv_task){PV_TASK_EXECUTE, (uint32_t)tx, incarnation_of(cur)};
         }
-        pthread_mutex_unlock(&t->lock);
     }
-    atomic_fetch_sub(&s->num_active_tasks, 1);
+    release(s, w);
     return (pv_task){PV_TASK_NONE, 0, 0};
 }
 
-static pv_task next_version_to_execute(pv_scheduler *s)
+/* Claims the next run of execution indexes (the first is tried at once, the rest kept). */
+static pv_task next_version_to_execute(pv_scheduler *s, pv_sched_worker *w)
 {
     if (atomic_load(&s->execution_idx) >= s->n) {
         check_done(s);
         return (pv_task){PV_TASK_NONE, 0, 0};
     }
     atomic_fetch_add(&s->num_active_tasks, 1);
-    uint64_t idx = atomic_fetch_add(&s->execution_idx, 1);
-    return try_incarnate(s, idx);
+    uint64_t idx = atomic_fetch_add(&s->execution_idx, s->batch);
+    if (s->batch > 1 && idx + 1 < s->n) {
+        w->run_next = (uint32_t)idx + 1;
+        w->run_end = (uint32_t)(idx + s->batch < s->n ? idx + s->batch : s->n);
+    }
+    return try_incarnate(s, w, idx);
 }
 
-static pv_task next_version_to_validate(pv_scheduler *s)
+/* Claims the next validation index. borrowed: the worker's held run count pays for the task
+ * (else a count is taken here). */
+static pv_task next_version_to_validate(pv_scheduler *s, pv_sched_worker *w, bool borrowed)
 {
-    if (atomic_load(&s->validation_idx) >= s->n) {
-        check_done(s);
-        return (pv_task){PV_TASK_NONE, 0, 0};
+    if (!borrowed) {
+        if (atomic_load(&s->validation_idx) >= s->n) {
+            check_done(s);
+            return (pv_task){PV_TASK_NONE, 0, 0};
+        }
+        atomic_fetch_add(&s->num_active_tasks, 1);
     }
-    atomic_fetch_add(&s->num_active_tasks, 1);
     uint64_t idx = atomic_fetch_add(&s->validation_idx, 1);
     if (idx < s->n) {
-        pv_sched_tx *t = &s->txs[idx];
-        pthread_mutex_lock(&t->lock);
-        if (t->status == PV_EXECUTED) {
-            pv_task r = {PV_TASK_VALIDATE, (uint32_t)idx, t->incarnation};
-            pthread_mutex_unlock(&t->lock);
-            return r;
-        }
-        pthread_mutex_unlock(&t->lock);
+        uint64_t cur = atomic_load(&s->txs[idx].word);
+        if (status_of(cur) == PV_EXECUTED)
+            return (pv_task){PV_TASK_VALIDATE, (uint32_t)idx, incarnation_of(cur)};
     }
-    atomic_fetch_sub(&s->num_active_tasks, 1);
+    release(s, w);
     return (pv_task){PV_TASK_NONE, 0, 0};
 }
 
-pv_task pv_scheduler_next_task(pv_scheduler *s)
+pv_task pv_scheduler_next_task(pv_scheduler *s, pv_sched_worker *w)
 {
-    if (atomic_load(&s->validation_idx) < atomic_load(&s->execution_idx)) {
-        pv_task t = next_version_to_validate(s);
-        if (t.kind != PV_TASK_NONE)
-            return t;
-    } else {
-        pv_task t = next_version_to_execute(s);
-        if (t.kind != PV_TASK_NONE)
+    for (;;) {
+        if (w->held) {
+            /* Validations that have fallen behind this run come first (as the paper's
+             * validation_idx < execution_idx rule would have it), but only of executed
+             * transactions: skipping an unexecuted one would cost a revalidation sweep when it
+             * finishes. */
+            uint64_t v = atomic_load(&s->validation_idx);
+            w->held = false;
+            pv_task t;
+            if (v < w->run_next && is_status(s, v, PV_EXECUTED))
+                t = next_version_to_validate(s, w, true);
+            else
+                t = try_incarnate(s, w, w->run_next++);
+            if (t.kind != PV_TASK_NONE)
+                return t;
+            continue; /* the count came back to the run, or went back to the scheduler */
+        }
+        uint64_t v = atomic_load(&s->validation_idx), e = atomic_load(&s->execution_idx);
+        pv_task t;
+        if (v < e && (e >= s->n || is_status(s, v, PV_EXECUTED)))
+            t = next_version_to_validate(s, w, false);
+        else
+            t = next_version_to_execute(s, w);
+        if (t.kind != PV_TASK_NONE || !w->held)
             return t;
     }
-    return (pv_task){PV_TASK_NONE, 0, 0};
 }
 
-bool pv_scheduler_add_dependency(pv_scheduler *s, uint32_t tx, uint32_t blocker)
+bool pv_scheduler_add_dependency(pv_scheduler *s, pv_sched_worker *w, uint32_t tx, uint32_t blocker)
 {
     pv_sched_tx *b = &s->txs[blocker];
     pthread_mutex_lock(&b->deps_lock);
-    pthread_mutex_lock(&b->lock);
-    bool executed = b->status == PV_EXECUTED;
-    pthread_mutex_unlock(&b->lock);
-    if (executed) {
+    /* Announce first, then look: finish_execution stores EXECUTED, then reads pending_deps, so
+     * one of the two sees the other (both sequentially consistent). */
+    atomic_fetch_add(&b->pending_deps, 1);
+    if (status_of(atomic_load(&b->word)) == PV_EXECUTED) {
+        atomic_fetch_sub(&b->pending_deps, 1);
         pthread_mutex_unlock(&b->deps_lock);
         return false;
     }
     pv_sched_tx *t = &s->txs[tx];
-    pthread_mutex_lock(&t->lock);
-    t->status = PV_ABORTING;
-    pthread_mutex_unlock(&t->lock);
+    atomic_store(&t->word, word_of(incarnation_of(atomic_load(&t->word)), PV_ABORTING));
     if (b->ndeps == b->cap_deps) {
         b->cap_deps = b->cap_deps ? b->cap_deps * 2 : 4;
         b->deps = realloc(b->deps, b->cap_deps * sizeof *b->deps);
@@ -146,80 +188,68 @@ bool pv_scheduler_add_dependency(pv_scheduler *s, uint32_t tx, uint32_t blocker)
     b->deps[b->ndeps++] = tx;
     pthread_mutex_unlock(&b->deps_lock);
     atomic_fetch_add(&s->n_dependency_waits, 1);
-    atomic_fetch_sub(&s->num_active_tasks, 1);
+    release(s, w);
     return true;
 }
 
+/* Only the owner of an ABORTING (or suspended) transaction calls this. */
 static void set_ready_status(pv_scheduler *s, uint32_t tx)
 {
     pv_sched_tx *t = &s->txs[tx];
-    pthread_mutex_lock(&t->lock);
-    t->incarnation++;
-    t->status = PV_READY_TO_EXECUTE;
-    pthread_mutex_unlock(&t->lock);
+    atomic_store(&t->word, word_of(incarnation_of(atomic_load(&t->word)) + 1, PV_READY_TO_EXECUTE));
 }
 
-pv_task pv_scheduler_finish_execution(pv_scheduler *s, uint32_t tx, uint32_t incarnation, bool wrote_new_location)
+pv_task pv_scheduler_finish_execution(pv_scheduler *s, pv_sched_worker *w, uint32_t tx, uint32_t incarnation,
+                                      bool wrote_new_location)
 {
     pv_sched_tx *t = &s->txs[tx];
-    pthread_mutex_lock(&t->lock);
-    t->status = PV_EXECUTED;
-    pthread_mutex_unlock(&t->lock);
-    pthread_mutex_lock(&t->deps_lock);
-    uint32_t *deps = t->deps, ndeps = t->ndeps;
-    t->deps = NULL;
-    t->ndeps = t->cap_deps = 0;
-    pthread_mutex_unlock(&t->deps_lock);
-    if (ndeps) {
-        uint32_t min_dep = UINT32_MAX;
-        for (uint32_t i = 0; i < ndeps; i++) {
-            set_ready_status(s, deps[i]);
-            if (deps[i] < min_dep)
-                min_dep = deps[i];
+    atomic_store(&t->word, word_of(incarnation, PV_EXECUTED));
+    if (atomic_load(&t->pending_deps)) {
+        pthread_mutex_lock(&t->deps_lock);
+        uint32_t *deps = t->deps, ndeps = t->ndeps;
+        t->deps = NULL;
+        t->ndeps = t->cap_deps = 0;
+        atomic_fetch_sub(&t->pending_deps, ndeps);
+        pthread_mutex_unlock(&t->deps_lock);
+        if (ndeps) {
+            uint32_t min_dep = UINT32_MAX;
+            for (uint32_t i = 0; i < ndeps; i++) {
+                set_ready_status(s, deps[i]);
+                if (deps[i] < min_dep)
+                    min_dep = deps[i];
+            }
+            decrease_execution_idx(s, min_dep);
         }
-        decrease_execution_idx(s, min_dep);
+        free(deps);
     }
-    free(deps);
     if (atomic_load(&s->validation_idx) > tx) {
         if (wrote_new_location)
             decrease_validation_idx(s, tx);
         else
             return (pv_task){PV_TASK_VALIDATE, tx, incarnation};
     }
-    atomic_fetch_sub(&s->num_active_tasks, 1);
+    release(s, w);
     return (pv_task){PV_TASK_NONE, 0, 0};
 }
 
 bool pv_scheduler_try_validation_abort(pv_scheduler *s, uint32_t tx, uint32_t incarnation)
 {
-    pv_sched_tx *t = &s->txs[tx];
-    pthread_mutex_lock(&t->lock);
-    bool won = t->status == PV_EXECUTED && t->incarnation == incarnation;
-    if (won)
-        t->status = PV_ABORTING;
-    pthread_mutex_unlock(&t->lock);
-    return won;
+    uint64_t expect = word_of(incarnation, PV_EXECUTED);
+    return atomic_compare_exchange_strong(&s->txs[tx].word, &expect, word_of(incarnation, PV_ABORTING));
 }
 
-pv_task pv_scheduler_finish_validation(pv_scheduler *s, uint32_t tx, bool aborted)
+pv_task pv_scheduler_finish_validation(pv_scheduler *s, pv_sched_worker *w, uint32_t tx, bool aborted)
 {
     if (aborted) {
         set_ready_status(s, tx);
         decrease_validation_idx(s, (uint64_t)tx + 1);
-        /* try_incarnate consumes this task's active count when it cannot claim tx (someone
+        /* try_incarnate releases this task's active count when it cannot claim tx (someone
          * else may have, after execution_idx was lowered below tx). */
         if (atomic_load(&s->execution_idx) > tx)
-            return try_incarnate(s, tx);
+            return try_incarnate(s, w, tx);
     }
-    atomic_fetch_sub(&s->num_active_tasks, 1);
+    release(s, w);
     return (pv_task){PV_TASK_NONE, 0, 0};
 }
 
-bool pv_scheduler_is_executed(pv_scheduler *s, uint32_t tx)
-{
-    pv_sched_tx *t = &s->txs[tx];
-    pthread_mutex_lock(&t->lock);
-    bool e = t->status == PV_EXECUTED;
-    pthread_mutex_unlock(&t->lock);
-    return e;
-}
+bool pv_scheduler_is_executed(pv_scheduler *s, uint32_t tx) { return is_status(s, tx, PV_EXECUTED); }

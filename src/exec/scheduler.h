@@ -1,10 +1,23 @@
 /*
  * The collaborative scheduler of Block-STM (Gelashvili et al., PPoPP 2023), followed closely:
  * workers pull EXECUTE and VALIDATE tasks from two shared indexes (lowest transaction first),
- * per-transaction status and incarnation live behind a per-transaction mutex, a transaction
- * that reads an ESTIMATE is suspended as a dependent of the writer and resumed when the writer
- * finishes, and completion is detected from the indexes, an active-task counter and a counter of
- * index decreases. There is no dispatcher thread.
+ * a transaction that reads an ESTIMATE is suspended as a dependent of the writer and resumed
+ * when the writer finishes, and completion is detected from the indexes, an active-task counter
+ * and a counter of index decreases. There is no dispatcher thread.
+ *
+ * Two departures, both for blocks of many tiny transactions (a plain transfer executes in about
+ * half a microsecond, so a handful of contended atomics per transaction costs as much as the
+ * transaction):
+ *  - a transaction's status and incarnation are one atomic word changed by compare-and-swap,
+ *    not fields behind a mutex; the dependents list keeps a lock, taken only when a dependency
+ *    exists (a Dekker-style pending counter tells the writer whether to look);
+ *  - a worker claims execution indexes in batches (pv_scheduler_init's `batch`): one fetch-add
+ *    on the shared index hands it a run of consecutive transactions, which it executes in order
+ *    while holding one active-task count for the whole run (the count keeps completion from
+ *    being declared while the run has transactions left). A claimed transaction is still taken
+ *    by the status compare-and-swap, so an index lowered by an abort behind a run and claimed
+ *    again by another worker is executed once; and before each transaction of its run the
+ *    worker does the validations that have fallen behind it, as the paper's next_task would.
  *
  * Transactions are numbered 0..n-1 here (the parallel executor maps its pseudo-transactions).
  */
@@ -31,48 +44,58 @@ typedef enum pv_tx_status {
     PV_ABORTING,
 } pv_tx_status;
 
+/* One transaction, on its own cache line (neighbours are usually run by other workers). */
 typedef struct pv_sched_tx {
-    pthread_mutex_t lock;         /* status, incarnation */
-    pv_tx_status status;
-    uint32_t incarnation;
-    pthread_mutex_t deps_lock;    /* dependents */
+    _Alignas(64) atomic_uint_fast64_t word; /* incarnation << 8 | status */
+    atomic_uint pending_deps;               /* dependents added or being added (see .c) */
+    pthread_mutex_t deps_lock;              /* deps, ndeps, cap_deps */
     uint32_t *deps;
     uint32_t ndeps, cap_deps;
 } pv_sched_tx;
 
 typedef struct pv_scheduler {
     uint32_t n;
+    uint32_t batch;
     pv_sched_tx *txs;
-    atomic_uint_fast64_t execution_idx;
-    atomic_uint_fast64_t validation_idx;
-    atomic_uint_fast64_t decrease_cnt;
-    atomic_int_fast64_t num_active_tasks;
-    atomic_bool done;
+    /* Each shared counter on its own line: they are hit from every worker. */
+    _Alignas(64) atomic_uint_fast64_t execution_idx;
+    _Alignas(64) atomic_uint_fast64_t validation_idx;
+    _Alignas(64) atomic_uint_fast64_t decrease_cnt;
+    _Alignas(64) atomic_int_fast64_t num_active_tasks;
+    _Alignas(64) atomic_bool done;
     /* statistics */
     atomic_uint_fast64_t n_dependency_waits;
 } pv_scheduler;
 
-void pv_scheduler_init(pv_scheduler *s, uint32_t n);
+/* A worker's own scheduling state: the rest of its claimed run of execution indexes. */
+typedef struct pv_sched_worker {
+    uint32_t run_next, run_end; /* indexes claimed but not yet taken */
+    bool held;                  /* it holds one active-task count for that run */
+} pv_sched_worker;
+
+/* batch: execution indexes claimed per fetch-add (1 = the paper's scheduler). Aborts on OOM. */
+void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch);
 void pv_scheduler_destroy(pv_scheduler *s);
 
 static inline bool pv_scheduler_done(pv_scheduler *s) { return atomic_load(&s->done); }
 
 /* The next task for an idle worker (kind NONE: nothing right now; check done and ask again). */
-pv_task pv_scheduler_next_task(pv_scheduler *s);
+pv_task pv_scheduler_next_task(pv_scheduler *s, pv_sched_worker *w);
 
 /* Execution of tx read an ESTIMATE of blocker. Returns false if blocker has meanwhile finished
  * (then re-run the execution at once); true if tx is now suspended behind blocker. */
-bool pv_scheduler_add_dependency(pv_scheduler *s, uint32_t tx, uint32_t blocker);
+bool pv_scheduler_add_dependency(pv_scheduler *s, pv_sched_worker *w, uint32_t tx, uint32_t blocker);
 
 /* An execution finished; wrote_new_location: its write set has a location the previous
  * incarnation's had not. Returns a follow-up task (or NONE). */
-pv_task pv_scheduler_finish_execution(pv_scheduler *s, uint32_t tx, uint32_t incarnation, bool wrote_new_location);
+pv_task pv_scheduler_finish_execution(pv_scheduler *s, pv_sched_worker *w, uint32_t tx, uint32_t incarnation,
+                                      bool wrote_new_location);
 
 /* Validation of (tx, incarnation) failed: true if this caller won the right to abort it. */
 bool pv_scheduler_try_validation_abort(pv_scheduler *s, uint32_t tx, uint32_t incarnation);
 
 /* A validation finished (aborted: the caller won try_validation_abort). Returns a follow-up. */
-pv_task pv_scheduler_finish_validation(pv_scheduler *s, uint32_t tx, bool aborted);
+pv_task pv_scheduler_finish_validation(pv_scheduler *s, pv_sched_worker *w, uint32_t tx, bool aborted);
 
 /* Whether tx's latest incarnation has finished executing (it may still be re-executed later). */
 bool pv_scheduler_is_executed(pv_scheduler *s, uint32_t tx);

@@ -333,6 +333,8 @@ struct pv_state {
     pv_log *logs;
     size_t nlogs, cap_logs;
     bool ripemd_touched;       /* the RIPEMD precompile's touch survives reverts (block 2675119) */
+    pv_state_write_hook write_hook;
+    void *write_hook_ctx;
 };
 
 pv_state *pv_state_new(const pv_world *base)
@@ -823,6 +825,36 @@ static void destroy(acct *r)
     r->generation++;
 }
 
+void pv_state_set_write_hook(pv_state *s, pv_state_write_hook fn, void *ctx)
+{
+    s->write_hook = fn;
+    s->write_hook_ctx = ctx;
+}
+
+/* The hook's calls for one transaction: every journal entry compared with what it saved (the
+ * first entry of a record holds its value at the start of the transaction). */
+static void report_writes(pv_state *s)
+{
+    for (size_t i = 0; i < s->njournal; i++) {
+        const jentry *e = &s->journal[i];
+        if (e->kind == J_ACCT) {
+            const acct *r = &s->accts[e->index], *p = &e->prev.a;
+            if (r->generation != p->generation)
+                s->write_hook(s->write_hook_ctx, PV_WRITE_DESTROYED, &r->addr, NULL);
+            if (r->generation != p->generation || r->exists != p->exists || r->nonce != p->nonce ||
+                r->code != p->code)
+                s->write_hook(s->write_hook_ctx, PV_WRITE_BASIC, &r->addr, NULL);
+            if (r->balance_loaded != p->balance_loaded || !u256_eq(&r->balance, &p->balance) ||
+                !u256_eq(&r->balance_delta, &p->balance_delta))
+                s->write_hook(s->write_hook_ctx, PV_WRITE_BALANCE, &r->addr, NULL);
+        } else if (e->kind == J_SLOT) {
+            const slot *r = &s->slots[e->index];
+            if (r->generation != e->prev.s.generation || !u256_eq(&r->value, &e->prev.s.value))
+                s->write_hook(s->write_hook_ctx, PV_WRITE_STORAGE, &r->addr, &r->key);
+        }
+    }
+}
+
 void pv_st_end_tx(pv_state *s, bool eip161, pv_log **logs, size_t *n)
 {
     /* Only when RIPEMD was touched: reading its account every transaction would make it a
@@ -848,9 +880,17 @@ void pv_st_end_tx(pv_state *s, bool eip161, pv_log **logs, size_t *n)
     /* RIPEMD touched only through a reverted frame has no surviving journal entry. */
     if (ripemd) {
         acct *r = get_acct(s, &RIPEMD_ADDR);
-        if (eip161 && r->touched && r->exists && acct_is_empty(s, r))
+        if (eip161 && r->touched && r->exists && acct_is_empty(s, r)) {
+            if (s->write_hook) {
+                s->write_hook(s->write_hook_ctx, PV_WRITE_DESTROYED, &r->addr, NULL);
+                s->write_hook(s->write_hook_ctx, PV_WRITE_BASIC, &r->addr, NULL);
+                s->write_hook(s->write_hook_ctx, PV_WRITE_BALANCE, &r->addr, NULL);
+            }
             destroy(r);
+        }
     }
+    if (s->write_hook)
+        report_writes(s);
     for (size_t i = 0; i < s->njournal; i++) {
         jentry *e = &s->journal[i];
         if (e->kind == J_ACCT) {

@@ -67,6 +67,23 @@ struct pv_state_source {
     bool lazy_balance;
 };
 
+/*
+ * A hook that pv_st_end_tx calls, at the end of every transaction, for each location whose value
+ * changed in it (against its value when the transaction began; a location changed and changed
+ * back may be reported too): the optimistic chunk executor (src/exec/chunks.c) publishes write
+ * sets with it. Kinds: BASIC (existence, nonce or code), BALANCE (the balance or a pending
+ * credit), STORAGE (a slot; key is set), DESTROYED (the account's storage was wiped). fn NULL
+ * removes the hook. pv_state_reset keeps it.
+ */
+typedef enum pv_state_write_kind {
+    PV_WRITE_BASIC = 0,
+    PV_WRITE_BALANCE = 1,
+    PV_WRITE_STORAGE = 2,
+    PV_WRITE_DESTROYED = 3,
+} pv_state_write_kind;
+typedef void (*pv_state_write_hook)(void *ctx, pv_state_write_kind kind, const pv_address *a, const u256 *key);
+void pv_state_set_write_hook(pv_state *s, pv_state_write_hook fn, void *ctx);
+
 /* The halt flag of the state's source (NULL for a world), for pv_host.halt. */
 const bool *pv_state_halt_flag(pv_state *s);
 

@@ -19,6 +19,7 @@ struct pv_arena_chunk {
 static pthread_mutex_t recycle_lock = PTHREAD_MUTEX_INITIALIZER;
 static pv_arena_chunk *recycled;
 static unsigned nrecycled;
+static atomic_ullong next_arena_id = 1; /* pv_shared_arena ids */
 
 static pv_arena_chunk *new_chunk(size_t cap, pv_arena_chunk *next)
 {
@@ -89,26 +90,50 @@ void pv_shared_arena_init(pv_shared_arena *a, size_t chunk_size)
     atomic_init(&a->head, NULL);
     pthread_mutex_init(&a->grow, NULL);
     a->chunk_size = chunk_size ? chunk_size : DEFAULT_CHUNK;
+    a->id = atomic_fetch_add(&next_arena_id, 1);
+}
+
+/* Each thread's current chunk in the last few shared arenas it allocated from. A slot names its
+ * arena by id, never reused, so a slot left over from a destroyed arena never matches. */
+#define TL_SLOTS 4
+static _Thread_local struct {
+    unsigned long long id;
+    pv_arena_chunk *chunk;
+} tl_slot[TL_SLOTS];
+static _Thread_local unsigned tl_victim;
+
+/* Links a new chunk of at least size bytes into a (under its mutex) and returns it. */
+static pv_arena_chunk *shared_new_chunk(pv_shared_arena *a, size_t size)
+{
+    size_t cap = a->chunk_size < size ? size : a->chunk_size;
+    pthread_mutex_lock(&a->grow);
+    pv_arena_chunk *c = new_chunk(cap, atomic_load_explicit(&a->head, memory_order_relaxed));
+    atomic_store_explicit(&a->head, c, memory_order_release);
+    pthread_mutex_unlock(&a->grow);
+    return c;
 }
 
 void *pv_shared_arena_alloc(pv_shared_arena *a, size_t size)
 {
     size = (size + 15) & ~(size_t)15;
-    for (;;) {
-        pv_arena_chunk *c = atomic_load_explicit(&a->head, memory_order_acquire);
-        if (c) {
-            size_t at = atomic_fetch_add_explicit(&c->used, size, memory_order_relaxed);
-            if (at + size <= c->cap)
-                return c->data + at;
-        }
-        /* Full (or none): one thread adds a chunk; the others retry on it. */
-        pthread_mutex_lock(&a->grow);
-        if (atomic_load_explicit(&a->head, memory_order_acquire) == c) {
-            size_t cap = a->chunk_size < size ? size : a->chunk_size;
-            atomic_store_explicit(&a->head, new_chunk(cap, c), memory_order_release);
-        }
-        pthread_mutex_unlock(&a->grow);
+    if (size > a->chunk_size / 4) /* big: a chunk of its own, so the thread's chunk is not wasted */
+        return shared_new_chunk(a, size)->data;
+    unsigned s = 0;
+    while (s < TL_SLOTS && tl_slot[s].id != a->id)
+        s++;
+    if (s == TL_SLOTS) {
+        s = tl_victim++ % TL_SLOTS;
+        tl_slot[s].id = a->id;
+        tl_slot[s].chunk = NULL;
     }
+    pv_arena_chunk *c = tl_slot[s].chunk;
+    size_t used = c ? atomic_load_explicit(&c->used, memory_order_relaxed) : 0;
+    if (!c || used + size > c->cap) {
+        c = tl_slot[s].chunk = shared_new_chunk(a, size);
+        used = 0;
+    }
+    atomic_store_explicit(&c->used, used + size, memory_order_relaxed);
+    return c->data + used;
 }
 
 void pv_shared_arena_destroy(pv_shared_arena *a)

@@ -2,8 +2,10 @@
  * Bump allocators for memory that lives exactly as long as one block's execution: allocation is
  * a pointer increment, and everything is released at once by pv_arena_free_all.
  *
- * pv_arena is for one thread. pv_shared_arena may be used by many threads at once (an atomic
- * bump inside the current chunk; a mutex only to add a chunk).
+ * pv_arena is for one thread. pv_shared_arena may be used by many threads at once: each thread
+ * bumps inside a chunk of its own (found through a small thread-local cache), so allocation
+ * touches no shared cache line and the objects of different threads never share one; a mutex is
+ * taken only to link a new chunk.
  */
 #ifndef PV_UTIL_ARENA_H
 #define PV_UTIL_ARENA_H
@@ -27,6 +29,7 @@ typedef struct pv_shared_arena {
     pv_arena_chunk *_Atomic head;
     pthread_mutex_t grow;
     size_t chunk_size;
+    unsigned long long id;        /* unique per init: keys the threads' chunk caches */
 } pv_shared_arena;
 
 void pv_shared_arena_init(pv_shared_arena *a, size_t chunk_size);

@@ -18,8 +18,7 @@ struct pv_cmap {
     size_t key_size, key_padded, value_size, node_size;
     pv_shared_arena nodes;        /* nodes are never freed one by one */
     size_t mask;
-    atomic_size_t count;
-    node *_Atomic *buckets;
+    node *_Atomic *buckets;       /* read by every lookup: no shared counter is kept beside them */
 };
 
 static void oom(void)
@@ -113,7 +112,6 @@ void *pv_cmap_get_or_insert(pv_cmap *m, const void *key, uint64_t hash,
         node *expected = head;
         if (atomic_compare_exchange_weak_explicit(bucket, &expected, nn, memory_order_acq_rel,
                                                   memory_order_acquire)) {
-            atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
             if (inserted)
                 *inserted = true;
             return nn->data + m->key_padded;
@@ -140,7 +138,6 @@ void pv_cmap_for_each(pv_cmap *m, void (*fn)(const void *key, void *value, void 
             fn(n->data, n->data + m->key_padded, ctx);
 }
 
-size_t pv_cmap_count(pv_cmap *m) { return atomic_load_explicit(&m->count, memory_order_relaxed); }
 
 uint64_t pv_hash_bytes(const void *data, size_t len)
 {

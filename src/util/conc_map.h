@@ -44,8 +44,6 @@ void pv_cmap_prefetch(pv_cmap *m, uint64_t hash);
 /* Calls fn for every entry (unspecified order). */
 void pv_cmap_for_each(pv_cmap *m, void (*fn)(const void *key, void *value, void *ctx), void *ctx);
 
-size_t pv_cmap_count(pv_cmap *m);
-
 /* A good 64-bit hash of a byte string (for callers without a cheaper one). */
 uint64_t pv_hash_bytes(const void *data, size_t len);
 

@@ -1,0 +1,578 @@
+/* Optimistic chunks (see chunks.h). */
+#include "chunks.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/conc_map.h"
+#include "../util/pool.h"
+
+/* Below this many transactions a block is Block-STM's: chunks gain only where per-transaction
+ * bookkeeping is a large share of the work, and a failed attempt must stay a small loss. */
+#define PV_CHUNKS_MIN_TXS 1024
+
+static void oom(void)
+{
+    fputs("parevm: out of memory (chunk executor)\n", stderr);
+    abort();
+}
+
+/* ------------------------------------------------------------------ the footprint */
+
+/* Per location: the lowest chunk that changed it and the highest that read it from the
+ * pre-state. Account-level locations (the account, its balance, its storage as a whole, which a
+ * storage read also reads: "not destroyed") share one entry per address, so the several touches
+ * of a sender or a recipient in one transaction cost one lookup, and a chunk keeps its last few
+ * entries at hand; storage slots have entries of their own. */
+typedef struct fp_entry {
+    atomic_uint min_writer;       /* UINT32_MAX: none */
+    atomic_uint max_reader;       /* 0: none (chunks count from 1) */
+} fp_entry;
+
+enum { FP_BASIC = 0, FP_BALANCE = 1, FP_STORAGE_ALL = 2, FP_ACCOUNT_KINDS = 3 };
+
+typedef struct fp_account {
+    fp_entry kind[FP_ACCOUNT_KINDS];
+} fp_account;
+
+typedef struct fp_slot_key {
+    u256 key;
+    pv_address addr;
+    uint8_t pad[4];
+} fp_slot_key;
+
+typedef struct fp_addr_key {
+    pv_address addr;
+    uint8_t pad[4];
+} fp_addr_key;
+
+static void fp_init(void *value, const void *key, void *ctx)
+{
+    (void)key;
+    size_t count = (size_t)(uintptr_t)ctx;
+    fp_entry *e = value;
+    for (size_t i = 0; i < count; i++) {
+        atomic_init(&e[i].min_writer, UINT32_MAX);
+        atomic_init(&e[i].max_reader, 0);
+    }
+}
+
+typedef struct chunk_run chunk_run;
+
+typedef struct chunks_shared {
+    const pv_block *b;
+    pv_state_source *pre;
+    pv_cmap *accounts;            /* fp_addr_key -> fp_account */
+    pv_cmap *slots;               /* fp_slot_key -> fp_entry */
+    atomic_bool stop;             /* a conflict (or another reason to give up) was found */
+    pthread_mutex_t why_lock;
+    char why[96];
+} chunks_shared;
+
+static void give_up(chunks_shared *sh, const char *why)
+{
+    pthread_mutex_lock(&sh->why_lock);
+    if (!sh->why[0])
+        snprintf(sh->why, sizeof sh->why, "%s", why);
+    pthread_mutex_unlock(&sh->why_lock);
+    atomic_store(&sh->stop, true);
+}
+
+static const char *kind_name(int kind)
+{
+    static const char *names[] = {"the account", "the balance", "the storage", "a slot"};
+    return kind >= 0 && kind < 4 ? names[kind] : "?";
+}
+
+/* Chunk k read the location from the pre-state: fine unless a lower chunk changes it. */
+static void fp_read(chunks_shared *sh, unsigned k, fp_entry *e, int kind, const pv_address *a)
+{
+    unsigned cur = atomic_load(&e->max_reader);
+    while (cur < k && !atomic_compare_exchange_weak(&e->max_reader, &cur, k))
+        ;
+    unsigned w = atomic_load(&e->min_writer);
+    if (w < k) {
+        char why[96];
+        snprintf(why, sizeof why, "chunk %u read %s of 0x%02x%02x%02x.. that chunk %u wrote", k, kind_name(kind),
+                 a->b[0], a->b[1], a->b[2], w);
+        give_up(sh, why);
+    }
+}
+
+/* Chunk k changed the location: fine unless a higher chunk read it from the pre-state. */
+static void fp_write(chunks_shared *sh, unsigned k, fp_entry *e, int kind, const pv_address *a)
+{
+    unsigned cur = atomic_load(&e->min_writer);
+    while (cur > k && !atomic_compare_exchange_weak(&e->min_writer, &cur, k))
+        ;
+    unsigned r = atomic_load(&e->max_reader);
+    if (r > k) {
+        char why[96];
+        snprintf(why, sizeof why, "chunk %u wrote %s of 0x%02x%02x%02x.. that chunk %u read", k, kind_name(kind),
+                 a->b[0], a->b[1], a->b[2], r);
+        give_up(sh, why);
+    }
+}
+
+static fp_entry *fp_slot(chunks_shared *sh, const pv_address *a, const u256 *key)
+{
+    fp_slot_key k;
+    memset(&k, 0, sizeof k);
+    k.key = *key;
+    k.addr = *a;
+    uint64_t h = pv_hash_bytes(&k, sizeof k);
+    return pv_cmap_get_or_insert(sh->slots, &k, h, fp_init, (void *)(uintptr_t)1, NULL);
+}
+
+/* ------------------------------------------------------------------ one chunk */
+
+/* The pre-state as chunk k sees it: every read published (except while collecting the results,
+ * which is not a transaction reading). */
+typedef struct chunk_source {
+    pv_state_source base;
+    chunk_run *run;
+    bool collecting;
+} chunk_source;
+
+struct chunk_run {
+    chunks_shared *sh;
+    unsigned k;                   /* 1-based: 0 is "no reader" in the footprint */
+    size_t first, end;            /* transactions [first, end) */
+    bool last;
+    chunk_source src;
+    pv_state *st;
+    pv_tx_error *errs;            /* per transaction of the block (this chunk's part) */
+    pv_receipt *rcs;
+    uint8_t (*blooms)[256];       /* per transaction (blooms cost a few hashes per log) */
+    bool uncle_rewards_missing;
+    pv_state_changes changes;
+    struct {
+        pv_address addr;
+        fp_account *e;
+    } recent[8];                  /* the chunk's last account entries (most touches repeat) */
+    unsigned recent_next;
+};
+
+static fp_account *fp_account_of(chunk_run *r, const pv_address *a)
+{
+    for (unsigned i = 0; i < 8; i++)
+        if (r->recent[i].e && pv_address_eq(&r->recent[i].addr, a))
+            return r->recent[i].e;
+    fp_addr_key k;
+    memset(&k, 0, sizeof k);
+    k.addr = *a;
+    fp_account *e = pv_cmap_get_or_insert(r->sh->accounts, &k, pv_hash_bytes(&k, sizeof k), fp_init,
+                                          (void *)(uintptr_t)FP_ACCOUNT_KINDS, NULL);
+    unsigned i = r->recent_next++ & 7;
+    r->recent[i].addr = *a;
+    r->recent[i].e = e;
+    return e;
+}
+
+/* Publishes a read of an account-level location (and halts the transaction if the attempt is
+ * over: its result will not be used). */
+static void read_account_kind(chunk_source *c, const pv_address *a, int kind)
+{
+
+    chunk_run *r = c->run;
+    fp_read(r->sh, r->k, &fp_account_of(r, a)->kind[kind], kind, a);
+    if (atomic_load_explicit(&r->sh->stop, memory_order_relaxed))
+        c->base.halted = true;
+}
+
+static void cs_read_basic(pv_state_source *s, const pv_address *a, pv_account_basic *out)
+{
+    chunk_source *c = (chunk_source *)s;
+    if (!c->collecting)
+        read_account_kind(c, a, FP_BASIC);
+    c->run->sh->pre->fn->read_basic(c->run->sh->pre, a, out);
+}
+
+static u256 cs_read_balance(pv_state_source *s, const pv_address *a)
+{
+    chunk_source *c = (chunk_source *)s;
+    if (!c->collecting)
+        read_account_kind(c, a, FP_BALANCE);
+    return c->run->sh->pre->fn->read_balance(c->run->sh->pre, a);
+}
+
+static u256 cs_read_storage(pv_state_source *s, const pv_address *a, const u256 *key)
+{
+    chunk_source *c = (chunk_source *)s;
+    if (!c->collecting) {
+        chunk_run *r = c->run;
+        fp_read(r->sh, r->k, fp_slot(r->sh, a, key), 3, a);
+        read_account_kind(c, a, FP_STORAGE_ALL);
+    }
+    return c->run->sh->pre->fn->read_storage(c->run->sh->pre, a, key);
+}
+
+static const pv_state_source_fn chunk_source_fn = {cs_read_basic, cs_read_balance, cs_read_storage};
+
+static void on_write(void *ctx, pv_state_write_kind kind, const pv_address *a, const u256 *key)
+{
+    chunk_run *r = ctx;
+    if (kind == PV_WRITE_STORAGE) {
+        fp_write(r->sh, r->k, fp_slot(r->sh, a, key), 3, a);
+        return;
+    }
+    int k = kind == PV_WRITE_BASIC ? FP_BASIC : kind == PV_WRITE_BALANCE ? FP_BALANCE : FP_STORAGE_ALL;
+    fp_write(r->sh, r->k, &fp_account_of(r, a)->kind[k], k, a);
+}
+
+static void *chunk_main(void *arg)
+{
+    chunk_run *r = arg;
+    chunks_shared *sh = r->sh;
+    const pv_block *b = sh->b;
+    r->src.base.fn = &chunk_source_fn;
+    r->src.base.lazy_balance = true;
+    r->src.run = r;
+    r->st = pv_state_new_from(&r->src.base);
+    pv_state_set_write_hook(r->st, on_write, r);
+    if (r->k == 1)
+        pv_block_beacon_root_call(r->st, b);
+    for (size_t i = r->first; i < r->end; i++) {
+        if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
+            return NULL;
+        r->errs[i] = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &r->rcs[i]);
+        if (r->errs[i] != PV_TX_VALID && !r->src.base.halted) {
+            /* Block-STM knows what an invalid transaction means under each policy. */
+            give_up(sh, "an invalid transaction");
+            return NULL;
+        }
+        if (r->rcs[i].logs_count)
+            pv_bloom_add_logs(r->blooms[i], r->rcs[i].logs, r->rcs[i].logs_count);
+    }
+    if (r->last)
+        r->uncle_rewards_missing = pv_block_finish_rewards(r->st, b);
+    if (atomic_load(&sh->stop))
+        return NULL;
+    r->src.collecting = true;
+    pv_state_collect_changes(r->st, &r->changes);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ partition */
+
+/* Chunk boundaries: equal shares of the transactions' gas limits (the best guess of their cost
+ * before running them). bounds[0..chunks]. */
+static void partition(const pv_block *b, unsigned chunks, size_t *bounds)
+{
+    size_t n = b->txs_count;
+    unsigned __int128 total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += b->txs[i].gas_limit;
+    bounds[0] = 0;
+    unsigned __int128 acc = 0;
+    size_t i = 0;
+    for (unsigned c = 1; c < chunks; c++) {
+        unsigned __int128 target = total * c / chunks;
+        while (i < n && acc + b->txs[i].gas_limit / 2 < target)
+            acc += b->txs[i++].gas_limit;
+        /* never an empty chunk */
+        if (i <= bounds[c - 1])
+            i = bounds[c - 1] + 1;
+        if (i > n - (chunks - c))
+            i = n - (chunks - c);
+        bounds[c] = i;
+    }
+    bounds[chunks] = n;
+}
+
+static unsigned chunk_count(const pv_block *b, unsigned threads)
+{
+    unsigned c = threads;
+    if (c > 64)
+        c = 64;
+    if (c > b->txs_count)
+        c = (unsigned)b->txs_count;
+    return c;
+}
+
+bool pv_chunks_worth_trying(const pv_block *b, unsigned threads, bool always)
+{
+    size_t n = b->txs_count;
+    if (threads < 2 || n < 2)
+        return false;
+    if (always)
+        return true;
+    if (n < PV_CHUNKS_MIN_TXS)
+        return false;
+    unsigned chunks = chunk_count(b, threads);
+    size_t bounds[65];
+    partition(b, chunks, bounds);
+    /* A sender with transactions in two chunks, a value transfer to an account that sends in a
+     * higher chunk, or a coinbase that sends after the first chunk: certain conflicts. */
+    size_t cap = 64;
+    while (cap < 2 * n)
+        cap <<= 1;
+    typedef struct {
+        pv_address a;
+        unsigned chunk; /* 0 = empty */
+    } seen;
+    seen *tab = calloc(cap, sizeof *tab);
+    if (!tab)
+        oom();
+    bool ok = true;
+    for (unsigned c = 0; c < chunks && ok; c++) {
+        for (size_t i = bounds[c]; i < bounds[c + 1] && ok; i++) {
+            const pv_address *s = &b->txs[i].sender;
+            if (c > 0 && pv_address_eq(s, &b->env.coinbase))
+                ok = false;
+            size_t h = pv_hash_bytes(s->b, 20) & (cap - 1);
+            while (tab[h].chunk && !pv_address_eq(&tab[h].a, s))
+                h = (h + 1) & (cap - 1);
+            if (tab[h].chunk && tab[h].chunk != c + 1)
+                ok = false;
+            tab[h].a = *s;
+            tab[h].chunk = c + 1;
+        }
+    }
+    for (unsigned c = 0; c < chunks && ok; c++) {
+        for (size_t i = bounds[c]; i < bounds[c + 1] && ok; i++) {
+            const pv_tx *tx = &b->txs[i];
+            if (tx->is_create || u256_is_zero(&tx->value))
+                continue;
+            size_t h = pv_hash_bytes(tx->to.b, 20) & (cap - 1);
+            while (tab[h].chunk && !pv_address_eq(&tab[h].a, &tx->to))
+                h = (h + 1) & (cap - 1);
+            if (tab[h].chunk > c + 1)
+                ok = false;
+        }
+    }
+    free(tab);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ merging the chunks' changes */
+
+/* Several chunks changed one account: only credits can overlap (anything else reads first, and
+ * would have been a conflict), so the balance is the pre-state's plus every chunk's difference,
+ * and the rest comes from the chunk that changed it, if any. */
+static void combine(pv_state_source *pre, pv_account_change *into, const pv_account_change *const *parts,
+                    unsigned nparts, pv_slot_change *slot_out, size_t *nslots_out, bool *changed)
+{
+    pv_account_basic pb;
+    pre->fn->read_basic(pre, &parts[0]->address, &pb);
+    u256 pre_balance = pre->fn->read_balance(pre, &parts[0]->address);
+    pv_account_change c;
+    memset(&c, 0, sizeof c);
+    c.address = parts[0]->address;
+    c.exists = pb.exists;
+    c.nonce = pb.exists ? pb.nonce : 0;
+    c.code = pb.exists ? pb.code : NULL;
+    u256 balance = pre_balance;
+    for (unsigned p = 0; p < nparts; p++) {
+        const pv_account_change *x = parts[p];
+        if (x->exists != pb.exists || (x->exists && (x->nonce != pb.nonce || x->code != pb.code))) {
+            c.exists = x->exists;
+            c.nonce = x->nonce;
+            c.code = x->code;
+        }
+        c.storage_reset |= x->storage_reset;
+        u256 d;
+        u256_sub(&d, &x->balance, &pre_balance);
+        u256_add(&balance, &balance, &d);
+    }
+    c.balance = c.exists ? balance : u256_zero();
+    /* slots: each chunk's are sorted and the chunks' are disjoint: merge */
+    size_t ns = 0;
+    size_t at[64] = {0};
+    for (;;) {
+        int best = -1;
+        for (unsigned p = 0; p < nparts; p++)
+            if (at[p] < parts[p]->slots_count &&
+                (best < 0 || u256_lt(&parts[p]->slots[at[p]].key, &parts[best]->slots[at[best]].key)))
+                best = (int)p;
+        if (best < 0)
+            break;
+        slot_out[ns++] = parts[best]->slots[at[best]++];
+    }
+    if (!c.exists)
+        ns = 0;
+    c.slots = slot_out;
+    c.slots_count = ns;
+    *nslots_out = ns;
+    *changed = c.exists != pb.exists || c.storage_reset || ns ||
+               (c.exists && (c.nonce != pb.nonce || !u256_eq(&c.balance, &pre_balance) || c.code != pb.code));
+    *into = c;
+}
+
+static int cmp_addr(const pv_address *a, const pv_address *b) { return memcmp(a->b, b->b, 20); }
+
+/* The union of the chunks' sorted change lists, sorted. */
+static void merge_changes(pv_state_source *pre, chunk_run *runs, unsigned chunks, pv_state_changes *out)
+{
+    size_t total = 0, total_slots = 0;
+    for (unsigned c = 0; c < chunks; c++) {
+        total += runs[c].changes.count;
+        for (size_t i = 0; i < runs[c].changes.count; i++)
+            total_slots += runs[c].changes.accounts[i].slots_count;
+    }
+    memset(out, 0, sizeof *out);
+    out->accounts = malloc((total + 1) * sizeof *out->accounts);
+    out->slot_pool = malloc((total_slots + 1) * sizeof *out->slot_pool);
+    if (!out->accounts || !out->slot_pool)
+        oom();
+    size_t at[64] = {0}, ns = 0;
+    const pv_account_change *parts[64];
+    for (;;) {
+        const pv_address *min = NULL;
+        for (unsigned c = 0; c < chunks; c++)
+            if (at[c] < runs[c].changes.count &&
+                (!min || cmp_addr(&runs[c].changes.accounts[at[c]].address, min) < 0))
+                min = &runs[c].changes.accounts[at[c]].address;
+        if (!min)
+            break;
+        pv_address a = *min;
+        unsigned np = 0;
+        for (unsigned c = 0; c < chunks; c++)
+            if (at[c] < runs[c].changes.count && cmp_addr(&runs[c].changes.accounts[at[c]].address, &a) == 0)
+                parts[np++] = &runs[c].changes.accounts[at[c]++];
+        pv_account_change *dst = &out->accounts[out->count];
+        if (np == 1) {
+            *dst = *parts[0];
+            memcpy(out->slot_pool + ns, parts[0]->slots, parts[0]->slots_count * sizeof *out->slot_pool);
+            dst->slots = out->slot_pool + ns;
+            ns += dst->slots_count;
+            out->count++;
+        } else {
+            size_t k;
+            bool changed;
+            combine(pre, dst, parts, np, out->slot_pool + ns, &k, &changed);
+            if (changed) {
+                ns += k;
+                out->count++;
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ the attempt */
+
+/* Errors found before the block gas check (as in parallel.c). */
+static bool gas_fits(const pv_tx *tx, const pv_block *b, uint64_t gas)
+{
+    return tx->gas_limit <= b->env.gas_limit && tx->gas_limit <= b->env.gas_limit - gas;
+}
+
+typedef enum { FINISH_RECEIPTS, FINISH_CHANGES } finish_kind;
+typedef struct finish_job {
+    finish_kind kind;
+    pv_block_result *out;
+    const pv_block *b;
+    unsigned threads;
+    pv_state_source *pre;
+    chunk_run *runs;
+    unsigned chunks;
+} finish_job;
+
+static void *finish_main(void *arg)
+{
+    finish_job *j = arg;
+    if (j->kind == FINISH_RECEIPTS)
+        pv_block_finish_receipts(j->out, j->b->fork, j->threads);
+    else
+        merge_changes(j->pre, j->runs, j->chunks, &j->out->changes);
+    return NULL;
+}
+
+void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads, pv_invalid_tx_policy policy,
+                       pv_block_result *out, pv_chunks_outcome *outcome)
+{
+    (void)policy; /* every transaction must be valid here: Block-STM handles the rest */
+    memset(outcome, 0, sizeof *outcome);
+    size_t n = b->txs_count;
+    unsigned chunks = chunk_count(b, threads);
+    outcome->chunks = chunks;
+    size_t bounds[65];
+    partition(b, chunks, bounds);
+
+    chunks_shared sh;
+    memset(&sh, 0, sizeof sh);
+    sh.b = b;
+    sh.pre = pre;
+    sh.accounts = pv_cmap_new(sizeof(fp_addr_key), sizeof(fp_account), n * 3 + 256);
+    sh.slots = pv_cmap_new(sizeof(fp_slot_key), sizeof(fp_entry), n * 2 + 256);
+    atomic_init(&sh.stop, false);
+    pthread_mutex_init(&sh.why_lock, NULL);
+
+    pv_tx_error *errs = calloc(n, sizeof *errs);
+    pv_receipt *rcs = calloc(n, sizeof *rcs);
+    uint8_t(*blooms)[256] = calloc(n, sizeof *blooms);
+    chunk_run *runs = calloc(chunks, sizeof *runs);
+    void **args = calloc(chunks, sizeof *args);
+    if (!errs || !rcs || !blooms || !runs || !args)
+        oom();
+    for (unsigned c = 0; c < chunks; c++) {
+        runs[c].sh = &sh;
+        runs[c].k = c + 1;
+        runs[c].first = bounds[c];
+        runs[c].end = bounds[c + 1];
+        runs[c].last = c + 1 == chunks;
+        runs[c].errs = errs;
+        runs[c].rcs = rcs;
+        runs[c].blooms = blooms;
+        args[c] = &runs[c];
+    }
+    pv_pool_run(chunk_main, args, chunks);
+
+    bool ok = !atomic_load(&sh.stop);
+    /* In order: the block gas limit (gas before each transaction was not known in its chunk). */
+    uint64_t gas = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (!gas_fits(&b->txs[i], b, gas)) {
+            give_up(&sh, "the block gas limit is reached");
+            ok = false;
+        }
+        gas += rcs[i].gas_used;
+    }
+    if (ok) {
+        memset(out, 0, sizeof *out);
+        out->valid = true;
+        out->receipts = calloc(n + 1, sizeof *out->receipts);
+        if (!out->receipts)
+            oom();
+        out->receipts_count = n;
+        for (size_t i = 0; i < n; i++) {
+            pv_block_receipt *r = &out->receipts[i];
+            r->tx_type = b->txs[i].type;
+            r->status = rcs[i].status;
+            r->gas_used = rcs[i].gas_used;
+            r->logs = rcs[i].logs;
+            r->logs_count = rcs[i].logs_count;
+            rcs[i].logs = NULL;
+            rcs[i].logs_count = 0;
+            memcpy(r->bloom, blooms[i], 256);
+            r->has_contract_address = b->txs[i].is_create && r->status == PV_SUCCESS;
+            r->contract_address = rcs[i].contract_address;
+        }
+        out->uncle_rewards_missing = runs[chunks - 1].uncle_rewards_missing;
+        finish_job fr = {FINISH_RECEIPTS, out, b, threads, pre, runs, chunks};
+        finish_job fc = {FINISH_CHANGES, out, b, threads, pre, runs, chunks};
+        void *fargs[2] = {&fr, &fc};
+        pv_pool_run(finish_main, fargs, 2);
+        outcome->done = true;
+    } else {
+        snprintf(outcome->why_not, sizeof outcome->why_not, "%s", sh.why);
+    }
+
+    for (size_t i = 0; i < n; i++)
+        pv_receipt_free(&rcs[i]);
+    for (unsigned c = 0; c < chunks; c++) {
+        if (runs[c].st)
+            pv_state_free(runs[c].st);
+        pv_state_changes_free(&runs[c].changes);
+    }
+    free(errs);
+    free(rcs);
+    free(blooms);
+    free(runs);
+    free(args);
+    pv_cmap_free(sh.accounts, NULL);
+    pv_cmap_free(sh.slots, NULL);
+    pthread_mutex_destroy(&sh.why_lock);
+}

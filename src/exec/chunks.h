@@ -1,0 +1,47 @@
+/*
+ * Optimistic chunks: the fast path of the parallel executor for big blocks of independent
+ * transactions (thousands of transfers, token transfers, swaps on separate pools).
+ *
+ * The block is cut into one contiguous chunk per worker. Each worker executes its chunk in order
+ * on a state of its own over the pre-state, exactly as the sequential executor would, except that
+ * it cannot see what lower chunks write. While they run, every first read of a location from the
+ * pre-state and every location a transaction changed are published in a shared footprint table
+ * (location -> lowest writing chunk, highest reading chunk). A read by chunk k of a location that
+ * a chunk j < k writes is the only thing that makes the outcome differ from sequential execution;
+ * both sides check the table after publishing (a Dekker pair of sequentially consistent
+ * operations), so whichever comes second sees the conflict, at once, and every chunk stops.
+ *
+ * Without a conflict every transaction read exactly what it would have read in sequence, so the
+ * receipts are the sequential ones and the block's changes are the union of the chunks' changes:
+ * disjoint, except balances only credited (the coinbase's fees), which add up. With a conflict,
+ * an invalid transaction, or a block that reaches its gas limit, the attempt returns false having
+ * produced nothing, and the caller runs Block-STM; the attempt costs at most its chunks' time,
+ * and a hot block usually fails within its first transactions.
+ *
+ * Balance credits stay deltas here as in Block-STM (pv_state_source.lazy_balance); the beacon-root
+ * system call runs at the start of the first chunk and the withdrawals and rewards at the end of
+ * the last, so that the footprint covers them too.
+ */
+#ifndef PV_EXEC_CHUNKS_H
+#define PV_EXEC_CHUNKS_H
+
+#include "parallel.h"
+
+typedef struct pv_chunks_outcome {
+    bool done;                    /* out is the block's result */
+    unsigned chunks;
+    char why_not[96];             /* when !done: the conflict, invalid transaction, ... */
+} pv_chunks_outcome;
+
+/* Whether to try chunks for b on threads workers: big blocks (the attempt must pay for itself)
+ * without a certain conflict between chunks (a sender in two chunks, value sent to an account
+ * that sends in a higher chunk, the coinbase sending after the first). always: any block of two
+ * or more transactions (tests: the attempt is correct whatever it meets). */
+bool pv_chunks_worth_trying(const pv_block *b, unsigned threads, bool always);
+
+/* The attempt. On done, *out is complete (as pv_block_execute_parallel's); otherwise *out is
+ * untouched. pre must be thread-safe. */
+void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads, pv_invalid_tx_policy policy,
+                       pv_block_result *out, pv_chunks_outcome *outcome);
+
+#endif
