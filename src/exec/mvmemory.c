@@ -1,6 +1,8 @@
 /* Multi-version memory: per-location version lists over an insert-only concurrent map. */
 #include "mvmemory.h"
 
+#include "../util/sort.h"
+
 #include "../util/pool.h"
 
 #include <sched.h>
@@ -333,39 +335,14 @@ static void fix_ties(loc_ref *v, size_t lo, size_t hi)
     }
 }
 
-/* Orders v by address prefix only (LSD radix, 4 passes of 16 bits; qsort for small sets, which
- * also settles the ties). Runs of one prefix are left for fix_ties. */
+/* Orders v by address prefix only (qsort for small sets, which also settles the ties). Runs of
+ * one prefix are left for fix_ties. */
 static void sort_by_prefix(loc_ref *v, size_t n)
 {
-    if (n < 8192) { /* the radix passes cost 4 x 65536 counters: worth it for big blocks only */
+    if (n < 8192)
         qsort(v, n, sizeof *v, cmp_loc_ref);
-        return;
-    }
-    loc_ref *tmp = malloc(n * sizeof *tmp);
-    uint32_t *count = malloc(65536 * sizeof *count);
-    if (!tmp || !count)
-        oom();
-    loc_ref *src = v, *dst = tmp;
-    for (int pass = 0; pass < 4; pass++) {
-        int shift = 16 * pass;
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[(src[i].prefix >> shift) & 0xffff]++;
-        uint32_t sum = 0;
-        for (size_t b = 0; b < 65536; b++) {
-            uint32_t c = count[b];
-            count[b] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i].prefix >> shift) & 0xffff]++] = src[i];
-        loc_ref *t = src;
-        src = dst;
-        dst = t;
-    }
-    /* after an even number of passes the result is back in v */
-    free(tmp);
-    free(count);
+    else
+        pv_sort_by_key64(v, n, sizeof *v);
 }
 
 static bool code_eq(const pv_code *a, const pv_code *b)
