@@ -143,9 +143,7 @@ struct chunk_run {
     bool last;
     chunk_source src;
     pv_state *st;
-    pv_tx_error *errs;            /* per transaction of the block (this chunk's part) */
-    pv_receipt *rcs;
-    uint8_t (*blooms)[256];       /* per transaction (blooms cost a few hashes per log) */
+    pv_block_receipt *receipts;   /* the block's, filled for this chunk's transactions */
     bool uncle_rewards_missing;
     pv_state_changes changes;
     struct {
@@ -237,14 +235,23 @@ static void *chunk_main(void *arg)
     for (size_t i = r->first; i < r->end; i++) {
         if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
             return NULL;
-        r->errs[i] = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &r->rcs[i]);
-        if (r->errs[i] != PV_TX_VALID && !r->src.base.halted) {
+        pv_receipt rc;
+        pv_tx_error err = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &rc);
+        pv_block_receipt *out = &r->receipts[i];
+        out->tx_type = b->txs[i].type;
+        out->status = rc.status;
+        out->gas_used = rc.gas_used;
+        out->logs = rc.logs;
+        out->logs_count = rc.logs_count;
+        out->has_contract_address = b->txs[i].is_create && rc.status == PV_SUCCESS && err == PV_TX_VALID;
+        out->contract_address = rc.contract_address;
+        if (err != PV_TX_VALID && !r->src.base.halted) {
             /* Block-STM knows what an invalid transaction means under each policy. */
             give_up(sh, "an invalid transaction");
             return NULL;
         }
-        if (r->rcs[i].logs_count)
-            pv_bloom_add_logs(r->blooms[i], r->rcs[i].logs, r->rcs[i].logs_count);
+        if (rc.logs_count) /* a few hashes per log: here, on the chunk's thread */
+            pv_bloom_add_logs(out->bloom, rc.logs, rc.logs_count);
     }
     if (r->last)
         r->uncle_rewards_missing = pv_block_finish_rewards(r->st, b);
@@ -500,12 +507,10 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     atomic_init(&sh.stop, false);
     pthread_mutex_init(&sh.why_lock, NULL);
 
-    pv_tx_error *errs = calloc(n, sizeof *errs);
-    pv_receipt *rcs = calloc(n, sizeof *rcs);
-    uint8_t(*blooms)[256] = calloc(n, sizeof *blooms);
+    pv_block_receipt *receipts = calloc(n + 1, sizeof *receipts);
     chunk_run *runs = calloc(chunks, sizeof *runs);
     void **args = calloc(chunks, sizeof *args);
-    if (!errs || !rcs || !blooms || !runs || !args)
+    if (!receipts || !runs || !args)
         oom();
     for (unsigned c = 0; c < chunks; c++) {
         runs[c].sh = &sh;
@@ -513,9 +518,7 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         runs[c].first = bounds[c];
         runs[c].end = bounds[c + 1];
         runs[c].last = c + 1 == chunks;
-        runs[c].errs = errs;
-        runs[c].rcs = rcs;
-        runs[c].blooms = blooms;
+        runs[c].receipts = receipts;
         args[c] = &runs[c];
     }
     pv_pool_run(chunk_main, args, chunks);
@@ -528,28 +531,14 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
             give_up(&sh, "the block gas limit is reached");
             ok = false;
         }
-        gas += rcs[i].gas_used;
+        gas += receipts[i].gas_used;
     }
     if (ok) {
         memset(out, 0, sizeof *out);
         out->valid = true;
-        out->receipts = calloc(n + 1, sizeof *out->receipts);
-        if (!out->receipts)
-            oom();
+        out->receipts = receipts;
         out->receipts_count = n;
-        for (size_t i = 0; i < n; i++) {
-            pv_block_receipt *r = &out->receipts[i];
-            r->tx_type = b->txs[i].type;
-            r->status = rcs[i].status;
-            r->gas_used = rcs[i].gas_used;
-            r->logs = rcs[i].logs;
-            r->logs_count = rcs[i].logs_count;
-            rcs[i].logs = NULL;
-            rcs[i].logs_count = 0;
-            memcpy(r->bloom, blooms[i], 256);
-            r->has_contract_address = b->txs[i].is_create && r->status == PV_SUCCESS;
-            r->contract_address = rcs[i].contract_address;
-        }
+        receipts = NULL;
         out->uncle_rewards_missing = runs[chunks - 1].uncle_rewards_missing;
         finish_job fr = {FINISH_RECEIPTS, out, b, threads, pre, runs, chunks};
         finish_job fc = {FINISH_CHANGES, out, b, threads, pre, runs, chunks};
@@ -560,16 +549,16 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         snprintf(outcome->why_not, sizeof outcome->why_not, "%s", sh.why);
     }
 
-    for (size_t i = 0; i < n; i++)
-        pv_receipt_free(&rcs[i]);
+    for (size_t i = 0; receipts && i < n; i++) {
+        pv_receipt rc = {.logs = receipts[i].logs, .logs_count = receipts[i].logs_count};
+        pv_receipt_free(&rc);
+    }
     for (unsigned c = 0; c < chunks; c++) {
         if (runs[c].st)
             pv_state_free(runs[c].st);
         pv_state_changes_free(&runs[c].changes);
     }
-    free(errs);
-    free(rcs);
-    free(blooms);
+    free(receipts);
     free(runs);
     free(args);
     pv_cmap_free(sh.accounts, NULL);
