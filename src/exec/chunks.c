@@ -312,45 +312,42 @@ bool pv_chunks_worth_trying(const pv_block *b, unsigned threads, bool always)
     size_t bounds[65];
     partition(b, chunks, bounds);
     /* A sender with transactions in two chunks, a value transfer to an account that sends in a
-     * higher chunk, or a coinbase that sends after the first chunk: certain conflicts. */
+     * higher chunk, or a coinbase that sends after the first chunk: certain conflicts. The table
+     * holds 1 + the index of each sender's first transaction. */
     size_t cap = 64;
     while (cap < 2 * n)
         cap <<= 1;
-    typedef struct {
-        pv_address a;
-        unsigned chunk; /* 0 = empty */
-    } seen;
-    seen *tab = calloc(cap, sizeof *tab);
-    if (!tab)
+    uint32_t *tab = calloc(cap, sizeof *tab);
+    unsigned char *chunk_of = malloc(n);
+    if (!tab || !chunk_of)
         oom();
+    for (unsigned c = 0; c < chunks; c++)
+        memset(chunk_of + bounds[c], (int)c, bounds[c + 1] - bounds[c]);
     bool ok = true;
-    for (unsigned c = 0; c < chunks && ok; c++) {
-        for (size_t i = bounds[c]; i < bounds[c + 1] && ok; i++) {
-            const pv_address *s = &b->txs[i].sender;
-            if (c > 0 && pv_address_eq(s, &b->env.coinbase))
-                ok = false;
-            size_t h = pv_hash_bytes(s->b, 20) & (cap - 1);
-            while (tab[h].chunk && !pv_address_eq(&tab[h].a, s))
-                h = (h + 1) & (cap - 1);
-            if (tab[h].chunk && tab[h].chunk != c + 1)
-                ok = false;
-            tab[h].a = *s;
-            tab[h].chunk = c + 1;
-        }
+    for (size_t i = 0; i < n && ok; i++) {
+        const pv_address *s = &b->txs[i].sender;
+        if (chunk_of[i] > 0 && pv_address_eq(s, &b->env.coinbase))
+            ok = false;
+        size_t h = pv_hash_bytes(s->b, 20) & (cap - 1);
+        while (tab[h] && !pv_address_eq(&b->txs[tab[h] - 1].sender, s))
+            h = (h + 1) & (cap - 1);
+        if (!tab[h])
+            tab[h] = (uint32_t)i + 1;
+        else if (chunk_of[tab[h] - 1] != chunk_of[i])
+            ok = false;
     }
-    for (unsigned c = 0; c < chunks && ok; c++) {
-        for (size_t i = bounds[c]; i < bounds[c + 1] && ok; i++) {
-            const pv_tx *tx = &b->txs[i];
-            if (tx->is_create || u256_is_zero(&tx->value))
-                continue;
-            size_t h = pv_hash_bytes(tx->to.b, 20) & (cap - 1);
-            while (tab[h].chunk && !pv_address_eq(&tab[h].a, &tx->to))
-                h = (h + 1) & (cap - 1);
-            if (tab[h].chunk > c + 1)
-                ok = false;
-        }
+    for (size_t i = 0; i < n && ok; i++) {
+        const pv_tx *tx = &b->txs[i];
+        if (tx->is_create || u256_is_zero(&tx->value))
+            continue;
+        size_t h = pv_hash_bytes(tx->to.b, 20) & (cap - 1);
+        while (tab[h] && !pv_address_eq(&b->txs[tab[h] - 1].sender, &tx->to))
+            h = (h + 1) & (cap - 1);
+        if (tab[h] && chunk_of[tab[h] - 1] > chunk_of[i])
+            ok = false;
     }
     free(tab);
+    free(chunk_of);
     return ok;
 }
 
