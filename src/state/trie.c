@@ -170,8 +170,6 @@ static void put_hex_prefix(pv_buf *b, const uint8_t *key, size_t from, size_t to
     b->len += len;
 }
 
-static void encode_node(pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth);
-
 /* A subtree whose reference was computed ahead (by another thread): the serial pass meets the
  * subtrees in the order they were collected and takes their references from here. */
 typedef struct subtree_task {
@@ -186,13 +184,44 @@ typedef struct precomputed {
     size_t count, next;
 } precomputed;
 
-static _Thread_local precomputed *tls_pre;
+/* Leaf hashes computed ahead in batches (hash_leaves), indexed by the entry's position in the
+ * sorted array: depth[i] is the depth of entry i's leaf when hash[i] holds its keccak, else 0. */
+typedef struct leaf_table {
+    const pv_trie_entry *base;
+    uint32_t *depth;
+    uint8_t (*hash)[32];
+} leaf_table;
+
+/* What the encoder takes instead of hashing on the spot (either may be NULL). */
+typedef struct encoder {
+    const leaf_table *leaves;
+    precomputed *pre;
+} encoder;
+
+static void encode_node(const encoder *cx, pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth);
+
+/* Appends the leaf node [HP(key from depth, leaf), value] of entry x. */
+static void encode_leaf(pv_buf *b, const pv_trie_entry *x, size_t depth)
+{
+    size_t start = pv_rlp_list_begin(b);
+    put_hex_prefix(b, x->key, depth, x->key_len * 2, true);
+    pv_rlp_put_bytes(b, x->value, x->value_len);
+    pv_rlp_list_end(b, start);
+}
+
+static void put_hash_ref(pv_buf *b, const uint8_t h[32])
+{
+    pv_buf_reserve(b, 33);
+    b->data[b->len] = 0xa0;
+    memcpy(b->data + b->len + 1, h, 32);
+    b->len += 33;
+}
 
 /* Appends the reference to the node of e[0..n) at depth: the node itself when its RLP is shorter
  * than 32 bytes, else RLP(keccak(node)). */
-static void put_ref(pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth)
+static void put_ref(const encoder *cx, pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth)
 {
-    precomputed *pre = tls_pre;
+    precomputed *pre = cx->pre;
     if (pre && pre->next < pre->count) {
         subtree_task *t = &pre->tasks[pre->next];
         if (t->e == e && t->n == n && t->depth == depth) {
@@ -201,30 +230,30 @@ static void put_ref(pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth)
             return;
         }
     }
+    const leaf_table *lt = cx->leaves;
+    if (n == 1 && lt && lt->depth[e - lt->base] == depth) {
+        put_hash_ref(b, lt->hash[e - lt->base]);
+        return;
+    }
     size_t start = b->len;
-    encode_node(b, e, n, depth);
+    encode_node(cx, b, e, n, depth);
     size_t len = b->len - start;
     if (len < 32)
         return;
     uint8_t h[32];
     pv_keccak256(b->data + start, len, h);
     b->len = start;
-    pv_buf_reserve(b, 33);
-    b->data[b->len] = 0xa0;
-    memcpy(b->data + b->len + 1, h, 32);
-    b->len += 33;
+    put_hash_ref(b, h);
 }
 
-static void encode_node(pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth)
+static void encode_node(const encoder *cx, pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth)
 {
-    size_t start = pv_rlp_list_begin(b);
-    const pv_trie_entry *first = &e[0];
     if (n == 1) {
-        put_hex_prefix(b, first->key, depth, first->key_len * 2, true);
-        pv_rlp_put_bytes(b, first->value, first->value_len);
-        pv_rlp_list_end(b, start);
+        encode_leaf(b, &e[0], depth);
         return;
     }
+    size_t start = pv_rlp_list_begin(b);
+    const pv_trie_entry *first = &e[0];
     const pv_trie_entry *last = &e[n - 1];
     size_t max = 2 * (first->key_len < last->key_len ? first->key_len : last->key_len);
     size_t cp = depth;
@@ -237,7 +266,7 @@ static void encode_node(pv_buf *b, const pv_trie_entry *e, size_t n, size_t dept
         cp++;
     if (cp > depth) {
         put_hex_prefix(b, first->key, depth, cp, false);
-        put_ref(b, e, n, cp);
+        put_ref(cx, b, e, n, cp);
         pv_rlp_list_end(b, start);
         return;
     }
@@ -256,7 +285,7 @@ static void encode_node(pv_buf *b, const pv_trie_entry *e, size_t n, size_t dept
             j++;
         for (; next < k; next++)
             pv_rlp_put_bytes(b, NULL, 0);
-        put_ref(b, e + i, j - i, depth + 1);
+        put_ref(cx, b, e + i, j - i, depth + 1);
         next = k + 1;
         i = j;
     }
@@ -269,32 +298,160 @@ static void encode_node(pv_buf *b, const pv_trie_entry *e, size_t n, size_t dept
     pv_rlp_list_end(b, start);
 }
 
+/* ---- batched leaf hashes --------------------------------------------------------------------- */
+
+/* The length in nibbles of the common prefix of two keys. */
+static size_t lcp_nibbles(const pv_trie_entry *x, const pv_trie_entry *y)
+{
+    size_t m = x->key_len < y->key_len ? x->key_len : y->key_len, i = 0;
+    while (i < m && x->key[i] == y->key[i])
+        i++;
+    if (i == m)
+        return 2 * m;
+    return 2 * i + ((x->key[i] >> 4) == (y->key[i] >> 4));
+}
+
+/* Leaves of 32 bytes or more hashed per pv_keccak256_batch call: enough to keep the 8 lanes busy
+ * with little idle tail; the encoded leaves stay in cache (measured: see hash_leaves). */
+#define LEAF_CHUNK 128
+
+/* Entries ahead whose values hash_leaves prefetches (measured: a 50,000-entry secure trie of
+ * 70-byte values, 24 -> 20 ms; 4 ahead is not enough, 16 no better than 8). */
+#define LEAF_PREFETCH 8
+
+/* Hashes the c encoded leaves scratch[offs[k], +lens[k]) into the table at idx[k], then empties
+ * scratch. */
+static void flush_leaves(const leaf_table *lt, pv_buf *scratch, const size_t *offs, const size_t *lens,
+                         const size_t *idx, size_t c)
+{
+    const uint8_t *ptrs[LEAF_CHUNK];
+    uint8_t out[LEAF_CHUNK][32];
+    for (size_t k = 0; k < c; k++)
+        ptrs[k] = scratch->data + offs[k];
+    pv_keccak256_batch(ptrs, lens, c, out);
+    for (size_t k = 0; k < c; k++)
+        memcpy(lt->hash[idx[k]], out[k], 32);
+    scratch->len = 0;
+}
+
+/*
+ * Precomputes the leaf hashes of the sorted, normalised entries e[lo..hi) of e[0..n) (n >= 2).
+ * In encode_node's partitioning an entry ends up alone in a range, i.e. in a leaf, one nibble
+ * below the deepest branch it shares with another key, and that is the longer of its common
+ * prefixes with its two sorted neighbours (any other key shares less): the leaf of entry i is at
+ * depth max(lcp(i-1, i), lcp(i, i+1)) + 1 -- unless the key ends at that branch (it is a prefix of
+ * its neighbour), in which case it is the branch's value and has no leaf. The ranges of a subtree
+ * give the same depths, since keys outside it share fewer nibbles. Leaves shorter than 32 bytes
+ * are embedded by put_ref as before and not recorded. scratch holds the encoded leaves of a chunk.
+ */
+static void hash_leaves(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, const leaf_table *lt,
+                        pv_buf *scratch)
+{
+    size_t offs[LEAF_CHUNK], lens[LEAF_CHUNK], idx[LEAF_CHUNK];
+    size_t c = 0;
+    scratch->len = 0;
+    size_t left = lo > 0 ? lcp_nibbles(&e[lo - 1], &e[lo]) : 0;  /* lcp with the previous key */
+    for (size_t i = lo; i < hi; i++) {
+        if (i + LEAF_PREFETCH < hi) {
+            /* values in key order are scattered over memory in a secure trie */
+            const pv_trie_entry *ahead = &e[i + LEAF_PREFETCH];
+            __builtin_prefetch(ahead->value);
+            if (ahead->value_len > 64)
+                __builtin_prefetch(ahead->value + 64);
+        }
+        size_t right = i + 1 < n ? lcp_nibbles(&e[i], &e[i + 1]) : 0;
+        size_t m = left > right ? left : right;
+        left = right;
+        if (e[i].key_len * 2 == m || m >= UINT32_MAX)
+            continue;  /* a branch's value, or absurdly deep */
+        size_t off = scratch->len;
+        encode_leaf(scratch, &e[i], m + 1);
+        size_t len = scratch->len - off;
+        if (len < 32) {
+            scratch->len = off;
+            continue;
+        }
+        lt->depth[i] = (uint32_t)(m + 1);
+        offs[c] = off;
+        lens[c] = len;
+        idx[c++] = i;
+        if (c == LEAF_CHUNK) {
+            flush_leaves(lt, scratch, offs, lens, idx, c);
+            c = 0;
+        }
+    }
+    flush_leaves(lt, scratch, offs, lens, idx, c);
+}
+
+/* Below this many entries the batched pass is not worth its table. */
+#define LEAF_BATCH_MIN 8
+
+/* Allocates the leaf table of n entries (depths zero: nothing precomputed yet). */
+static void leaf_table_init(leaf_table *lt, const pv_trie_entry *base, size_t n)
+{
+    lt->base = base;
+    lt->hash = xmalloc_n(n, 32 + sizeof(uint32_t));
+    lt->depth = (uint32_t *)(lt->hash + n);
+    memset(lt->depth, 0, n * sizeof(uint32_t));
+}
+
+/* Root of the normalised, sorted entries e[0..n) (n >= 1) on the calling thread; batched: leaf
+ * hashes precomputed by hash_leaves, else every node hashed as it is met. */
+static pv_bytes32 root_serial(const pv_trie_entry *e, size_t n, bool batched)
+{
+    pv_buf b;
+    pv_buf_init(&b);
+    pv_buf_reserve(&b, 1024);
+    leaf_table lt = {0};
+    encoder cx = {NULL, NULL};
+    if (batched && n >= LEAF_BATCH_MIN) {
+        leaf_table_init(&lt, e, n);
+        hash_leaves(e, n, 0, n, &lt, &b);  /* b as the scratch, emptied after */
+        cx.leaves = &lt;
+    }
+    encode_node(&cx, &b, e, n, 0);
+    pv_bytes32 root;
+    pv_keccak256(b.data, b.len, root.b);  /* the root is hashed even when short */
+    pv_buf_free(&b);
+    free(lt.hash);
+    return root;
+}
+
 /* ---- public ---------------------------------------------------------------------------------- */
 
 pv_bytes32 pv_trie_root(pv_trie_entry *entries, size_t n)
 {
     n = normalise(entries, n);
-    if (n == 0)
-        return PV_EMPTY_TRIE_ROOT;
-    pv_buf b;
-    pv_buf_init(&b);
-    pv_buf_reserve(&b, 1024);
-    encode_node(&b, entries, n, 0);
-    pv_bytes32 root;
-    pv_keccak256(b.data, b.len, root.b);  /* the root is hashed even when short */
-    pv_buf_free(&b);
-    return root;
+    return n ? root_serial(entries, n, true) : PV_EMPTY_TRIE_ROOT;
 }
+
+pv_bytes32 pv_trie_root_unbatched(pv_trie_entry *entries, size_t n)
+{
+    n = normalise(entries, n);
+    return n ? root_serial(entries, n, false) : PV_EMPTY_TRIE_ROOT;
+}
+
+/* Keys hashed per pv_keccak256_batch call by the secure root (pointer arrays on the stack). */
+#define KEY_CHUNK 256
 
 pv_bytes32 pv_trie_root_secure(const pv_trie_entry *entries, size_t n)
 {
     /* one block: the entry copies, then their 32-byte hashed keys */
     pv_trie_entry *copy = xmalloc_n(n, sizeof *copy + 32);
-    uint8_t *keys = (uint8_t *)(copy + n);
+    uint8_t (*keys)[32] = (uint8_t (*)[32])(copy + n);
+    for (size_t i = 0; i < n; i += KEY_CHUNK) {
+        size_t m = n - i < KEY_CHUNK ? n - i : KEY_CHUNK;
+        const uint8_t *kp[KEY_CHUNK];
+        size_t kl[KEY_CHUNK];
+        for (size_t j = 0; j < m; j++) {
+            kp[j] = entries[i + j].key;
+            kl[j] = entries[i + j].key_len;
+        }
+        pv_keccak256_batch(kp, kl, m, keys + i);
+    }
     for (size_t i = 0; i < n; i++) {
         copy[i] = entries[i];
-        pv_keccak256(entries[i].key, entries[i].key_len, keys + 32 * i);
-        copy[i].key = keys + 32 * i;
+        copy[i].key = keys[i];
         copy[i].key_len = 32;
     }
     pv_bytes32 root = pv_trie_root(copy, n);
@@ -377,24 +534,32 @@ typedef struct task_pool {
     subtree_task *tasks;
     size_t count;
     atomic_size_t next;
+    const pv_trie_entry *all;  /* the sorted entries, all[0..n) */
+    size_t n;
+    const leaf_table *leaves;  /* each task fills in its own entries */
 } task_pool;
 
 static void *run_tasks(void *arg)
 {
     task_pool *p = arg;
-    pv_buf b;
+    encoder cx = {p->leaves, NULL};
+    pv_buf b, scratch;
     pv_buf_init(&b);
+    pv_buf_init(&scratch);
     for (;;) {
         size_t i = atomic_fetch_add(&p->next, 1);
         if (i >= p->count)
             break;
         subtree_task *t = &p->tasks[i];
+        size_t lo = (size_t)(t->e - p->all);
+        hash_leaves(p->all, p->n, lo, lo + t->n, p->leaves, &scratch);
         b.len = 0;
-        put_ref(&b, t->e, t->n, t->depth);
+        put_ref(&cx, &b, t->e, t->n, t->depth);
         memcpy(t->ref, b.data, b.len);
         t->ref_len = b.len;
     }
     pv_buf_free(&b);
+    pv_buf_free(&scratch);
     return NULL;
 }
 
@@ -404,7 +569,9 @@ static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threa
     task_list tl = {0};
     size_t grain = n / (threads * 8) + 1;
     collect_tasks(&tl, e, n, 0, grain, false);
-    task_pool pool = {tl.v, tl.n, 0};
+    leaf_table lt;
+    leaf_table_init(&lt, e, n);
+    task_pool pool = {tl.v, tl.n, 0, e, n, &lt};
     void **args = malloc(threads * sizeof *args);
     if (!args)
         abort();
@@ -412,15 +579,16 @@ static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threa
         args[i] = &pool;
     pv_pool_run(run_tasks, args, threads);
     free(args);
+    /* the top of the trie: the subtrees below it (every leaf among them) come from the tasks */
     precomputed pre = {tl.v, tl.n, 0};
-    tls_pre = &pre;
+    encoder cx = {&lt, &pre};
     pv_buf b;
     pv_buf_init(&b);
-    encode_node(&b, e, n, 0);
-    tls_pre = NULL;
+    encode_node(&cx, &b, e, n, 0);
     pv_bytes32 root;
     pv_keccak256(b.data, b.len, root.b);
     pv_buf_free(&b);
+    free(lt.hash);
     free(tl.v);
     return root;
 }
