@@ -170,8 +170,8 @@ static void put_hex_prefix(pv_buf *b, const uint8_t *key, size_t from, size_t to
     b->len += len;
 }
 
-/* A subtree whose reference was computed ahead (by another thread): the serial pass meets the
- * subtrees in the order they were collected and takes their references from here. */
+/* A subtree whose reference was computed ahead: by another thread (root_parallel's tasks) or in
+ * a batch (the bottom branches of hash_bottom). */
 typedef struct subtree_task {
     const pv_trie_entry *e;
     size_t n, depth;
@@ -179,10 +179,30 @@ typedef struct subtree_task {
     size_t ref_len;
 } subtree_task;
 
+/* Precomputed subtrees in the order the encoder meets them (by first entry), and its cursor. */
 typedef struct precomputed {
-    subtree_task *tasks;
-    size_t count, next;
+    subtree_task *v;
+    size_t n, cap, next;
 } precomputed;
+
+/* Appends a subtree (ref not yet set). Grows geometrically: amortised, no allocation per node. */
+static subtree_task *precomputed_push(precomputed *p, const pv_trie_entry *e, size_t n, size_t depth)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 64;
+        p->v = realloc(p->v, p->cap * sizeof *p->v);
+        if (!p->v) {
+            fprintf(stderr, "parevm: out of memory (trie subtrees)\n");
+            abort();
+        }
+    }
+    subtree_task *t = &p->v[p->n++];
+    t->e = e;
+    t->n = n;
+    t->depth = depth;
+    t->ref_len = 0;
+    return t;
+}
 
 /* Leaf hashes computed ahead in batches (hash_leaves), indexed by the entry's position in the
  * sorted array: depth[i] is the depth of entry i's leaf when hash[i] holds its keccak, else 0. */
@@ -222,12 +242,19 @@ static void put_hash_ref(pv_buf *b, const uint8_t h[32])
 static void put_ref(const encoder *cx, pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth)
 {
     precomputed *pre = cx->pre;
-    if (pre && pre->next < pre->count) {
-        subtree_task *t = &pre->tasks[pre->next];
-        if (t->e == e && t->n == n && t->depth == depth) {
+    if (pre) {
+        /* Nodes are met in order of their first entry (a node before its first child, which
+         * starts there too). Skip what will not be met: bottom branches inside a subtree that was
+         * taken whole, or that were not worth hashing (embedded). */
+        while (pre->next < pre->n && pre->v[pre->next].e < e)
             pre->next++;
-            pv_buf_append(b, t->ref, t->ref_len);
-            return;
+        if (pre->next < pre->n) {
+            subtree_task *t = &pre->v[pre->next];
+            if (t->e == e && t->n == n && t->depth == depth) {
+                pre->next++;
+                pv_buf_append(b, t->ref, t->ref_len);
+                return;
+            }
         }
     }
     const leaf_table *lt = cx->leaves;
@@ -298,7 +325,7 @@ static void encode_node(const encoder *cx, pv_buf *b, const pv_trie_entry *e, si
     pv_rlp_list_end(b, start);
 }
 
-/* ---- batched leaf hashes --------------------------------------------------------------------- */
+/* ---- batched hashing of the bottom of the trie ----------------------------------------------- */
 
 /* The length in nibbles of the common prefix of two keys. */
 static size_t lcp_nibbles(const pv_trie_entry *x, const pv_trie_entry *y)
@@ -311,45 +338,58 @@ static size_t lcp_nibbles(const pv_trie_entry *x, const pv_trie_entry *y)
     return 2 * i + ((x->key[i] >> 4) == (y->key[i] >> 4));
 }
 
-/* Leaves of 32 bytes or more hashed per pv_keccak256_batch call: enough to keep the 8 lanes busy
- * with little idle tail; the encoded leaves stay in cache (measured: see hash_leaves). */
-#define LEAF_CHUNK 128
+/* Nodes hashed per pv_keccak256_batch call: enough to keep the 8 lanes busy with little idle tail
+ * at the end, few enough for the encoded nodes to stay in L1/L2 (measured: 64 to 256 are alike). */
+#define HASH_CHUNK 128
 
-/* Entries ahead whose values hash_leaves prefetches (measured: a 50,000-entry secure trie of
+/* Entries ahead whose values the leaf pass prefetches (measured: a 50,000-entry secure trie of
  * 70-byte values, 24 -> 20 ms; 4 ahead is not enough, 16 no better than 8). */
 #define LEAF_PREFETCH 8
 
-/* Hashes the c encoded leaves scratch[offs[k], +lens[k]) into the table at idx[k], then empties
- * scratch. */
-static void flush_leaves(const leaf_table *lt, pv_buf *scratch, const size_t *offs, const size_t *lens,
-                         const size_t *idx, size_t c)
+/* Nodes encoded back to back in a scratch buffer, waiting to be hashed together. */
+typedef struct node_chunk {
+    pv_buf *scratch;
+    size_t c;
+    size_t offs[HASH_CHUNK], lens[HASH_CHUNK];
+    uint8_t out[HASH_CHUNK][32];
+} node_chunk;
+
+/* Hashes the chunk's nodes into out[0..c) and empties the scratch buffer. */
+static void chunk_hash(node_chunk *k)
 {
-    const uint8_t *ptrs[LEAF_CHUNK];
-    uint8_t out[LEAF_CHUNK][32];
-    for (size_t k = 0; k < c; k++)
-        ptrs[k] = scratch->data + offs[k];
-    pv_keccak256_batch(ptrs, lens, c, out);
-    for (size_t k = 0; k < c; k++)
-        memcpy(lt->hash[idx[k]], out[k], 32);
-    scratch->len = 0;
+    const uint8_t *ptrs[HASH_CHUNK];
+    for (size_t j = 0; j < k->c; j++)
+        ptrs[j] = k->scratch->data + k->offs[j];
+    pv_keccak256_batch(ptrs, k->lens, k->c, k->out);
+    k->scratch->len = 0;
+}
+
+/* Records the node just encoded at scratch[off..] if it will be hashed (32 bytes or more; shorter
+ * nodes are embedded by put_ref as ever and dropped here). Returns whether it was kept. */
+static bool chunk_keep(node_chunk *k, size_t off)
+{
+    size_t len = k->scratch->len - off;
+    if (len < 32) {
+        k->scratch->len = off;
+        return false;
+    }
+    k->offs[k->c] = off;
+    k->lens[k->c++] = len;
+    return true;
 }
 
 /*
- * Precomputes the leaf hashes of the sorted, normalised entries e[lo..hi) of e[0..n) (n >= 2).
- * In encode_node's partitioning an entry ends up alone in a range, i.e. in a leaf, one nibble
- * below the deepest branch it shares with another key, and that is the longer of its common
+ * Leaves. In encode_node's partitioning an entry ends up alone in a range, i.e. in a leaf, one
+ * nibble below the deepest branch it shares with another key, and that is the longer of its common
  * prefixes with its two sorted neighbours (any other key shares less): the leaf of entry i is at
  * depth max(lcp(i-1, i), lcp(i, i+1)) + 1 -- unless the key ends at that branch (it is a prefix of
  * its neighbour), in which case it is the branch's value and has no leaf. The ranges of a subtree
- * give the same depths, since keys outside it share fewer nibbles. Leaves shorter than 32 bytes
- * are embedded by put_ref as before and not recorded. scratch holds the encoded leaves of a chunk.
+ * give the same depths, since keys outside it share fewer nibbles.
  */
 static void hash_leaves(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, const leaf_table *lt,
-                        pv_buf *scratch)
+                        node_chunk *k)
 {
-    size_t offs[LEAF_CHUNK], lens[LEAF_CHUNK], idx[LEAF_CHUNK];
-    size_t c = 0;
-    scratch->len = 0;
+    size_t idx[HASH_CHUNK];
     size_t left = lo > 0 ? lcp_nibbles(&e[lo - 1], &e[lo]) : 0;  /* lcp with the previous key */
     for (size_t i = lo; i < hi; i++) {
         if (i + LEAF_PREFETCH < hi) {
@@ -364,27 +404,103 @@ static void hash_leaves(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, 
         left = right;
         if (e[i].key_len * 2 == m || m >= UINT32_MAX)
             continue;  /* a branch's value, or absurdly deep */
-        size_t off = scratch->len;
-        encode_leaf(scratch, &e[i], m + 1);
-        size_t len = scratch->len - off;
-        if (len < 32) {
-            scratch->len = off;
+        size_t off = k->scratch->len;
+        encode_leaf(k->scratch, &e[i], m + 1);
+        if (!chunk_keep(k, off))
             continue;
-        }
         lt->depth[i] = (uint32_t)(m + 1);
-        offs[c] = off;
-        lens[c] = len;
-        idx[c++] = i;
-        if (c == LEAF_CHUNK) {
-            flush_leaves(lt, scratch, offs, lens, idx, c);
-            c = 0;
+        idx[k->c - 1] = i;
+        if (k->c == HASH_CHUNK) {
+            chunk_hash(k);
+            for (size_t j = 0; j < k->c; j++)
+                memcpy(lt->hash[idx[j]], k->out[j], 32);
+            k->c = 0;
         }
     }
-    flush_leaves(lt, scratch, offs, lens, idx, c);
+    if (k->c) {  /* the last entries were not leaves worth hashing */
+        chunk_hash(k);
+        for (size_t j = 0; j < k->c; j++)
+            memcpy(lt->hash[idx[j]], k->out[j], 32);
+        k->c = 0;
+    }
+}
+
+/*
+ * Bottom branches: branches whose children are all leaves, about one node in 16 of a big trie but
+ * 4-block nodes, so a quarter of the hashing once the leaves are batched. Such a branch at depth D
+ * holds a maximal run of sorted entries whose neighbours all share exactly D nibbles (any two
+ * sharing more would be in one child), and the keys on either side of the run share fewer; the
+ * encoder asks for it as put_ref(run, D), whether it hangs from a branch or from an extension.
+ * Encoded with the leaf references already computed, hashed in batches, and handed to the encoder
+ * as precomputed subtrees, in the order it meets them.
+ */
+static void hash_bottom_branches(const pv_trie_entry *e, size_t n, size_t lo, size_t hi,
+                                 const leaf_table *lt, precomputed *out, node_chunk *k)
+{
+    const encoder cx = {lt, NULL};
+    size_t first = out->n;  /* this chunk's nodes are out->v[first..] */
+    const size_t none = SIZE_MAX;
+    size_t prev = lo > 0 ? lcp_nibbles(&e[lo - 1], &e[lo]) : none;  /* lcp before the run */
+    size_t i = lo;
+    while (i + 1 < hi) {
+        size_t d = lcp_nibbles(&e[i], &e[i + 1]);
+        size_t j = i + 1, after;
+        for (;;) {
+            after = j + 1 < n ? lcp_nibbles(&e[j], &e[j + 1]) : none;
+            if (j + 1 >= hi || after != d)
+                break;
+            j++;
+        }
+        /* entries i..j: adjacent pairs all share d nibbles; a branch if closed on both sides (d
+         * == 0 is the root, encoded by the caller) */
+        if (d > 0 && (prev == none || prev < d) && (after == none || after < d)) {
+            size_t off = k->scratch->len;
+            encode_node(&cx, k->scratch, e + i, j + 1 - i, d);
+            if (chunk_keep(k, off))
+                precomputed_push(out, e + i, j + 1 - i, d);
+            if (k->c == HASH_CHUNK) {
+                chunk_hash(k);
+                for (size_t m = 0; m < k->c; m++) {
+                    subtree_task *t = &out->v[first + m];
+                    t->ref[0] = 0xa0;
+                    memcpy(t->ref + 1, k->out[m], 32);
+                    t->ref_len = 33;
+                }
+                first += k->c;
+                k->c = 0;
+            }
+        }
+        prev = d;
+        i = j;  /* the next run starts at this one's last entry */
+    }
+    if (k->c) {
+        chunk_hash(k);
+        for (size_t m = 0; m < k->c; m++) {
+            subtree_task *t = &out->v[first + m];
+            t->ref[0] = 0xa0;
+            memcpy(t->ref + 1, k->out[m], 32);
+            t->ref_len = 33;
+        }
+        k->c = 0;
+    }
+}
+
+/* Precomputes the bottom of the trie over the sorted, normalised entries e[lo..hi) of e[0..n)
+ * (n >= 2): leaf hashes into lt, then bottom-branch references appended to branches. scratch
+ * holds a chunk of encoded nodes. */
+static void hash_bottom(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, const leaf_table *lt,
+                        precomputed *branches, pv_buf *scratch)
+{
+    node_chunk k;
+    k.scratch = scratch;
+    k.c = 0;
+    scratch->len = 0;
+    hash_leaves(e, n, lo, hi, lt, &k);
+    hash_bottom_branches(e, n, lo, hi, lt, branches, &k);
 }
 
 /* Below this many entries the batched pass is not worth its table. */
-#define LEAF_BATCH_MIN 8
+#define BATCH_MIN_ENTRIES 8
 
 /* Allocates the leaf table of n entries (depths zero: nothing precomputed yet). */
 static void leaf_table_init(leaf_table *lt, const pv_trie_entry *base, size_t n)
@@ -395,25 +511,28 @@ static void leaf_table_init(leaf_table *lt, const pv_trie_entry *base, size_t n)
     memset(lt->depth, 0, n * sizeof(uint32_t));
 }
 
-/* Root of the normalised, sorted entries e[0..n) (n >= 1) on the calling thread; batched: leaf
- * hashes precomputed by hash_leaves, else every node hashed as it is met. */
+/* Root of the normalised, sorted entries e[0..n) (n >= 1) on the calling thread; batched: the
+ * bottom of the trie precomputed by hash_bottom, else every node hashed as it is met. */
 static pv_bytes32 root_serial(const pv_trie_entry *e, size_t n, bool batched)
 {
     pv_buf b;
     pv_buf_init(&b);
     pv_buf_reserve(&b, 1024);
     leaf_table lt = {0};
+    precomputed branches = {0};
     encoder cx = {NULL, NULL};
-    if (batched && n >= LEAF_BATCH_MIN) {
+    if (batched && n >= BATCH_MIN_ENTRIES) {
         leaf_table_init(&lt, e, n);
-        hash_leaves(e, n, 0, n, &lt, &b);  /* b as the scratch, emptied after */
+        hash_bottom(e, n, 0, n, &lt, &branches, &b);  /* b as the scratch, emptied after */
         cx.leaves = &lt;
+        cx.pre = &branches;
     }
     encode_node(&cx, &b, e, n, 0);
     pv_bytes32 root;
     pv_keccak256(b.data, b.len, root.b);  /* the root is hashed even when short */
     pv_buf_free(&b);
     free(lt.hash);
+    free(branches.v);
     return root;
 }
 
@@ -482,11 +601,6 @@ static size_t rlp_index(uint64_t i, uint8_t *out)
 
 /* ---- parallel root ---------------------------------------------------------------------------- */
 
-typedef struct task_list {
-    subtree_task *v;
-    size_t n, cap;
-} task_list;
-
 /* The common prefix length (in nibbles, from depth) of sorted e[0..n), as encode_node finds it. */
 static size_t common_prefix(const pv_trie_entry *e, size_t n, size_t depth)
 {
@@ -500,16 +614,10 @@ static size_t common_prefix(const pv_trie_entry *e, size_t n, size_t depth)
 
 /* Collects, in encoding order, the subtrees of at most `grain` entries that hang below the
  * top of the trie, mirroring encode_node's partitioning. */
-static void collect_tasks(task_list *tl, const pv_trie_entry *e, size_t n, size_t depth, size_t grain, bool is_ref)
+static void collect_tasks(precomputed *tl, const pv_trie_entry *e, size_t n, size_t depth, size_t grain, bool is_ref)
 {
     if (is_ref && n <= grain) {
-        if (tl->n == tl->cap) {
-            tl->cap = tl->cap ? tl->cap * 2 : 64;
-            tl->v = realloc(tl->v, tl->cap * sizeof *tl->v);
-            if (!tl->v)
-                abort();
-        }
-        tl->v[tl->n++] = (subtree_task){e, n, depth, {0}, 0};
+        precomputed_push(tl, e, n, depth);
         return;
     }
     if (n == 1)
@@ -539,10 +647,13 @@ typedef struct task_pool {
     const leaf_table *leaves;  /* each task fills in its own entries */
 } task_pool;
 
+/* A pool thread: takes tasks, each one precomputing its own bottom (leaves and bottom branches,
+ * batched) and then encoding its subtree. */
 static void *run_tasks(void *arg)
 {
     task_pool *p = arg;
-    encoder cx = {p->leaves, NULL};
+    precomputed branches = {0};
+    encoder cx = {p->leaves, &branches};
     pv_buf b, scratch;
     pv_buf_init(&b);
     pv_buf_init(&scratch);
@@ -552,7 +663,8 @@ static void *run_tasks(void *arg)
             break;
         subtree_task *t = &p->tasks[i];
         size_t lo = (size_t)(t->e - p->all);
-        hash_leaves(p->all, p->n, lo, lo + t->n, p->leaves, &scratch);
+        branches.n = branches.next = 0;
+        hash_bottom(p->all, p->n, lo, lo + t->n, p->leaves, &branches, &scratch);
         b.len = 0;
         put_ref(&cx, &b, t->e, t->n, t->depth);
         memcpy(t->ref, b.data, b.len);
@@ -560,13 +672,14 @@ static void *run_tasks(void *arg)
     }
     pv_buf_free(&b);
     pv_buf_free(&scratch);
+    free(branches.v);
     return NULL;
 }
 
 /* Root of the normalised, sorted entries e[0..n) on `threads` threads. */
 static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threads)
 {
-    task_list tl = {0};
+    precomputed tl = {0};
     size_t grain = n / (threads * 8) + 1;
     collect_tasks(&tl, e, n, 0, grain, false);
     leaf_table lt;
@@ -580,8 +693,7 @@ static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threa
     pv_pool_run(run_tasks, args, threads);
     free(args);
     /* the top of the trie: the subtrees below it (every leaf among them) come from the tasks */
-    precomputed pre = {tl.v, tl.n, 0};
-    encoder cx = {&lt, &pre};
+    encoder cx = {&lt, &tl};
     pv_buf b;
     pv_buf_init(&b);
     encode_node(&cx, &b, e, n, 0);
