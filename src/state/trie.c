@@ -15,6 +15,16 @@
  * longer is then replaced by the RLP string of its keccak (shorter children stay embedded as they
  * are). The list header is inserted last (pv_rlp_list_end). So a root computation allocates the
  * sorting scratch and this one buffer, nothing per node.
+ *
+ * Hashing dominates, and one node at a time it cannot use the vector units. So before encoding
+ * a trie of BATCH_MIN_ENTRIES or more, hash_bottom precomputes its bottom: every leaf (its depth
+ * follows from the common prefixes with the sorted neighbours) and every branch whose children
+ * are all leaves, encoded and hashed in batches of HASH_CHUNK with pv_keccak256_batch; put_ref then
+ * takes those references instead of encoding and hashing the node (a leaf table indexed by entry,
+ * and the branches as precomputed subtrees). That is 99% of the permutations of a 50,000-receipt
+ * trie and ~75% of a random-key one of that size; the branches above are hashed as they are met.
+ * The result is the same bytes: nodes shorter than 32 bytes are never precomputed and stay
+ * embedded.
  */
 #include "trie.h"
 

@@ -268,8 +268,9 @@ static inline void keccak_f1600_vec(vlane st[25])
 
 #if VW == 8
 /* The blocks of the 8 slots as rows (slot k: words 0..7 in lo[k], 8..15 in hi[k], 16 in w16[k]),
- * turned into lanes by 8x8 transposes: cheaper than storing 136 words to a staging array and
- * loading them back as vectors (store-forwarding stalls), or 17 gathers (both measured). */
+ * turned into lanes by two 8x8 transposes. Measured at 1 KiB messages: storing the 136 words to a
+ * staging array and loading it back as 17 vectors gives ~4,250 MB/s (store-forwarding stalls), 17
+ * gathers ~3,900, the transposes ~4,900, against ~5,000 with no absorbing at all. */
 typedef struct rows {
     __m512i lo[8], hi[8];
     uint64_t w16[8];
@@ -345,7 +346,8 @@ static inline void absorb_rows(vlane st[25], const rows *r)
     st[16] = _mm512_xor_si512(st[16], _mm512_loadu_si512((const void *)r->w16));
 }
 #else
-/* The blocks of the 4 slots staged word by word (blk[j][k] = word j of slot k's block). */
+/* The blocks of the 4 slots staged word by word (blk[j][k] = word j of slot k's block); simple
+ * rather than tuned, the AVX2 build still measures ~2.2x the scalar throughput. */
 typedef struct rows {
     _Alignas(32) uint64_t blk[RATE_LANES][VW];
 } rows;
