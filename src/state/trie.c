@@ -427,7 +427,7 @@ static void hash_leaves(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, 
             k->c = 0;
         }
     }
-    if (k->c) {  /* the last entries were not leaves worth hashing */
+    if (k->c) {  /* the last, partial chunk */
         chunk_hash(k);
         for (size_t j = 0; j < k->c; j++)
             memcpy(lt->hash[idx[j]], k->out[j], 32);
@@ -444,6 +444,22 @@ static void hash_leaves(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, 
  * Encoded with the leaf references already computed, hashed in batches, and handed to the encoder
  * as precomputed subtrees, in the order it meets them.
  */
+/* Hashes the chunk of branches out->v[first..] and sets their references; returns where the
+ * next chunk starts. */
+static size_t branch_refs(node_chunk *k, precomputed *out, size_t first)
+{
+    chunk_hash(k);
+    for (size_t m = 0; m < k->c; m++) {
+        subtree_task *t = &out->v[first + m];
+        t->ref[0] = 0xa0;
+        memcpy(t->ref + 1, k->out[m], 32);
+        t->ref_len = 33;
+    }
+    first += k->c;
+    k->c = 0;
+    return first;
+}
+
 static void hash_bottom_branches(const pv_trie_entry *e, size_t n, size_t lo, size_t hi,
                                  const leaf_table *lt, precomputed *out, node_chunk *k)
 {
@@ -468,31 +484,14 @@ static void hash_bottom_branches(const pv_trie_entry *e, size_t n, size_t lo, si
             encode_node(&cx, k->scratch, e + i, j + 1 - i, d);
             if (chunk_keep(k, off))
                 precomputed_push(out, e + i, j + 1 - i, d);
-            if (k->c == HASH_CHUNK) {
-                chunk_hash(k);
-                for (size_t m = 0; m < k->c; m++) {
-                    subtree_task *t = &out->v[first + m];
-                    t->ref[0] = 0xa0;
-                    memcpy(t->ref + 1, k->out[m], 32);
-                    t->ref_len = 33;
-                }
-                first += k->c;
-                k->c = 0;
-            }
+            if (k->c == HASH_CHUNK)
+                first = branch_refs(k, out, first);
         }
         prev = d;
         i = j;  /* the next run starts at this one's last entry */
     }
-    if (k->c) {
-        chunk_hash(k);
-        for (size_t m = 0; m < k->c; m++) {
-            subtree_task *t = &out->v[first + m];
-            t->ref[0] = 0xa0;
-            memcpy(t->ref + 1, k->out[m], 32);
-            t->ref_len = 33;
-        }
-        k->c = 0;
-    }
+    if (k->c)
+        branch_refs(k, out, first);
 }
 
 /* Precomputes the bottom of the trie over the sorted, normalised entries e[lo..hi) of e[0..n)
