@@ -312,6 +312,8 @@ static const bench_cmd bench_cmds[] = {
      pv_bench_blocks},
     {"mainnet", "mainnet [--threads N] [--repeat K] [--json] [--svg FILE] [FILE...]   the fixture blocks",
      pv_bench_mainnet},
+    {"hash", "hash [--json] [--cpu]          keccak-256 one by one vs batched; trie roots before/after batching",
+     pv_bench_hash},
 };
 
 static void bench_usage(FILE *out)

@@ -9,6 +9,7 @@ int pv_cmd_bench(int argc, char **argv);
 int pv_bench_blocks(int argc, char **argv);
 int pv_bench_evm(int argc, char **argv);
 int pv_bench_mainnet(int argc, char **argv);
+int pv_bench_hash(int argc, char **argv);
 int pv_cmd_gen(int argc, char **argv);
 
 #endif

@@ -19,9 +19,10 @@ static void usage(FILE *out)
             "            rejecting the block\n"
             "  gen --seed S --txs N --conflicts R [--fork NAME] [--invalid R] [--gas-limit G] -o FILE\n"
             "            write a random block file (hard cases for parallel execution)\n"
-            "  bench precompiles|evm|blocks|mainnet [options]\n"
+            "  bench precompiles|evm|blocks|mainnet|hash [options]\n"
             "            measurements: precompiles, the interpreter suite, synthetic and mainnet blocks\n"
-            "            sequential vs parallel (parevm bench --help for each one's options)\n"
+            "            sequential vs parallel, keccak and trie hashing (parevm bench --help for each\n"
+            "            one's options)\n"
             "  help      show this text\n");
 }
 

@@ -22,6 +22,10 @@ typedef struct pv_trie_entry {
  * Duplicate keys: the last one in the original order wins. Empty set -> PV_EMPTY_TRIE_ROOT. */
 pv_bytes32 pv_trie_root(pv_trie_entry *entries, size_t n);
 
+/* pv_trie_root hashing every node one at a time as the encoder meets it, without the batched
+ * leaf pass (the same result; kept to measure the batching: parevm bench hash). */
+pv_bytes32 pv_trie_root_unbatched(pv_trie_entry *entries, size_t n);
+
 /* Same, with each key replaced by keccak256(key) (the "secure" trie used for state and storage). */
 pv_bytes32 pv_trie_root_secure(const pv_trie_entry *entries, size_t n);
 

@@ -6,8 +6,17 @@
  * little-endian. Each round is written out in full (theta, rho+pi with constant rotations, chi,
  * iota) and reads one set of 25 local lanes while writing the other, so no lane is copied between
  * rounds; the loop runs four such rounds per iteration (see keccak_f1600 for why not all 24).
+ *
+ * pv_keccak256_batch runs the same round (one macro, instantiated for scalar lanes and for
+ * vectors) on VW messages at once, lane-sliced: vector j holds lane j of VW different states, so
+ * the permutation is the scalar one with every operation on VW lanes. A streaming scheduler feeds
+ * each vector lane ("slot") its own message block by block; see batch_vec.
  */
 #include "keccak.h"
+
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 const pv_bytes32 PV_EMPTY_CODE_HASH = {{
     0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d, 0xb2, 0xdc, 0xc7, 0x03, 0xc0,
@@ -39,68 +48,76 @@ static inline void store64_le(uint8_t *p, uint64_t v)
 
 #define ROL(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
 
-/* chi on one plane: out[X] = b[X] ^ (~b[X+1] & b[X+2]). */
-#define CHI_PLANE(o0, o1, o2, o3, o4)              \
-    o0 = b0 ^ (~b1 & b2);                          \
-    o1 = b1 ^ (~b2 & b3);                          \
-    o2 = b2 ^ (~b3 & b4);                          \
-    o3 = b3 ^ (~b4 & b0);                          \
-    o4 = b4 ^ (~b0 & b1)
-
 /*
- * One round from lanes s##0..s##24 into d##0..d##24.
+ * One round from lanes s##0..s##24 into d##0..d##24, over any lane type T given the operations
+ * XOR(a, b), XOR5(a, b, c, d, e), ROTL(x, n) (0 < n < 64) and CHI(a, b, c) = a ^ (~b & c): the
+ * scalar permutation instantiates it with uint64_t, the batched one with vectors holding one lane
+ * of several messages.
  * theta: D[x] = C[x-1] ^ rol(C[x+1], 1), every lane of column x gets ^= D[x].
  * rho+pi: output lane (X, Y) is rol(A[x][y], r[x][y]) with (x, y) = ((X + 3Y) mod 5, X);
  *         the rotation amounts are the specification's r[x][y].
- * chi per plane, then iota on lane 0.
+ * chi per plane (out[X] = b[X] ^ (~b[X+1] & b[X+2])), then iota on lane 0 (rc: a T).
  */
-#define ROUND(s, d, rc)                                                              \
+#define CHI_PLANE(CHI, o0, o1, o2, o3, o4)         \
+    o0 = CHI(b0, b1, b2);                          \
+    o1 = CHI(b1, b2, b3);                          \
+    o2 = CHI(b2, b3, b4);                          \
+    o3 = CHI(b3, b4, b0);                          \
+    o4 = CHI(b4, b0, b1)
+
+#define ROUND_T(T, XOR, XOR5, ROTL, CHI, s, d, rc)                                   \
     do {                                                                             \
-        uint64_t c0 = s##0 ^ s##5 ^ s##10 ^ s##15 ^ s##20;                           \
-        uint64_t c1 = s##1 ^ s##6 ^ s##11 ^ s##16 ^ s##21;                           \
-        uint64_t c2 = s##2 ^ s##7 ^ s##12 ^ s##17 ^ s##22;                           \
-        uint64_t c3 = s##3 ^ s##8 ^ s##13 ^ s##18 ^ s##23;                           \
-        uint64_t c4 = s##4 ^ s##9 ^ s##14 ^ s##19 ^ s##24;                           \
-        uint64_t t0 = c4 ^ ROL(c1, 1), t1 = c0 ^ ROL(c2, 1), t2 = c1 ^ ROL(c3, 1);   \
-        uint64_t t3 = c2 ^ ROL(c4, 1), t4 = c3 ^ ROL(c0, 1);                         \
-        uint64_t b0, b1, b2, b3, b4;                                                 \
+        T c0 = XOR5(s##0, s##5, s##10, s##15, s##20);                                \
+        T c1 = XOR5(s##1, s##6, s##11, s##16, s##21);                                \
+        T c2 = XOR5(s##2, s##7, s##12, s##17, s##22);                                \
+        T c3 = XOR5(s##3, s##8, s##13, s##18, s##23);                                \
+        T c4 = XOR5(s##4, s##9, s##14, s##19, s##24);                                \
+        T t0 = XOR(c4, ROTL(c1, 1)), t1 = XOR(c0, ROTL(c2, 1));                      \
+        T t2 = XOR(c1, ROTL(c3, 1)), t3 = XOR(c2, ROTL(c4, 1));                      \
+        T t4 = XOR(c3, ROTL(c0, 1));                                                 \
+        T b0, b1, b2, b3, b4;                                                        \
         /* plane Y = 0: lanes 0, 6, 12, 18, 24 */                                    \
-        b0 = s##0 ^ t0;                                                              \
-        b1 = ROL(s##6 ^ t1, 44);                                                     \
-        b2 = ROL(s##12 ^ t2, 43);                                                    \
-        b3 = ROL(s##18 ^ t3, 21);                                                    \
-        b4 = ROL(s##24 ^ t4, 14);                                                    \
-        CHI_PLANE(d##0, d##1, d##2, d##3, d##4);                                     \
-        d##0 ^= (rc);                                                                \
+        b0 = XOR(s##0, t0);                                                          \
+        b1 = ROTL(XOR(s##6, t1), 44);                                                \
+        b2 = ROTL(XOR(s##12, t2), 43);                                               \
+        b3 = ROTL(XOR(s##18, t3), 21);                                               \
+        b4 = ROTL(XOR(s##24, t4), 14);                                               \
+        CHI_PLANE(CHI, d##0, d##1, d##2, d##3, d##4);                                \
+        d##0 = XOR(d##0, rc);                                                        \
         /* plane Y = 1: lanes 3, 9, 10, 16, 22 */                                    \
-        b0 = ROL(s##3 ^ t3, 28);                                                     \
-        b1 = ROL(s##9 ^ t4, 20);                                                     \
-        b2 = ROL(s##10 ^ t0, 3);                                                     \
-        b3 = ROL(s##16 ^ t1, 45);                                                    \
-        b4 = ROL(s##22 ^ t2, 61);                                                    \
-        CHI_PLANE(d##5, d##6, d##7, d##8, d##9);                                     \
+        b0 = ROTL(XOR(s##3, t3), 28);                                                \
+        b1 = ROTL(XOR(s##9, t4), 20);                                                \
+        b2 = ROTL(XOR(s##10, t0), 3);                                                \
+        b3 = ROTL(XOR(s##16, t1), 45);                                               \
+        b4 = ROTL(XOR(s##22, t2), 61);                                               \
+        CHI_PLANE(CHI, d##5, d##6, d##7, d##8, d##9);                                \
         /* plane Y = 2: lanes 1, 7, 13, 19, 20 */                                    \
-        b0 = ROL(s##1 ^ t1, 1);                                                      \
-        b1 = ROL(s##7 ^ t2, 6);                                                      \
-        b2 = ROL(s##13 ^ t3, 25);                                                    \
-        b3 = ROL(s##19 ^ t4, 8);                                                     \
-        b4 = ROL(s##20 ^ t0, 18);                                                    \
-        CHI_PLANE(d##10, d##11, d##12, d##13, d##14);                                \
+        b0 = ROTL(XOR(s##1, t1), 1);                                                 \
+        b1 = ROTL(XOR(s##7, t2), 6);                                                 \
+        b2 = ROTL(XOR(s##13, t3), 25);                                               \
+        b3 = ROTL(XOR(s##19, t4), 8);                                                \
+        b4 = ROTL(XOR(s##20, t0), 18);                                               \
+        CHI_PLANE(CHI, d##10, d##11, d##12, d##13, d##14);                           \
         /* plane Y = 3: lanes 4, 5, 11, 17, 23 */                                    \
-        b0 = ROL(s##4 ^ t4, 27);                                                     \
-        b1 = ROL(s##5 ^ t0, 36);                                                     \
-        b2 = ROL(s##11 ^ t1, 10);                                                    \
-        b3 = ROL(s##17 ^ t2, 15);                                                    \
-        b4 = ROL(s##23 ^ t3, 56);                                                    \
-        CHI_PLANE(d##15, d##16, d##17, d##18, d##19);                                \
+        b0 = ROTL(XOR(s##4, t4), 27);                                                \
+        b1 = ROTL(XOR(s##5, t0), 36);                                                \
+        b2 = ROTL(XOR(s##11, t1), 10);                                               \
+        b3 = ROTL(XOR(s##17, t2), 15);                                               \
+        b4 = ROTL(XOR(s##23, t3), 56);                                               \
+        CHI_PLANE(CHI, d##15, d##16, d##17, d##18, d##19);                           \
         /* plane Y = 4: lanes 2, 8, 14, 15, 21 */                                    \
-        b0 = ROL(s##2 ^ t2, 62);                                                     \
-        b1 = ROL(s##8 ^ t3, 55);                                                     \
-        b2 = ROL(s##14 ^ t4, 39);                                                    \
-        b3 = ROL(s##15 ^ t0, 41);                                                    \
-        b4 = ROL(s##21 ^ t1, 2);                                                     \
-        CHI_PLANE(d##20, d##21, d##22, d##23, d##24);                                \
+        b0 = ROTL(XOR(s##2, t2), 62);                                                \
+        b1 = ROTL(XOR(s##8, t3), 55);                                                \
+        b2 = ROTL(XOR(s##14, t4), 39);                                               \
+        b3 = ROTL(XOR(s##15, t0), 41);                                               \
+        b4 = ROTL(XOR(s##21, t1), 2);                                                \
+        CHI_PLANE(CHI, d##20, d##21, d##22, d##23, d##24);                           \
     } while (0)
+
+#define S_XOR(a, b) ((a) ^ (b))
+#define S_XOR5(a, b, c, d, e) ((a) ^ (b) ^ (c) ^ (d) ^ (e))
+#define S_CHI(a, b, c) ((a) ^ (~(b) & (c)))
+#define ROUND(s, d, rc) ROUND_T(uint64_t, S_XOR, S_XOR5, ROL, S_CHI, s, d, rc)
 
 #define LANES(p) p##0, p##1, p##2, p##3, p##4, p##5, p##6, p##7, p##8, p##9, p##10, p##11, \
                  p##12, p##13, p##14, p##15, p##16, p##17, p##18, p##19, p##20, p##21,     \
@@ -149,9 +166,10 @@ static void keccak_f1600(uint64_t st[25])
     st[20] = a20; st[21] = a21; st[22] = a22; st[23] = a23; st[24] = a24;
 }
 
-void pv_keccak256(const uint8_t *data, size_t len, uint8_t out[32])
+/* Absorbs the rest of a message, data[0..len), into st (zero, or the state after the message's
+ * earlier blocks), pads it and writes the digest to out. */
+static inline void sponge_finish(uint64_t st[25], const uint8_t *data, size_t len, uint8_t out[32])
 {
-    uint64_t st[25] = {0};
     while (len >= RATE) {
         for (int i = 0; i < RATE_LANES; i++)
             st[i] ^= load64_le(data + 8 * i);
@@ -172,4 +190,283 @@ void pv_keccak256(const uint8_t *data, size_t len, uint8_t out[32])
     keccak_f1600(st);
     for (int i = 0; i < 4; i++)
         store64_le(out + 8 * i, st[i]);
+}
+
+void pv_keccak256(const uint8_t *data, size_t len, uint8_t out[32])
+{
+    uint64_t st[25] = {0};
+    sponge_finish(st, data, len, out);
+}
+
+/* ---- batched: one vector lane per message ---------------------------------------------------- */
+
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+/* 8 messages per zmm; vprolq rotates, vpternlogq does theta's 5-way xor in two instructions
+ * (0x96: a ^ b ^ c) and chi in one (0xd2: a ^ (~b & c)). */
+#define VW 8
+typedef __m512i vlane;
+#define V_XOR(a, b) _mm512_xor_si512(a, b)
+#define V_XOR5(a, b, c, d, e) \
+    _mm512_ternarylogic_epi64(_mm512_ternarylogic_epi64(a, b, c, 0x96), d, e, 0x96)
+#define V_ROL(x, n) _mm512_rol_epi64(x, n)
+#define V_CHI(a, b, c) _mm512_ternarylogic_epi64(a, b, c, 0xd2)
+#define V_AND(a, b) _mm512_and_si512(a, b)
+#define V_SET1(x) _mm512_set1_epi64((long long)(x))
+#define V_ZERO() _mm512_setzero_si512()
+#define V_LOAD(p) _mm512_load_si512((const void *)(p))
+#define V_STORE(p, v) _mm512_store_si512((void *)(p), v)
+#elif defined(__AVX2__)
+/* 4 messages per ymm; rotations are two shifts and an or, chi an andnot and an xor. */
+#define VW 4
+typedef __m256i vlane;
+#define V_XOR(a, b) _mm256_xor_si256(a, b)
+#define V_XOR5(a, b, c, d, e) V_XOR(V_XOR(V_XOR(a, b), V_XOR(c, d)), e)
+#define V_ROL(x, n) _mm256_or_si256(_mm256_slli_epi64(x, n), _mm256_srli_epi64(x, 64 - (n)))
+#define V_CHI(a, b, c) V_XOR(a, _mm256_andnot_si256(b, c))
+#define V_AND(a, b) _mm256_and_si256(a, b)
+#define V_SET1(x) _mm256_set1_epi64x((long long)(x))
+#define V_ZERO() _mm256_setzero_si256()
+#define V_LOAD(p) _mm256_load_si256((const __m256i *)(p))
+#define V_STORE(p, v) _mm256_store_si256((__m256i *)(p), v)
+#endif
+
+#ifdef VW
+/* Measured: one permutation of VW lanes costs about 1.2 (AVX-512) or 1.9 (AVX2) scalar ones, so
+ * two messages are already faster batched, and a single message left over is finished on the
+ * scalar code. */
+#define BATCH_MIN 2
+#define BATCH_TAIL 1
+
+#define VROUND(s, d, rc) ROUND_T(vlane, V_XOR, V_XOR5, V_ROL, V_CHI, s, d, rc)
+
+/*
+ * keccak-f[1600] on VW states at once: st[j] holds lane j of every state. Measured (AVX-512, 8
+ * lanes): two rounds per loop iteration beat four or six (~4%), and inlining it into the scheduler
+ * beats a call (~10%: the state stays in registers across the absorb). The round loop (objdump,
+ * gcc 12): 95 vector operations per round, plus ~4 spills and ~5 reloads of stack slots and some
+ * register moves (vpternlogq overwrites its first operand); little next to the logic.
+ */
+static inline void keccak_f1600_vec(vlane st[25])
+{
+    vlane LANES(a), LANES(e);
+    a0 = st[0]; a1 = st[1]; a2 = st[2]; a3 = st[3]; a4 = st[4];
+    a5 = st[5]; a6 = st[6]; a7 = st[7]; a8 = st[8]; a9 = st[9];
+    a10 = st[10]; a11 = st[11]; a12 = st[12]; a13 = st[13]; a14 = st[14];
+    a15 = st[15]; a16 = st[16]; a17 = st[17]; a18 = st[18]; a19 = st[19];
+    a20 = st[20]; a21 = st[21]; a22 = st[22]; a23 = st[23]; a24 = st[24];
+
+    for (int r = 0; r < 24; r += 2) {
+        VROUND(a, e, V_SET1(RC[r]));
+        VROUND(e, a, V_SET1(RC[r + 1]));
+    }
+
+    st[0] = a0; st[1] = a1; st[2] = a2; st[3] = a3; st[4] = a4;
+    st[5] = a5; st[6] = a6; st[7] = a7; st[8] = a8; st[9] = a9;
+    st[10] = a10; st[11] = a11; st[12] = a12; st[13] = a13; st[14] = a14;
+    st[15] = a15; st[16] = a16; st[17] = a17; st[18] = a18; st[19] = a19;
+    st[20] = a20; st[21] = a21; st[22] = a22; st[23] = a23; st[24] = a24;
+}
+
+#if VW == 8
+/* The blocks of the 8 slots as rows (slot k: words 0..7 in lo[k], 8..15 in hi[k], 16 in w16[k]),
+ * turned into lanes by two 8x8 transposes. Measured at 1 KiB messages: storing the 136 words to a
+ * staging array and loading it back as 17 vectors gives ~4,250 MB/s (store-forwarding stalls), 17
+ * gathers ~3,900, the transposes ~4,900, against ~5,000 with no absorbing at all. */
+typedef struct rows {
+    __m512i lo[8], hi[8];
+    uint64_t w16[8];
+} rows;
+
+/* Bytes [0, len) of p, zero above; p is not read when len == 0. */
+static inline __m512i load_upto64(const uint8_t *p, size_t len)
+{
+    if (len >= 64)
+        return _mm512_loadu_si512((const void *)p);
+    return len ? _mm512_maskz_loadu_epi8(((uint64_t)1 << len) - 1, p) : _mm512_setzero_si512();
+}
+
+/* Slot k's block: the 136 bytes at p, or (rem < RATE) the message's last rem bytes padded. The
+ * masked loads read no byte past the message, and build the padding in registers. */
+static inline void put_block(rows *r, int k, const uint8_t *p, size_t rem)
+{
+    if (rem >= RATE) {
+        r->lo[k] = _mm512_loadu_si512((const void *)p);
+        r->hi[k] = _mm512_loadu_si512((const void *)(p + 64));
+        r->w16[k] = load64_le(p + 128);
+        return;
+    }
+    __m512i lo = load_upto64(p, rem);
+    __m512i hi = rem > 64 ? load_upto64(p + 64, rem - 64) : _mm512_setzero_si512();
+    uint64_t w16 = 0x80ULL << 56;  /* the final bit of the padding, in byte 135 */
+    if (rem > 128)
+        w16 ^= (uint64_t)_mm_cvtsi128_si64(_mm_maskz_loadu_epi8((uint16_t)((1u << (rem - 128)) - 1), p + 128));
+    /* the first bit, 0x01 in byte rem */
+    if (rem < 64)
+        lo = _mm512_xor_si512(lo, _mm512_maskz_set1_epi8((uint64_t)1 << rem, 0x01));
+    else if (rem < 128)
+        hi = _mm512_xor_si512(hi, _mm512_maskz_set1_epi8((uint64_t)1 << (rem - 64), 0x01));
+    else
+        w16 ^= (uint64_t)1 << (8 * (rem - 128));
+    r->lo[k] = lo;
+    r->hi[k] = hi;
+    r->w16[k] = w16;
+}
+
+/* w[j] = word j of rows r[0..8): unpack pairs of rows, then two rounds of 128-bit chunk shuffles. */
+static inline void transpose8(const __m512i r[8], __m512i w[8])
+{
+    __m512i t0 = _mm512_unpacklo_epi64(r[0], r[1]), t1 = _mm512_unpackhi_epi64(r[0], r[1]);
+    __m512i t2 = _mm512_unpacklo_epi64(r[2], r[3]), t3 = _mm512_unpackhi_epi64(r[2], r[3]);
+    __m512i t4 = _mm512_unpacklo_epi64(r[4], r[5]), t5 = _mm512_unpackhi_epi64(r[4], r[5]);
+    __m512i t6 = _mm512_unpacklo_epi64(r[6], r[7]), t7 = _mm512_unpackhi_epi64(r[6], r[7]);
+    /* t0 = rows 0, 1, words (0), (2), (4), (6); t1 the odd words; t2/t3 rows 2, 3, ... */
+    __m512i u0 = _mm512_shuffle_i64x2(t0, t2, 0x88), u1 = _mm512_shuffle_i64x2(t0, t2, 0xdd);
+    __m512i u2 = _mm512_shuffle_i64x2(t1, t3, 0x88), u3 = _mm512_shuffle_i64x2(t1, t3, 0xdd);
+    __m512i u4 = _mm512_shuffle_i64x2(t4, t6, 0x88), u5 = _mm512_shuffle_i64x2(t4, t6, 0xdd);
+    __m512i u6 = _mm512_shuffle_i64x2(t5, t7, 0x88), u7 = _mm512_shuffle_i64x2(t5, t7, 0xdd);
+    /* u0 = words (0), (4) of rows 0-1 then 2-3; u1 words 2, 6; u2 words 1, 5; u3 words 3, 7 */
+    w[0] = _mm512_shuffle_i64x2(u0, u4, 0x88);
+    w[4] = _mm512_shuffle_i64x2(u0, u4, 0xdd);
+    w[2] = _mm512_shuffle_i64x2(u1, u5, 0x88);
+    w[6] = _mm512_shuffle_i64x2(u1, u5, 0xdd);
+    w[1] = _mm512_shuffle_i64x2(u2, u6, 0x88);
+    w[5] = _mm512_shuffle_i64x2(u2, u6, 0xdd);
+    w[3] = _mm512_shuffle_i64x2(u3, u7, 0x88);
+    w[7] = _mm512_shuffle_i64x2(u3, u7, 0xdd);
+}
+
+static inline void absorb_rows(vlane st[25], const rows *r)
+{
+    __m512i w[8];
+    transpose8(r->lo, w);
+    for (int j = 0; j < 8; j++)
+        st[j] = _mm512_xor_si512(st[j], w[j]);
+    transpose8(r->hi, w);
+    for (int j = 0; j < 8; j++)
+        st[8 + j] = _mm512_xor_si512(st[8 + j], w[j]);
+    st[16] = _mm512_xor_si512(st[16], _mm512_loadu_si512((const void *)r->w16));
+}
+#else
+/* The blocks of the 4 slots staged word by word (blk[j][k] = word j of slot k's block); simple
+ * rather than tuned, the AVX2 build still measures ~2.2x the scalar throughput. */
+typedef struct rows {
+    _Alignas(32) uint64_t blk[RATE_LANES][VW];
+} rows;
+
+static inline void put_block(rows *r, int k, const uint8_t *p, size_t rem)
+{
+    uint8_t pad[RATE];
+    if (rem < RATE) {
+        if (rem)
+            memcpy(pad, p, rem);
+        memset(pad + rem, 0, RATE - rem);
+        pad[rem] ^= 0x01;
+        pad[RATE - 1] ^= 0x80;
+        p = pad;
+    }
+    for (int j = 0; j < RATE_LANES; j++)
+        r->blk[j][k] = load64_le(p + 8 * j);
+}
+
+static inline void absorb_rows(vlane st[25], const rows *r)
+{
+    for (int j = 0; j < RATE_LANES; j++)
+        st[j] = V_XOR(st[j], V_LOAD(r->blk[j]));
+}
+#endif
+
+/* The streaming scheduler: VW slots, each absorbing one block of its own message per permutation
+ * and taking the next message as soon as its last block is through, so that messages of
+ * different lengths keep every slot busy. n >= 1. */
+static void batch_vec(const uint8_t *const *data, const size_t *lens, size_t n, uint8_t (*out)[32])
+{
+    vlane st[25];
+    for (int j = 0; j < 25; j++)
+        st[j] = V_ZERO();
+    const uint8_t *p[VW];    /* the slot's next unabsorbed byte */
+    size_t rem[VW];          /* bytes of its message left */
+    size_t msg[VW];          /* its message, n when idle */
+    size_t next = 0;
+    unsigned active = 0;
+    for (int k = 0; k < VW; k++) {
+        if (next < n) {
+            p[k] = data[next];
+            rem[k] = lens[next];
+            msg[k] = next++;
+            active++;
+        } else {
+            msg[k] = n;
+        }
+    }
+    /* Run while messages wait or enough slots are busy; the last BATCH_TAIL slots finish below. */
+    while (next < n || active > BATCH_TAIL) {
+        rows r;
+        unsigned final = 0;  /* slots absorbing their message's last (padded) block */
+        for (int k = 0; k < VW; k++) {
+            if (msg[k] == n) {
+                put_block(&r, k, NULL, 0);  /* idle: any block will do, the lane is ignored */
+            } else if (rem[k] >= RATE) {
+                put_block(&r, k, p[k], rem[k]);
+                p[k] += RATE;
+                rem[k] -= RATE;
+            } else {
+                put_block(&r, k, p[k], rem[k]);
+                final |= 1u << k;
+            }
+        }
+        absorb_rows(st, &r);
+        keccak_f1600_vec(st);
+        if (!final)
+            continue;
+        /* Squeeze the finished slots, zero their lanes and give them their next messages. */
+        _Alignas(64) uint64_t dig[4][VW], keep[VW];
+        for (int j = 0; j < 4; j++)
+            V_STORE(dig[j], st[j]);
+        for (int k = 0; k < VW; k++) {
+            keep[k] = ~(uint64_t)0;
+            if (!(final >> k & 1))
+                continue;
+            keep[k] = 0;
+            for (int j = 0; j < 4; j++)
+                store64_le(out[msg[k]] + 8 * j, dig[j][k]);
+            if (next < n) {
+                p[k] = data[next];
+                rem[k] = lens[next];
+                msg[k] = next++;
+            } else {
+                msg[k] = n;
+                active--;
+            }
+        }
+        vlane kv = V_LOAD(keep);
+        for (int j = 0; j < 25; j++)
+            st[j] = V_AND(st[j], kv);
+    }
+    if (active == 0)
+        return;
+    /* The last message or so: a permutation for one lane costs less on the scalar code. */
+    _Alignas(64) uint64_t lanes[25][VW];
+    for (int j = 0; j < 25; j++)
+        V_STORE(lanes[j], st[j]);
+    for (int k = 0; k < VW; k++) {
+        if (msg[k] == n)
+            continue;
+        uint64_t s1[25];
+        for (int j = 0; j < 25; j++)
+            s1[j] = lanes[j][k];
+        sponge_finish(s1, p[k], rem[k], out[msg[k]]);
+    }
+}
+#endif
+
+void pv_keccak256_batch(const uint8_t *const *data, const size_t *lens, size_t n, uint8_t (*out)[32])
+{
+#ifdef VW
+    if (n >= BATCH_MIN) {
+        batch_vec(data, lens, n, out);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < n; i++)
+        pv_keccak256(data[i], lens[i], out[i]);
 }

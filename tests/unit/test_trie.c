@@ -12,6 +12,10 @@
  *    prefixes of others, long keys, embedded and hashed nodes.
  *  - The API contract: empty sets, duplicates (last wins), deletions, the secure variant leaving
  *    the caller's array alone, the ordered variant.
+ *  - The batched bottom pass (leaf and bottom-branch hashes computed ahead in batches) against the
+ *    node-by-node encoder (pv_trie_root_unbatched) and, for the smaller sets, the reference: sets
+ *    of up to 3000 keys of five shapes, with values that put leaves just under and over 32 bytes
+ *    (embedded or hashed) and around the 136-byte block boundaries.
  */
 #include "test.h"
 
@@ -379,6 +383,103 @@ static void random_against_reference(void)
     CHECK(bad == 0, "%d of %d random sets differ from the reference", bad, rounds);
 }
 
+/* ---- batched bottom pass ---------------------------------------------------------------------- */
+
+/* A value length of the given class: embedded leaves, leaves around 32 bytes, around one and two
+ * rate blocks. */
+static size_t value_len(int cls)
+{
+    switch (cls) {
+    case 0: return 1 + (size_t)(rnd() % 3);
+    case 1: return 25 + (size_t)(rnd() % 16);
+    case 2: return 125 + (size_t)(rnd() % 21);
+    default: return 255 + (size_t)(rnd() % 31);
+    }
+}
+
+static void batched_against_unbatched(void)
+{
+    int bad = 0, bad_ref = 0, bad_secure = 0, rounds = 0;
+    static const uint8_t alphabet[] = {0x00, 0x01, 0x10, 0x11, 0xff};
+    for (int round = 0; round < 150; round++, rounds++) {
+        size_t n = (size_t)(rnd() % (round < 75 ? 300 : 3000)) + 1;
+        /* keys: 0 short over a tiny alphabet (prefix keys: branch values), 1 32-byte random,
+         * 2 long with a common head (extensions), 3 RLP(i) (ordered lists), 4 1..6 bytes over
+         * bytes that split at odd nibbles */
+        int shape = (int)(rnd() % 5);
+        int cls = (int)(rnd() % 5);  /* one value class for the set, or 4: mixed */
+        kv *a = malloc(n * sizeof *a);
+        for (size_t i = 0; i < n; i++) {
+            size_t kl;
+            uint8_t *k = malloc(104);
+            if (shape == 3) {
+                kl = i == 0 ? 1 : i < 0x80 ? 1 : i < 0x100 ? 2 : 3;
+                if (i == 0)
+                    k[0] = 0x80;
+                else if (i < 0x80)
+                    k[0] = (uint8_t)i;
+                else
+                    for (size_t j = 0; j < kl; j++)
+                        k[j] = j == 0 ? (uint8_t)(0x80 + kl - 1) : (uint8_t)(i >> (8 * (kl - 1 - j)));
+            } else {
+                kl = shape == 0 ? (size_t)(rnd() % 4) : shape == 1 ? 32 : shape == 2 ? 64 + (size_t)(rnd() % 40)
+                                                                                    : 1 + (size_t)(rnd() % 6);
+                for (size_t j = 0; j < kl; j++)
+                    k[j] = shape == 0 ? (uint8_t)(rnd() % 3 * 0x11)
+                           : shape == 2 && j < 60 ? 0xab
+                           : shape == 4 ? alphabet[rnd() % sizeof alphabet] : (uint8_t)rnd();
+            }
+            size_t vl = value_len(cls == 4 ? (int)(rnd() % 4) : cls);
+            uint8_t *v = malloc(vl);
+            for (size_t j = 0; j < vl; j++)
+                v[j] = (uint8_t)rnd();
+            a[i] = (kv){k, v, kl, vl};
+        }
+        /* duplicates are allowed: every root resolves them the same way (the last wins) */
+        pv_bytes32 one = root_of(a, n, false, false);
+        pv_trie_entry *e = malloc(n * sizeof *e);
+        for (size_t i = 0; i < n; i++)
+            e[i] = (pv_trie_entry){a[i].k, a[i].kl, a[i].v, a[i].vl};
+        pv_bytes32 unb = pv_trie_root_unbatched(e, n);
+        if (!pv_bytes32_eq(&one, &unb)) {
+            if (bad < 5)
+                fprintf(stderr, "set %d (shape %d, values %d, %zu keys): batched root differs\n", round, shape, cls, n);
+            bad++;
+        }
+        /* the secure root: keys hashed in batches, then batched, against both done one by one */
+        pv_bytes32 sec = root_of(a, n, true, false);
+        uint8_t (*hk)[32] = malloc(n * 32);
+        for (size_t i = 0; i < n; i++) {
+            pv_keccak256(a[i].k, a[i].kl, hk[i]);
+            e[i] = (pv_trie_entry){hk[i], 32, a[i].v, a[i].vl};
+        }
+        unb = pv_trie_root_unbatched(e, n);
+        bad_secure += !pv_bytes32_eq(&sec, &unb);
+        free(hk);
+        free(e);
+        if (n <= 300) {
+            kvmap m = {0};
+            for (size_t i = 0; i < n; i++) {
+                uint8_t *k = malloc(a[i].kl + 1), *v = malloc(a[i].vl);
+                memcpy(k, a[i].k, a[i].kl);
+                memcpy(v, a[i].v, a[i].vl);
+                map_put(&m, k, a[i].kl, v, a[i].vl);
+            }
+            pv_bytes32 want = ref_root(m.a, m.n);
+            bad_ref += !pv_bytes32_eq(&one, &want);
+            map_free(&m);
+        }
+        for (size_t i = 0; i < n; i++) {
+            free(a[i].k);
+            free(a[i].v);
+        }
+        free(a);
+    }
+    CHECK(bad == 0, "%d of %d sets: batched root differs from the node-by-node one", bad, rounds);
+    CHECK(bad_secure == 0, "%d of %d sets: batched secure root differs from the node-by-node one", bad_secure, rounds);
+    CHECK(bad_ref == 0, "%d sets: batched root differs from the reference", bad_ref);
+}
+
 /* ---- API contract ---------------------------------------------------------------------------- */
 
 static void contract(void)
@@ -538,6 +639,29 @@ static void ordered_multithreaded(void)
                 vals[i][j] = (uint8_t)(x >> (j % 56));
         }
         pv_bytes32 one = pv_trie_root_ordered((const uint8_t *const *)vals, lens, n);
+        pv_trie_entry *e = malloc((n + 1) * sizeof *e);
+        uint8_t (*keys)[9] = malloc((n + 1) * 9);
+        for (size_t i = 0; i < n; i++) {
+            size_t kl = 1;
+            if (i == 0) {
+                keys[i][0] = 0x80;
+            } else if (i < 0x80) {
+                keys[i][0] = (uint8_t)i;
+            } else {
+                unsigned nb = 0;
+                for (size_t t = i; t; t >>= 8)
+                    nb++;
+                keys[i][0] = (uint8_t)(0x80 + nb);
+                for (unsigned k = 0; k < nb; k++)
+                    keys[i][nb - k] = (uint8_t)(i >> (8 * k));
+                kl = 1 + nb;
+            }
+            e[i] = (pv_trie_entry){keys[i], kl, vals[i], lens[i]};
+        }
+        pv_bytes32 unb = pv_trie_root_unbatched(e, n);
+        CHECK(pv_bytes32_eq(&one, &unb), "ordered root of %zu items: batched = node by node", n);
+        free(e);
+        free(keys);
         for (unsigned t = 2; t <= 8; t *= 2) {
             pv_bytes32 many = pv_trie_root_ordered_mt((const uint8_t *const *)vals, lens, n, t);
             CHECK(pv_bytes32_eq(&one, &many), "ordered root of %zu items on %u threads", n, t);
@@ -554,6 +678,7 @@ int main(void)
     ordered_multithreaded();
     fixtures();
     random_against_reference();
+    batched_against_unbatched();
     contract();
     TEST_DONE();
 }
