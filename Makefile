@@ -17,12 +17,13 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=build/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TESTS     := $(TEST_SRCS:tests/unit/%.c=build/tests/%)
 
-SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# The sanitizer builds keep $(ARCH) so that they check the vector code paths (batched Keccak).
+SAN_FLAGS   := -O1 $(ARCH) -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_OBJS    := $(SRCS:%.c=build/asan/obj/%.o)
 SAN_TOOL_OBJS := $(TOOL_SRCS:%.c=build/asan/obj/%.o)
 SAN_TESTS   := $(TEST_SRCS:tests/unit/%.c=build/asan/tests/%)
 
-TSAN_FLAGS  := -O1 -g -fsanitize=thread
+TSAN_FLAGS  := -O1 $(ARCH) -g -fsanitize=thread
 TSAN_LIB_OBJS := $(SRCS:%.c=build/tsan/obj/%.o)
 TSAN_OBJS   := $(TSAN_LIB_OBJS) $(TOOL_SRCS:%.c=build/tsan/obj/%.o)
 # Unit tests of the concurrent code, also built with ThreadSanitizer.
