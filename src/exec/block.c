@@ -207,6 +207,8 @@ void pv_block_execute_on(pv_state *st, const pv_block *b, pv_invalid_tx_policy p
     out->receipts = calloc(b->txs_count ? b->txs_count : 1, sizeof *out->receipts);
     if (!out->receipts)
         abort();
+    /* Most transactions touch two accounts (sender, recipient) and a slot or two. */
+    pv_state_reserve(st, 2 * b->txs_count + 16, 2 * b->txs_count + 16);
     pv_block_beacon_root_call(st, b);
     uint64_t gas_used = 0;
     for (size_t i = 0; i < b->txs_count; i++) {

@@ -154,16 +154,31 @@ struct chunk_run {
     unsigned recent_next;
 };
 
+static uint64_t addr_key_hash(const pv_address *a, fp_addr_key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->addr = *a;
+    return pv_hash_bytes(k, sizeof *k);
+}
+
+/* The footprint's buckets of a transaction a few places ahead: their cache misses overlap with
+ * the execution of the ones before. */
+static void prefetch_tx(chunk_run *r, const pv_tx *tx)
+{
+    fp_addr_key k;
+    pv_cmap_prefetch(r->sh->accounts, addr_key_hash(&tx->sender, &k));
+    if (!tx->is_create)
+        pv_cmap_prefetch(r->sh->accounts, addr_key_hash(&tx->to, &k));
+}
+
 static fp_account *fp_account_of(chunk_run *r, const pv_address *a)
 {
     for (unsigned i = 0; i < 8; i++)
         if (r->recent[i].e && pv_address_eq(&r->recent[i].addr, a))
             return r->recent[i].e;
     fp_addr_key k;
-    memset(&k, 0, sizeof k);
-    k.addr = *a;
-    fp_account *e = pv_cmap_get_or_insert(r->sh->accounts, &k, pv_hash_bytes(&k, sizeof k), fp_init,
-                                          (void *)(uintptr_t)FP_ACCOUNT_KINDS, NULL);
+    uint64_t h = addr_key_hash(a, &k);
+    fp_account *e = pv_cmap_get_or_insert(r->sh->accounts, &k, h, fp_init, (void *)(uintptr_t)FP_ACCOUNT_KINDS, NULL);
     unsigned i = r->recent_next++ & 7;
     r->recent[i].addr = *a;
     r->recent[i].e = e;
@@ -174,6 +189,7 @@ static fp_account *fp_account_of(chunk_run *r, const pv_address *a)
  * over: its result will not be used). */
 static void read_account_kind(chunk_source *c, const pv_address *a, int kind)
 {
+
 
     chunk_run *r = c->run;
     fp_read(r->sh, r->k, &fp_account_of(r, a)->kind[kind], kind, a);
@@ -230,12 +246,15 @@ static void *chunk_main(void *arg)
     r->src.base.lazy_balance = true;
     r->src.run = r;
     r->st = pv_state_new_from(&r->src.base);
+    pv_state_reserve(r->st, 2 * (r->end - r->first) + 16, 2 * (r->end - r->first) + 16);
     pv_state_set_write_hook(r->st, on_write, r);
     if (r->k == 1)
         pv_block_beacon_root_call(r->st, b);
     for (size_t i = r->first; i < r->end; i++) {
         if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
             return NULL;
+        if (i + 4 < r->end)
+            prefetch_tx(r, &b->txs[i + 4]);
         pv_receipt rc;
         pv_tx_error err = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &rc);
         pv_block_receipt *out = &r->receipts[i];
@@ -303,53 +322,7 @@ static unsigned chunk_count(const pv_block *b, unsigned threads)
 bool pv_chunks_worth_trying(const pv_block *b, unsigned threads, bool always)
 {
     size_t n = b->txs_count;
-    if (threads < 2 || n < 2)
-        return false;
-    if (always)
-        return true;
-    if (n < PV_CHUNKS_MIN_TXS)
-        return false;
-    unsigned chunks = chunk_count(b, threads);
-    size_t bounds[65];
-    partition(b, chunks, bounds);
-    /* A sender with transactions in two chunks, a value transfer to an account that sends in a
-     * higher chunk, or a coinbase that sends after the first chunk: certain conflicts. The table
-     * holds 1 + the index of each sender's first transaction. */
-    size_t cap = 64;
-    while (cap < 2 * n)
-        cap <<= 1;
-    uint32_t *tab = calloc(cap, sizeof *tab);
-    unsigned char *chunk_of = malloc(n);
-    if (!tab || !chunk_of)
-        oom();
-    for (unsigned c = 0; c < chunks; c++)
-        memset(chunk_of + bounds[c], (int)c, bounds[c + 1] - bounds[c]);
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++) {
-        const pv_address *s = &b->txs[i].sender;
-        if (chunk_of[i] > 0 && pv_address_eq(s, &b->env.coinbase))
-            ok = false;
-        size_t h = pv_hash_bytes(s->b, 20) & (cap - 1);
-        while (tab[h] && !pv_address_eq(&b->txs[tab[h] - 1].sender, s))
-            h = (h + 1) & (cap - 1);
-        if (!tab[h])
-            tab[h] = (uint32_t)i + 1;
-        else if (chunk_of[tab[h] - 1] != chunk_of[i])
-            ok = false;
-    }
-    for (size_t i = 0; i < n && ok; i++) {
-        const pv_tx *tx = &b->txs[i];
-        if (tx->is_create || u256_is_zero(&tx->value))
-            continue;
-        size_t h = pv_hash_bytes(tx->to.b, 20) & (cap - 1);
-        while (tab[h] && !pv_address_eq(&b->txs[tab[h] - 1].sender, &tx->to))
-            h = (h + 1) & (cap - 1);
-        if (tab[h] && chunk_of[tab[h] - 1] > chunk_of[i])
-            ok = false;
-    }
-    free(tab);
-    free(chunk_of);
-    return ok;
+    return threads >= 2 && n >= 2 && (always || n >= PV_CHUNKS_MIN_TXS);
 }
 
 /* ------------------------------------------------------------------ merging the chunks' changes */

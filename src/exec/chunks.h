@@ -33,10 +33,10 @@ typedef struct pv_chunks_outcome {
     char why_not[96];             /* when !done: the conflict, invalid transaction, ... */
 } pv_chunks_outcome;
 
-/* Whether to try chunks for b on threads workers: big blocks (the attempt must pay for itself)
- * without a certain conflict between chunks (a sender in two chunks, value sent to an account
- * that sends in a higher chunk, the coinbase sending after the first). always: any block of two
- * or more transactions (tests: the attempt is correct whatever it meets). */
+/* Whether to try chunks for b on threads workers: big blocks (the attempt must pay for itself),
+ * or with always any block of two or more transactions (tests: the attempt is correct whatever
+ * it meets). No look at the transactions: a conflict, even one certain from the senders alone,
+ * is found within the first transactions that meet it, and costs little more than that. */
 bool pv_chunks_worth_trying(const pv_block *b, unsigned threads, bool always);
 
 /* The attempt. On done, *out is complete (as pv_block_execute_parallel's); otherwise *out is

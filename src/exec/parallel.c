@@ -612,8 +612,8 @@ void pv_parallel_stats_free(pv_parallel_stats *s)
     s->ntraces = 0;
 }
 
-void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads,
-                               const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
+static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads,
+                             const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
 {
     double t0 = now_ms();
     pv_parallel_stats local;
@@ -828,6 +828,35 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     stats->ms_finish = now_ms() - t2;
 }
 
+typedef struct parallel_job {
+    pv_state_source *pre;
+    const pv_block *b;
+    unsigned threads;
+    const pv_parallel_options *o;
+    pv_block_result *out;
+    pv_parallel_stats *stats;
+} parallel_job;
+
+static void *parallel_main(void *arg)
+{
+    parallel_job *j = arg;
+    execute_parallel(j->pre, j->b, j->threads, j->o, j->out, j->stats);
+    return NULL;
+}
+
+void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads,
+                               const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
+{
+    /* On a pool thread, whose pv_pool_run calls keep the first job for themselves. */
+    if (pv_pool_is_worker()) {
+        execute_parallel(pre, b, threads, o, out, stats);
+        return;
+    }
+    parallel_job j = {pre, b, threads, o, out, stats};
+    void *arg = &j;
+    pv_pool_run(parallel_main, &arg, 1);
+}
+
 /* ------------------------------------------------------------------ automatic choice */
 
 /*
@@ -898,8 +927,11 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
         t = (unsigned)(b->txs_count / 2);
     if (t < 2)
         t = 2;
-    /* Big blocks the optimistic chunks take (whatever they hold: even plain transfers gain). */
-    if (pv_chunks_worth_trying(b, t, false))
+    /* Big blocks go to the optimistic chunks (even plain transfers gain there) unless one
+     * sender's chain makes them sequential anyway. */
+    uint32_t cp = static_critical_path(b);
+    bool chained = (uint64_t)cp * PV_AUTO_MIN_PARALLELISM > b->txs_count;
+    if (!chained && pv_chunks_worth_trying(b, t, false))
         return t;
     uint64_t contract_gas = 0;
     for (size_t k = 0; k < b->txs_count; k++)
@@ -911,8 +943,7 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
                      (unsigned long long)contract_gas, (unsigned long long)PV_AUTO_MIN_CONTRACT_GAS);
         return 1;
     }
-    uint32_t cp = static_critical_path(b);
-    if ((uint64_t)cp * PV_AUTO_MIN_PARALLELISM > b->txs_count) {
+    if (chained) {
         if (reason_len)
             snprintf(reason, reason_len, "a chain of %u transactions of one sender (or after coinbase payouts) in %zu",
                      cp, b->txs_count);

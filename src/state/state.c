@@ -81,22 +81,37 @@ static void idx_insert_raw(idx_table *t, uint64_t h, uint32_t idx)
     t->hashes[i] = h;
 }
 
+/* Grows t to cap slots (a power of two, larger than now), rehashing what it holds. */
+static void idx_grow(idx_table *t, size_t cap)
+{
+    idx_table n;
+    n.cap = cap;
+    n.slots = calloc(n.cap, sizeof *n.slots);
+    n.hashes = xrealloc(NULL, n.cap * sizeof *n.hashes);
+    if (!n.slots) abort();
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i])
+            idx_insert_raw(&n, t->hashes[i], t->slots[i] - 1);
+    n.count = t->count;
+    free(t->slots);
+    free(t->hashes);
+    *t = n;
+}
+
+/* Room for count entries without growing. */
+static void idx_reserve(idx_table *t, size_t count)
+{
+    size_t cap = t->cap ? t->cap : 16;
+    while (count * 4 > cap * 3)
+        cap *= 2;
+    if (cap > t->cap)
+        idx_grow(t, cap);
+}
+
 static void idx_insert(idx_table *t, uint64_t h, uint32_t idx)
 {
-    if ((t->count + 1) * 4 > t->cap * 3) {
-        idx_table n;
-        n.cap = t->cap ? t->cap * 2 : 16;
-        n.slots = calloc(n.cap, sizeof *n.slots);
-        n.hashes = xrealloc(NULL, n.cap * sizeof *n.hashes);
-        if (!n.slots) abort();
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->slots[i])
-                idx_insert_raw(&n, t->hashes[i], t->slots[i] - 1);
-        n.count = t->count;
-        free(t->slots);
-        free(t->hashes);
-        *t = n;
-    }
+    if ((t->count + 1) * 4 > t->cap * 3)
+        idx_grow(t, t->cap ? t->cap * 2 : 16);
     idx_insert_raw(t, h, idx);
     t->count++;
 }
@@ -355,6 +370,20 @@ pv_state *pv_state_new_from(pv_state_source *src)
     s->src = src;
     s->lazy_balance = src->lazy_balance;
     return s;
+}
+
+void pv_state_reserve(pv_state *s, size_t accounts, size_t slots)
+{
+    if (accounts > s->cap_acct) {
+        s->cap_acct = accounts;
+        s->accts = xrealloc(s->accts, s->cap_acct * sizeof *s->accts);
+    }
+    if (slots > s->cap_slot) {
+        s->cap_slot = slots;
+        s->slots = xrealloc(s->slots, s->cap_slot * sizeof *s->slots);
+    }
+    idx_reserve(&s->acct_index, accounts);
+    idx_reserve(&s->slot_index, slots);
 }
 
 static void free_logs(pv_log *logs, size_t n)

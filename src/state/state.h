@@ -121,6 +121,9 @@ pv_state *pv_state_new(const pv_world *base);
 /* A state over any source; the source must outlive the state. pv_state_root needs a world. */
 pv_state *pv_state_new_from(pv_state_source *src);
 void pv_state_free(pv_state *s);
+/* Room for this many account and slot records without growing (a block executor knows roughly
+ * how many its transactions touch: growing by doubling copies the records several times). */
+void pv_state_reserve(pv_state *s, size_t accounts, size_t slots);
 
 /* Block-level balance credit (mining reward, withdrawal, the state tests' zero reward). Creates
  * the account if absent and marks it touched (so an empty one is removed by EIP-161 cleanup). */

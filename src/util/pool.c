@@ -1,6 +1,7 @@
 #include "pool.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +24,15 @@ typedef struct pool_thread {
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pool_thread *idle;
+static _Thread_local bool on_pool_thread;
+
+bool pv_pool_is_worker(void) { return on_pool_thread; }
 
 static void *pool_main(void *arg)
 {
     pool_thread *t = arg;
     pthread_setname_np(pthread_self(), "parevm-worker");
+    on_pool_thread = true;
     for (;;) {
         while (sem_wait(&t->wake) != 0)
             ;
@@ -68,15 +73,19 @@ void pv_pool_run(void *(*fn)(void *), void **args, unsigned n)
 {
     if (!n)
         return;
+    /* A pool thread (large stack already) runs the first job itself: one wake-up fewer, and the
+     * woken threads find the other CPUs idle instead of queueing behind a busy one. */
+    unsigned first = on_pool_thread ? 1 : 0;
+    unsigned others = n - first;
     batch b;
     pthread_mutex_init(&b.lock, NULL);
     pthread_cond_init(&b.done, NULL);
-    b.remaining = n;
-    pool_thread **ts = malloc(n * sizeof *ts);
+    b.remaining = others;
+    pool_thread **ts = malloc((others ? others : 1) * sizeof *ts);
     if (!ts)
         abort();
     pthread_mutex_lock(&pool_lock);
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < others; i++) {
         if (idle) {
             ts[i] = idle;
             idle = idle->next_idle;
@@ -85,16 +94,18 @@ void pv_pool_run(void *(*fn)(void *), void **args, unsigned n)
         }
     }
     pthread_mutex_unlock(&pool_lock);
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < others; i++) {
         if (!ts[i])
             ts[i] = new_thread();
         ts[i]->fn = fn;
-        ts[i]->arg = args[i];
+        ts[i]->arg = args[first + i];
         ts[i]->b = &b;
     }
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < others; i++)
         sem_post(&ts[i]->wake);
     free(ts);
+    if (first)
+        fn(args[0]);
     pthread_mutex_lock(&b.lock);
     while (b.remaining)
         pthread_cond_wait(&b.done, &b.lock);

@@ -6,9 +6,15 @@
 #ifndef PV_UTIL_POOL_H
 #define PV_UTIL_POOL_H
 
-/* Runs fn(args[i]) for i in [0, n) on n pool threads at once and returns when all are done.
- * Thread-safe: concurrent callers get disjoint threads (the pool grows as needed). Aborts if a
- * thread cannot be created. */
+#include <stdbool.h>
+
+/* Runs fn(args[i]) for i in [0, n) on n pool threads at once and returns when all are done; a
+ * caller that is itself a pool thread runs args[0] on its own thread. Thread-safe: concurrent
+ * callers get disjoint threads (the pool grows as needed). Aborts if a thread cannot be
+ * created. */
 void pv_pool_run(void *(*fn)(void *), void **args, unsigned n);
+
+/* Whether the calling thread is one of the pool's (and so has its large stack). */
+bool pv_pool_is_worker(void);
 
 #endif
