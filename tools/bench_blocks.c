@@ -62,11 +62,13 @@ typedef struct run_opts {
     unsigned threads;            /* 0 = automatic */
     unsigned repeat;
     unsigned latency_us;         /* first reads of the pre-state cost this much */
+    pv_chunks_mode chunks;       /* optimistic chunks before Block-STM (auto, never, always) */
 } run_opts;
 
 /* One run of one executor over pre (through a fresh cache with latency when asked). */
 static double run_once(pv_state_source *pre, const pv_block *b, unsigned threads, bool parallel_engine,
-                       unsigned latency_us, bool traces, pv_block_result *out, pv_parallel_stats *st)
+                       unsigned latency_us, pv_chunks_mode chunks, bool traces, pv_block_result *out,
+                       pv_parallel_stats *st)
 {
     pv_slow_source slow;
     pv_cached_source *cache = NULL;
@@ -76,14 +78,13 @@ static double run_once(pv_state_source *pre, const pv_block *b, unsigned threads
         cache = pv_cached_source_new(&slow.base, b->txs_count * 8);
         src = pv_cached_source_base(cache);
     }
-    pv_parallel_options o = {.threads = threads, .policy = PV_INVALID_TX_ABORT, .record_traces = traces};
+    pv_parallel_options o = {.threads = threads, .policy = PV_INVALID_TX_ABORT, .record_traces = traces, .chunks = chunks};
     double t0 = now_ms();
     if (parallel_engine)
         pv_block_execute_parallel(src, b, threads, &o, out, st);
     else
         pv_execute_block_auto(src, b, &o, out, st);
     double t = now_ms() - t0;
-    if (getenv("PV_PHASES") && st && parallel_engine) fprintf(stderr, "chunks %u done %d (%s) %.2fms; par thr %u: exec %llu val %llu abort %llu waits %llu prepare %.2f parallel %.2f finish %.2f total %.2f\n", st->chunks, st->chunks_done, st->chunks_why_not, st->ms_chunks, threads, (unsigned long long)st->executions, (unsigned long long)st->validations, (unsigned long long)st->aborts, (unsigned long long)st->dependency_waits, st->ms_prepare, st->ms_parallel, st->ms_finish, t);
     pv_cached_source_free(cache);
     return t;
 }
@@ -106,13 +107,12 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     unsigned runs = ro->repeat;
     for (unsigned k = 0; k < runs; k++) {
         pv_block_result rs, rp;
-        if (getenv("PV_PARONLY")) { tp[k] = run_once(pre, b, threads, true, ro->latency_us, false, &rp, &st); pv_parallel_stats_free(&st); pv_block_result_free(&rp); continue; }
-        ts[k] = run_once(pre, b, 1, false, ro->latency_us, false, &rs, &st);
+        ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st);
         pv_parallel_stats_free(&st);
         if (force_parallel || threads > 1)
-            tp[k] = run_once(pre, b, threads, force_parallel, ro->latency_us, false, &rp, &st);
+            tp[k] = run_once(pre, b, threads, force_parallel, ro->latency_us, ro->chunks, false, &rp, &st);
         else
-            tp[k] = run_once(pre, b, 0, false, ro->latency_us, false, &rp, &st);
+            tp[k] = run_once(pre, b, 0, false, ro->latency_us, ro->chunks, false, &rp, &st);
         m->reexecutions = st.reexecutions;
         m->threads = st.threads;
         m->fallback = st.sequential_fallback;
@@ -141,7 +141,7 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     m->speedup = m->par_ms > 0 ? m->seq_ms / m->par_ms : 0;
     /* One traced parallel run (untimed) for the dependency analysis. */
     pv_block_result rt;
-    run_once(pre, b, threads < 2 ? 2 : threads, true, 0, true, &rt, &st);
+    run_once(pre, b, threads < 2 ? 2 : threads, true, 0, PV_CHUNKS_NEVER, true, &rt, &st);
     pv_projection pj;
     pv_project(st.traces, st.ntraces, &pj);
     m->cp_bound = pj.critical_path_bound;
@@ -295,11 +295,12 @@ int pv_bench_blocks(int argc, char **argv)
     const char *usage =
         "usage: parevm bench blocks [--workload transfers|erc20|swaps|mixed|all] [--gas G | --txs N]\n"
         "                           [--hot-ratio R | --sweep] [--db-latency-us N] [--threads N] [--repeat K]\n"
-        "                           [--seed S] [--fork NAME] [--json] [--svg FILE]\n";
+        "                           [--seed S] [--fork NAME] [--chunks auto|never|always] [--json] [--svg FILE]\n";
     const char *workload = "all", *svg = NULL;
     uint64_t gas = 1000000000, txs = 0, seed = 1, latency = 0, threads = 2, repeat = 3;
     double hot = 0.1;
     bool json = false, sweep = false;
+    pv_chunks_mode chunks = PV_CHUNKS_AUTO;
     pv_fork fork = PV_CANCUN;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -333,6 +334,17 @@ int pv_bench_blocks(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--fork") == 0) {
             ok = pv_fork_from_name(v, &fork), i++;
+        } else if (strcmp(a, "--chunks") == 0) {
+            ok = true;
+            if (strcmp(v, "auto") == 0)
+                chunks = PV_CHUNKS_AUTO;
+            else if (strcmp(v, "never") == 0)
+                chunks = PV_CHUNKS_NEVER;
+            else if (strcmp(v, "always") == 0)
+                chunks = PV_CHUNKS_ALWAYS;
+            else
+                ok = false;
+            i++;
         } else
             ok = false;
         if (!ok) {
@@ -365,7 +377,7 @@ int pv_bench_blocks(int argc, char **argv)
         free(erc20);
         return 1;
     }
-    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)latency};
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)latency, chunks};
     measure ms[64];
     size_t nms = 0;
     int failed = 0;
@@ -472,7 +484,7 @@ int pv_bench_mainnet(int argc, char **argv)
     measure *ms = calloc(nfiles, sizeof *ms);
     size_t nms = 0;
     int failed = 0;
-    run_opts ro = {(unsigned)threads, (unsigned)repeat, 0};
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, 0, PV_CHUNKS_AUTO};
     for (size_t i = 0; i < nfiles; i++) {
         char *err = NULL;
         pv_block_file *f = pv_block_file_load(files[i], &err);
