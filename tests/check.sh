@@ -2,7 +2,9 @@
 # `make check`: every test stage, then one closing line with the totals.
 #   unit tests (release, ASan+UBSan, ThreadSanitizer for the concurrent ones); state tests (a
 #   sample under ASan+UBSan and TSan, bad input, the full run); mainnet blocks (every fixture
-#   against its header, parallel == sequential at 2/4/8/16 threads, a sample under TSan, bad input); parevm gen's command line.
+#   against its header, parallel == sequential at 2/4/8/16 threads, a sample under TSan, bad input);
+#   the optimistic chunks forced on every mainnet and generated block and on big synthetic
+#   blocks; parevm gen's command line.
 # Each stage ends with "N passed, N failed"; the totals are summed into the closing line.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
@@ -40,10 +42,27 @@ done
 stage "mainnet blocks: parallel == sequential under ThreadSanitizer (sample, 4 threads)" \
     build/tsan/parevm block --compare --threads 4 "$MAINNET"/15538827.json.gz "$MAINNET"/19933612.json.gz \
     "$MAINNET"/12300570.json.gz "$MAINNET"/4864590.json.gz "$MAINNET"/2179522.json.gz "$MAINNET"/18085863.json.gz
+for t in 2 5; do
+    stage "mainnet blocks: optimistic chunks (forced) == sequential at $t threads" \
+        build/parevm block --compare --chunks always --threads $t "$MAINNET"/*.json.gz
+done
+stage "mainnet blocks: optimistic chunks (forced) under ThreadSanitizer (sample, 3 threads)" \
+    build/tsan/parevm block --compare --chunks always --threads 3 "$MAINNET"/15274915.json.gz \
+    "$MAINNET"/19933612.json.gz "$MAINNET"/12300570.json.gz "$MAINNET"/2179522.json.gz
+# Big synthetic blocks (the chunks' own ground: they succeed there); each run is compared with
+# the sequential result.
+stage "synthetic 6000-transaction blocks: chunks and Block-STM == sequential" sh -c \
+    "build/parevm bench blocks --workload all --txs 6000 --repeat 1 --threads 2 | tail -n 1 &&
+     build/parevm bench blocks --workload all --txs 6000 --repeat 1 --threads 3 --chunks never | tail -n 1 &&
+     echo '8 passed, 0 failed'"
 GEN=$(mktemp -d); trap 'rm -f "$log"; rm -rf "$GEN"' EXIT
 stage "generate 120 random blocks (parevm gen)" sh -c "sh tests/gen_blocks.sh '$GEN' 1 120 && echo '120 passed, 0 failed'"
 for t in 2 4 8 16; do
     stage "generated blocks: parallel == sequential at $t threads (x2)" sh tests/compare_generated.sh "$GEN" $t 2
+done
+for t in 2 4; do
+    stage "generated blocks: optimistic chunks (forced) == sequential at $t threads" \
+        env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" $t 1
 done
 mkdir -p "$GEN/tsan"
 for s in $(seq 10 29); do cp "$GEN/$s.json.gz" "$GEN/tsan/" 2>/dev/null; cp "$GEN/$s-skip.json.gz" "$GEN/tsan/" 2>/dev/null; done

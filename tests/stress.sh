@@ -3,8 +3,10 @@
 #   - every mainnet fixture block, 20 runs each at 2, 4, 8 and 16 threads;
 #   - 2000 generated blocks (every fork, conflict ratios 0..1, invalid transactions and full
 #     blocks) at 2, 4, 8 and 16 threads;
+#   - the optimistic chunks forced on every block: mainnet x5 at 2, 3 and 8 threads, the 2000
+#     generated blocks at 2, 3 and 8 threads, big synthetic blocks of 5 seeds;
 #   - under ThreadSanitizer: every mainnet block twice at 4 threads, the 2000 generated blocks at
-#     4 and 16 threads.
+#     4 and 16 threads, and with forced chunks at 3 threads.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
@@ -30,11 +32,23 @@ stage "generate 2000 random blocks" sh -c "sh tests/gen_blocks.sh '$GEN' 1 2000 
 for t in 2 4 8 16; do
     stage "2000 generated blocks at $t threads" sh tests/compare_generated.sh "$GEN" $t 1
 done
+for t in 2 3 8; do
+    stage "mainnet blocks x5, optimistic chunks forced, at $t threads" \
+        build/parevm block --compare --repeat 5 --chunks always --threads $t "$FIX"/mainnet/*.json.gz
+    stage "2000 generated blocks, optimistic chunks forced, at $t threads" \
+        env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" $t 1
+done
+stage "synthetic blocks (5 seeds x 4 workloads, 8000 transactions) at 2 and 4 threads" sh -c \
+    "for s in 1 2 3 4 5; do for t in 2 4; do
+         build/parevm bench blocks --workload all --txs 8000 --seed \$s --repeat 1 --threads \$t | tail -n 1 || exit 1
+     done; done && echo '40 passed, 0 failed'"
 stage "mainnet blocks under ThreadSanitizer (x2, 4 threads)" \
     build/tsan/parevm block --compare --repeat 2 --threads 4 "$FIX"/mainnet/*.json.gz
 for t in 4 16; do
     stage "2000 generated blocks under ThreadSanitizer at $t threads" \
         sh tests/compare_generated.sh "$GEN" $t 1 build/tsan/parevm
 done
+stage "2000 generated blocks under ThreadSanitizer, optimistic chunks forced, at 3 threads" \
+    env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" 3 1 build/tsan/parevm
 echo "stress: $total_pass passed, $total_fail failed"
 exit $status
