@@ -192,6 +192,9 @@ static bool write_svg(const char *path, const measure *ms, size_t n, const char 
     top = ceil(top > 64 ? 64 : top);
     const int left = 60, bar = 7, group = 4 * bar + 10, height = 360, bottom = 150;
     int width = left + (int)n * group + 180;
+    int title_width = left + 8 * (int)strlen(title) + 20; /* ~8 px per character at 14 px */
+    if (width < title_width)
+        width = title_width;
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
                "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
             width, height + bottom + 40);
