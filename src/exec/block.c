@@ -1,6 +1,8 @@
 /* Sequential block execution and the block-level rules both executors share. */
 #include "block.h"
 
+#include "../util/pool.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -144,8 +146,120 @@ void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out)
     pv_rlp_list_end(out, l);
 }
 
+/* A slice of the receipts for the parallel finish: its gas and bloom, then its encodings. */
+typedef struct receipt_range {
+    pv_block_result *res;
+    pv_fork fork;
+    size_t lo, hi;
+    uint64_t gas, base;
+    size_t included;
+    uint8_t bloom[256];
+    pv_buf buf;
+    size_t *offs;
+    int pass;
+} receipt_range;
+
+static void *receipt_range_main(void *arg)
+{
+    receipt_range *g = arg;
+    if (g->pass == 1) {
+        g->gas = 0;
+        g->included = 0;
+        memset(g->bloom, 0, sizeof g->bloom);
+        for (size_t i = g->lo; i < g->hi; i++) {
+            const pv_block_receipt *r = &g->res->receipts[i];
+            if (r->rejected != PV_TX_VALID)
+                continue;
+            g->gas += r->gas_used;
+            g->included++;
+            if (r->logs_count) /* a receipt without logs has an empty bloom */
+                for (int j = 0; j < 256; j += 8) {
+                    uint64_t x, y;
+                    memcpy(&x, g->bloom + j, 8);
+                    memcpy(&y, r->bloom + j, 8);
+                    x |= y;
+                    memcpy(g->bloom + j, &x, 8);
+                }
+        }
+        return NULL;
+    }
+    uint64_t cumulative = g->base;
+    pv_buf_init(&g->buf);
+    g->offs = malloc((g->included + 1) * sizeof *g->offs);
+    if (!g->offs)
+        abort();
+    size_t k = 0;
+    for (size_t i = g->lo; i < g->hi; i++) {
+        pv_block_receipt *r = &g->res->receipts[i];
+        if (r->rejected == PV_TX_VALID)
+            cumulative += r->gas_used;
+        r->cumulative_gas_used = cumulative;
+        if (r->rejected != PV_TX_VALID || !g->res->receipts_root_known)
+            continue;
+        g->offs[k++] = g->buf.len;
+        pv_receipt_encode(r, g->fork, &g->buf);
+    }
+    return NULL;
+}
+
+/* The same as below on `threads` slices: gas and blooms, a prefix sum, then the encodings
+ * (each receipt carries the gas used up to it), then the root over all slices. */
+static void finish_receipts_mt(pv_block_result *res, pv_fork fork, unsigned threads)
+{
+    receipt_range g[16];
+    void *args[16];
+    if (threads > 16)
+        threads = 16;
+    size_t n = res->receipts_count;
+    for (unsigned t = 0; t < threads; t++) {
+        g[t] = (receipt_range){.res = res, .fork = fork, .lo = n * t / threads, .hi = n * (t + 1) / threads, .pass = 1};
+        args[t] = &g[t];
+    }
+    pv_pool_run(receipt_range_main, args, threads);
+    memset(res->logs_bloom, 0, sizeof res->logs_bloom);
+    uint64_t base = 0;
+    size_t included = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        g[t].base = base;
+        base += g[t].gas;
+        included += g[t].included;
+        for (int j = 0; j < 256; j++)
+            res->logs_bloom[j] |= g[t].bloom[j];
+        g[t].pass = 2;
+    }
+    res->gas_used = base;
+    res->receipts_root_known = fork >= PV_BYZANTIUM;
+    pv_pool_run(receipt_range_main, args, threads);
+    if (res->receipts_root_known) {
+        const uint8_t **vals = malloc((included + 1) * sizeof *vals);
+        size_t *lens = malloc((included + 1) * sizeof *lens);
+        if (!vals || !lens)
+            abort();
+        size_t k = 0;
+        for (unsigned t = 0; t < threads; t++)
+            for (size_t i = 0; i < g[t].included; i++, k++) {
+                vals[k] = g[t].buf.data + g[t].offs[i];
+                lens[k] = (i + 1 < g[t].included ? g[t].offs[i + 1] : g[t].buf.len) - g[t].offs[i];
+            }
+        res->receipts_root = pv_trie_root_ordered_mt(vals, lens, included, threads);
+        free(vals);
+        free(lens);
+    } else {
+        memset(&res->receipts_root, 0, sizeof res->receipts_root);
+    }
+    for (unsigned t = 0; t < threads; t++) {
+        pv_buf_free(&g[t].buf);
+        free(g[t].offs);
+    }
+}
+
 void pv_block_finish_receipts(pv_block_result *res, pv_fork fork, unsigned threads)
 {
+    if (threads > 1 && res->receipts_count >= 4096) {
+        finish_receipts_mt(res, fork, threads);
+        return;
+    }
+
     uint64_t cumulative = 0;
     memset(res->logs_bloom, 0, sizeof res->logs_bloom);
     size_t included = 0;

@@ -245,6 +245,7 @@ static void *chunk_main(void *arg)
     r->src.base.fn = &chunk_source_fn;
     r->src.base.lazy_balance = true;
     r->src.run = r;
+    memset(&r->receipts[r->first], 0, (r->end - r->first) * sizeof *r->receipts);
     r->st = pv_state_new_from(&r->src.base);
     pv_state_reserve(r->st, 2 * (r->end - r->first) + 16, 2 * (r->end - r->first) + 16);
     pv_state_set_write_hook(r->st, on_write, r);
@@ -478,7 +479,8 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     atomic_init(&sh.stop, false);
     pthread_mutex_init(&sh.why_lock, NULL);
 
-    pv_block_receipt *receipts = calloc(n + 1, sizeof *receipts);
+    /* Each chunk zeroes its own part (16 MB for 50,000 receipts: not on one thread). */
+    pv_block_receipt *receipts = malloc((n + 1) * sizeof *receipts);
     chunk_run *runs = calloc(chunks, sizeof *runs);
     void **args = calloc(chunks, sizeof *args);
     if (!receipts || !runs || !args)
