@@ -97,20 +97,38 @@ bool pv_block_finish_rewards(pv_state *st, const pv_block *b)
     return missing;
 }
 
+/* Sets the three bloom bits of each hashed item. */
+static void bloom_set(uint8_t bloom[256], const uint8_t (*h)[32], size_t k)
+{
+    for (size_t m = 0; m < k; m++)
+        for (int j = 0; j < 6; j += 2) {
+            unsigned bit = ((unsigned)h[m][j] << 8 | h[m][j + 1]) & 2047u;
+            bloom[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+        }
+}
+
 void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n)
 {
+    /* Every address and topic is hashed: a token transfer's one log is four hashes, a quarter of
+     * its execution time one by one; batched (several Keccak states in one vector) far less. */
+    enum { BATCH = 64 };
+    const uint8_t *data[BATCH];
+    size_t lens[BATCH], k = 0;
+    uint8_t h[BATCH][32];
     for (size_t i = 0; i < n; i++) {
         for (size_t t = 0; t <= logs[i].topics_count; t++) {
-            uint8_t h[32];
-            if (t == 0)
-                pv_keccak256(logs[i].address.b, 20, h);
-            else
-                pv_keccak256(logs[i].topics[t - 1].b, 32, h);
-            for (int j = 0; j < 6; j += 2) {
-                unsigned bit = ((unsigned)h[j] << 8 | h[j + 1]) & 2047u;
-                bloom[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+            data[k] = t == 0 ? logs[i].address.b : logs[i].topics[t - 1].b;
+            lens[k] = t == 0 ? 20 : 32;
+            if (++k == BATCH) {
+                pv_keccak256_batch(data, lens, k, h);
+                bloom_set(bloom, (const uint8_t(*)[32])h, k);
+                k = 0;
             }
         }
+    }
+    if (k) {
+        pv_keccak256_batch(data, lens, k, h);
+        bloom_set(bloom, (const uint8_t(*)[32])h, k);
     }
 }
 
