@@ -63,6 +63,7 @@ typedef struct run_opts {
     unsigned repeat;
     unsigned latency_us;         /* first reads of the pre-state cost this much */
     pv_chunks_mode chunks;       /* optimistic chunks before Block-STM (auto, never, always) */
+    bool verbose;                /* print every run's times and how the parallel run went */
 } run_opts;
 
 /* One run of one executor over pre (through a fresh cache with latency when asked). */
@@ -116,6 +117,17 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         m->reexecutions = st.reexecutions;
         m->threads = st.threads;
         m->fallback = st.sequential_fallback;
+        if (ro->verbose) {
+            printf("  run %u: sequential %.2f ms, parallel %.2f ms (%u threads", k + 1, ts[k], tp[k], st.threads);
+            if (st.chunks && st.chunks_done)
+                printf(", %u optimistic chunks", st.chunks);
+            else if (st.chunks)
+                printf(", chunks gave up after %.2f ms: %s", st.ms_chunks, st.chunks_why_not);
+            if (st.executions)
+                printf(", %llu executions, %llu validations", (unsigned long long)st.executions,
+                       (unsigned long long)st.validations);
+            printf(")\n");
+        }
         pv_parallel_stats_free(&st);
         char why[300];
         if (m->equal && !pv_block_results_equal(&rs, &rp, why, sizeof why)) {
@@ -298,11 +310,12 @@ int pv_bench_blocks(int argc, char **argv)
     const char *usage =
         "usage: parevm bench blocks [--workload transfers|erc20|swaps|mixed|all] [--gas G | --txs N]\n"
         "                           [--hot-ratio R | --sweep] [--db-latency-us N] [--threads N] [--repeat K]\n"
-        "                           [--seed S] [--fork NAME] [--chunks auto|never|always] [--json] [--svg FILE]\n";
+        "                           [--seed S] [--fork NAME] [--chunks auto|never|always] [--json] [--verbose]\n"
+        "                           [--svg FILE]\n";
     const char *workload = "all", *svg = NULL;
     uint64_t gas = 1000000000, txs = 0, seed = 1, latency = 0, threads = 2, repeat = 3;
     double hot = 0.1;
-    bool json = false, sweep = false;
+    bool json = false, sweep = false, verbose = false;
     pv_chunks_mode chunks = PV_CHUNKS_AUTO;
     pv_fork fork = PV_CANCUN;
     for (int i = 1; i < argc; i++) {
@@ -312,6 +325,8 @@ int pv_bench_blocks(int argc, char **argv)
             json = true;
         else if (strcmp(a, "--sweep") == 0)
             sweep = true;
+        else if (strcmp(a, "--verbose") == 0)
+            verbose = true;
         else if (!v)
             ok = false;
         else if (strcmp(a, "--workload") == 0)
@@ -380,7 +395,7 @@ int pv_bench_blocks(int argc, char **argv)
         free(erc20);
         return 1;
     }
-    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)latency, chunks};
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)latency, chunks, verbose && !json};
     measure ms[64];
     size_t nms = 0;
     int failed = 0;
@@ -487,7 +502,7 @@ int pv_bench_mainnet(int argc, char **argv)
     measure *ms = calloc(nfiles, sizeof *ms);
     size_t nms = 0;
     int failed = 0;
-    run_opts ro = {(unsigned)threads, (unsigned)repeat, 0, PV_CHUNKS_AUTO};
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, 0, PV_CHUNKS_AUTO, false};
     for (size_t i = 0; i < nfiles; i++) {
         char *err = NULL;
         pv_block_file *f = pv_block_file_load(files[i], &err);
