@@ -141,25 +141,6 @@ static double time_trie(const trie_case *c, bool batched, pv_bytes32 *root)
     return s[TRIE_RUNS / 2];
 }
 
-/* RLP(i) as a receipts trie key. */
-static size_t rlp_index(size_t i, uint8_t *out)
-{
-    if (i == 0) {
-        out[0] = 0x80;
-        return 1;
-    }
-    if (i < 0x80) {
-        out[0] = (uint8_t)i;
-        return 1;
-    }
-    unsigned nb = 0;
-    for (size_t t = i; t; t >>= 8)
-        nb++;
-    out[0] = (uint8_t)(0x80 + nb);
-    for (unsigned k = 0; k < nb; k++)
-        out[nb - k] = (uint8_t)(i >> (8 * k));
-    return 1 + nb;
-}
 
 int pv_bench_hash(int argc, char **argv)
 {
@@ -214,7 +195,7 @@ int pv_bench_hash(int argc, char **argv)
         addrs[0][i] = (uint8_t)rnd();
     pv_trie_entry *ordered = xmalloc(TRIE_N * sizeof *ordered), *secure = xmalloc(TRIE_N * sizeof *secure);
     for (size_t i = 0; i < TRIE_N; i++) {
-        ordered[i] = (pv_trie_entry){ikeys[i], rlp_index(i, ikeys[i]), vals + i * RECEIPT, RECEIPT};
+        ordered[i] = (pv_trie_entry){ikeys[i], pv_trie_ordered_key(i, ikeys[i]), vals + i * RECEIPT, RECEIPT};
         secure[i] = (pv_trie_entry){addrs[i], 20, vals + i * RECEIPT, ACCOUNT};
     }
     const trie_case tries[] = {

@@ -164,6 +164,18 @@ void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out)
     pv_rlp_list_end(out, l);
 }
 
+/* dst |= src, 2048 bits. */
+static void bloom_or(uint8_t dst[256], const uint8_t src[256])
+{
+    for (int j = 0; j < 256; j += 8) {
+        uint64_t x, y;
+        memcpy(&x, dst + j, 8);
+        memcpy(&y, src + j, 8);
+        x |= y;
+        memcpy(dst + j, &x, 8);
+    }
+}
+
 /* A slice of the receipts for the parallel finish: its gas and bloom, then its encodings. */
 typedef struct receipt_range {
     pv_block_result *res;
@@ -191,13 +203,7 @@ static void *receipt_range_main(void *arg)
             g->gas += r->gas_used;
             g->included++;
             if (r->logs_count) /* a receipt without logs has an empty bloom */
-                for (int j = 0; j < 256; j += 8) {
-                    uint64_t x, y;
-                    memcpy(&x, g->bloom + j, 8);
-                    memcpy(&y, r->bloom + j, 8);
-                    x |= y;
-                    memcpy(g->bloom + j, &x, 8);
-                }
+                bloom_or(g->bloom, r->bloom);
         }
         return NULL;
     }
@@ -241,8 +247,7 @@ static void finish_receipts_mt(pv_block_result *res, pv_fork fork, unsigned thre
         g[t].base = base;
         base += g[t].gas;
         included += g[t].included;
-        for (int j = 0; j < 256; j++)
-            res->logs_bloom[j] |= g[t].bloom[j];
+        bloom_or(res->logs_bloom, g[t].bloom);
         g[t].pass = 2;
     }
     res->gas_used = base;
@@ -289,13 +294,7 @@ void pv_block_finish_receipts(pv_block_result *res, pv_fork fork, unsigned threa
         }
         cumulative += r->gas_used;
         r->cumulative_gas_used = cumulative;
-        for (int j = 0; j < 256; j += 8) {
-            uint64_t x, y;
-            memcpy(&x, res->logs_bloom + j, 8);
-            memcpy(&y, r->bloom + j, 8);
-            x |= y;
-            memcpy(res->logs_bloom + j, &x, 8);
-        }
+        bloom_or(res->logs_bloom, r->bloom);
         included++;
     }
     res->gas_used = cumulative;

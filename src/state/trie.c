@@ -587,9 +587,7 @@ pv_bytes32 pv_trie_root_secure(const pv_trie_entry *entries, size_t n)
     return root;
 }
 
-/* RLP of the integer i (0 -> 0x80, 1..127 -> the byte, else 0x80+len and big-endian bytes)
- * into out (at most 9 bytes); returns the length. */
-static size_t rlp_index(uint64_t i, uint8_t *out)
+size_t pv_trie_ordered_key(uint64_t i, uint8_t *out)
 {
     if (i == 0) {
         out[0] = 0x80;
@@ -722,7 +720,7 @@ pv_bytes32 pv_trie_root_ordered_mt(const uint8_t *const *values, const size_t *v
     uint8_t *keys = (uint8_t *)(e + n);
     for (size_t i = 0; i < n; i++) {
         e[i].key = keys + 9 * i;
-        e[i].key_len = rlp_index(i, keys + 9 * i);
+        e[i].key_len = pv_trie_ordered_key(i, keys + 9 * i);
         e[i].value = values[i];
         e[i].value_len = value_lens[i];
     }
@@ -753,7 +751,7 @@ pv_bytes32 pv_trie_root_ordered(const uint8_t *const *values, const size_t *valu
     uint8_t *keys = (uint8_t *)(e + n);
     for (size_t i = 0; i < n; i++) {
         e[i].key = keys + 9 * i;
-        e[i].key_len = rlp_index(i, keys + 9 * i);
+        e[i].key_len = pv_trie_ordered_key(i, keys + 9 * i);
         e[i].value = values[i];
         e[i].value_len = value_lens[i];
     }

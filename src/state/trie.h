@@ -39,6 +39,11 @@ pv_bytes32 pv_trie_root_ordered_packed(const uint8_t *data, size_t total, const 
 
 /* The same, hashing independent subtrees on up to `threads` threads (the calling one included);
  * the same result as pv_trie_root_ordered. */
+/* The key of value i in an ordered trie (receipts, transactions, withdrawals): RLP(i), 0 -> 0x80,
+ * 1..127 -> the byte, else 0x80 + length and the big-endian bytes, into out (room for 9 bytes);
+ * returns its length. */
+size_t pv_trie_ordered_key(uint64_t i, uint8_t *out);
+
 pv_bytes32 pv_trie_root_ordered_mt(const uint8_t *const *values, const size_t *value_lens, size_t n, unsigned threads);
 
 #endif
