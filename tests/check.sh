@@ -3,8 +3,8 @@
 #   unit tests (release, ASan+UBSan, ThreadSanitizer for the concurrent ones); state tests (a
 #   sample under ASan+UBSan and TSan, bad input, the full run); mainnet blocks (every fixture
 #   against its header, parallel == sequential at 2/4/8/16 threads, a sample under TSan, bad input);
-#   the optimistic chunks forced on every mainnet and generated block and on big synthetic
-#   blocks; parevm gen's command line.
+#   the optimistic chunks forced on every mainnet and generated block (once with the final
+#   validation alone) and on big synthetic blocks; parevm gen's command line.
 # Each stage ends with "N passed, N failed"; the totals are summed into the closing line.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
@@ -42,10 +42,11 @@ done
 stage "mainnet blocks: parallel == sequential under ThreadSanitizer (sample, 4 threads)" \
     build/tsan/parevm block --compare --threads 4 "$MAINNET"/15538827.json.gz "$MAINNET"/19933612.json.gz \
     "$MAINNET"/12300570.json.gz "$MAINNET"/4864590.json.gz "$MAINNET"/2179522.json.gz "$MAINNET"/18085863.json.gz
-for t in 2 5; do
-    stage "mainnet blocks: optimistic chunks (forced) == sequential at $t threads" \
-        build/parevm block --compare --chunks always --threads $t "$MAINNET"/*.json.gz
-done
+# At 2 threads with no early checks: the final validation alone must find every conflict.
+stage "mainnet blocks: optimistic chunks (forced, final validation only) == sequential at 2 threads" \
+    build/parevm block --compare --chunks always --chunks-window none --threads 2 "$MAINNET"/*.json.gz
+stage "mainnet blocks: optimistic chunks (forced) == sequential at 5 threads" \
+    build/parevm block --compare --chunks always --threads 5 "$MAINNET"/*.json.gz
 stage "mainnet blocks: optimistic chunks (forced) under ThreadSanitizer (sample, 3 threads)" \
     build/tsan/parevm block --compare --chunks always --threads 3 "$MAINNET"/15274915.json.gz \
     "$MAINNET"/19933612.json.gz "$MAINNET"/12300570.json.gz "$MAINNET"/2179522.json.gz
@@ -60,10 +61,10 @@ stage "generate 120 random blocks (parevm gen)" sh -c "sh tests/gen_blocks.sh '$
 for t in 2 4 8 16; do
     stage "generated blocks: parallel == sequential at $t threads (x2)" sh tests/compare_generated.sh "$GEN" $t 2
 done
-for t in 2 4; do
-    stage "generated blocks: optimistic chunks (forced) == sequential at $t threads" \
-        env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" $t 1
-done
+stage "generated blocks: optimistic chunks (forced, final validation only) == sequential at 2 threads" \
+    env PAREVM_BLOCK_OPTS="--chunks always --chunks-window none" sh tests/compare_generated.sh "$GEN" 2 1
+stage "generated blocks: optimistic chunks (forced) == sequential at 4 threads" \
+    env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" 4 1
 mkdir -p "$GEN/tsan"
 for s in $(seq 10 29); do cp "$GEN/$s.json.gz" "$GEN/tsan/" 2>/dev/null; cp "$GEN/$s-skip.json.gz" "$GEN/tsan/" 2>/dev/null; done
 for t in 4 16; do

@@ -4,7 +4,8 @@
 #   - 2000 generated blocks (every fork, conflict ratios 0..1, invalid transactions and full
 #     blocks) at 2, 4, 8 and 16 threads;
 #   - the optimistic chunks forced on every block: mainnet x5 at 2, 3 and 8 threads, the 2000
-#     generated blocks at 2, 3 and 8 threads, big synthetic blocks of 5 seeds;
+#     generated blocks at 2, 3 and 8 threads, both again at 4 threads with the final validation
+#     alone (--chunks-window none), big synthetic blocks of 5 seeds;
 #   - under ThreadSanitizer: every mainnet block twice at 4 threads, the 2000 generated blocks at
 #     4 and 16 threads, and with forced chunks at 3 threads.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
@@ -38,6 +39,11 @@ for t in 2 3 8; do
     stage "2000 generated blocks, optimistic chunks forced, at $t threads" \
         env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" $t 1
 done
+# No early checks: the final validation alone decides.
+stage "mainnet blocks x5, optimistic chunks forced, final validation only, at 4 threads" \
+    build/parevm block --compare --repeat 5 --chunks always --chunks-window none --threads 4 "$FIX"/mainnet/*.json.gz
+stage "2000 generated blocks, optimistic chunks forced, final validation only, at 4 threads" \
+    env PAREVM_BLOCK_OPTS="--chunks always --chunks-window none" sh tests/compare_generated.sh "$GEN" 4 1
 stage "synthetic blocks (5 seeds x 4 workloads, 8000 transactions) at 2 and 4 threads" sh -c \
     "for s in 1 2 3 4 5; do for t in 2 4; do
          build/parevm bench blocks --workload all --txs 8000 --seed \$s --repeat 1 --threads \$t | tail -n 1 || exit 1

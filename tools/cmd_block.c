@@ -99,10 +99,11 @@ int pv_cmd_block(int argc, char **argv)
     bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false;
     unsigned threads = 0, repeat = 1;
     pv_chunks_mode chunks = PV_CHUNKS_AUTO;
+    size_t chunks_window = 0;
     int first = 1;
     static const char *usage_text =
         "usage: parevm block [--json] [--verbose] [--threads N | --sequential] [--compare [--repeat K]]\n"
-        "                    [--skip-invalid] [--chunks auto|never|always] FILE...\n";
+        "                    [--skip-invalid] [--chunks auto|never|always] [--chunks-window N|none] FILE...\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
         const char *a = argv[first];
         if (strcmp(a, "--json") == 0)
@@ -127,6 +128,19 @@ int pv_cmd_block(int argc, char **argv)
                 fprintf(stderr, "parevm block: --chunks takes auto, never or always, got '%s'\n", m);
                 return 2;
             }
+        }
+        else if (strcmp(a, "--chunks-window") == 0 && first + 1 < argc) {
+            /* how many transactions per chunk are checked as they run (tests: none) */
+            const char *m = argv[++first];
+            char *end;
+            long v = strtol(m, &end, 10);
+            if (strcmp(m, "none") == 0)
+                chunks_window = PV_CHUNKS_WINDOW_NONE;
+            else if (*end || end == m || v < 1) {
+                fprintf(stderr, "parevm block: --chunks-window takes a number of transactions (>= 1) or none, got '%s'\n", m);
+                return 2;
+            } else
+                chunks_window = (size_t)v;
         }
         else if ((strcmp(a, "--threads") == 0 || strcmp(a, "--repeat") == 0) && first + 1 < argc) {
             char *end;
@@ -185,7 +199,8 @@ int pv_cmd_block(int argc, char **argv)
         }
         pv_block_result r;
         pv_parallel_stats st;
-        pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = false, .chunks = chunks};
+        pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = false, .chunks = chunks,
+                                     .chunks_window = chunks_window};
         char compare_msg[600] = "";
         bool compare_ok = true;
         double exec, par_ms = 0;
@@ -357,7 +372,8 @@ int pv_cmd_block(int argc, char **argv)
                 if (st.sequential_fallback)
                     printf("  sequential: %s\n", st.fallback_reason);
                 if (st.chunks && st.chunks_done)
-                    printf("  optimistic chunks: %u, no conflict (%.2f ms)\n", st.chunks, st.ms_chunks);
+                    printf("  optimistic chunks: %u, no conflict (%.2f ms: run %.2f, validate %.2f, finish %.2f)\n",
+                           st.chunks, st.ms_chunks, st.ms_chunks_run, st.ms_chunks_validate, st.ms_chunks_finish);
                 else if (st.chunks)
                     printf("  optimistic chunks: %u, gave up after %.2f ms: %s; then Block-STM\n", st.chunks,
                            st.ms_chunks, st.chunks_why_not);

@@ -4,12 +4,16 @@
  *
  * The block is cut into one contiguous chunk per worker. Each worker executes its chunk in order
  * on a state of its own over the pre-state, exactly as the sequential executor would, except that
- * it cannot see what lower chunks write. While they run, every first read of a location from the
- * pre-state and every location a transaction changed are published in a shared footprint table
- * (location -> lowest writing chunk, highest reading chunk). A read by chunk k of a location that
- * a chunk j < k writes is the only thing that makes the outcome differ from sequential execution;
- * both sides check the table after publishing (a Dekker pair of sequentially consistent
- * operations), so whichever comes second sees the conflict, at once, and every chunk stops.
+ * it cannot see what lower chunks write. A read by chunk k of a location that a chunk j < k
+ * writes is the only thing that makes the outcome differ from sequential execution. Each chunk
+ * logs, locally, every first read of a location from the pre-state and every location a
+ * transaction changed (64-bit location hashes); when all are done, the validation builds a table
+ * of the lower chunks' writes and probes every read (a collision can only invent a conflict).
+ * The first transactions of each chunk (a window: 512, or 1/32 of the chunk) also publish reads
+ * and writes in a shared footprint table as they run (location -> lowest writing chunk, highest
+ * reading chunk; both sides check after publishing, a Dekker pair of sequentially consistent
+ * operations), so that a block with hot locations gives up within milliseconds instead of after
+ * a whole chunk; a conflict first met beyond the windows costs the chunks' time before Block-STM.
  *
  * Without a conflict every transaction read exactly what it would have read in sequence, so the
  * receipts are the sequential ones and the block's changes are the union of the chunks' changes:
@@ -31,6 +35,8 @@ typedef struct pv_chunks_outcome {
     bool done;                    /* out is the block's result */
     unsigned chunks;
     char why_not[96];             /* when !done: the conflict, invalid transaction, ... */
+    double ms_run, ms_validate, ms_finish; /* phases: the chunks, the final validation, receipts
+                                              and changes (wall time) */
 } pv_chunks_outcome;
 
 /* Whether to try chunks for b on threads workers: big blocks (the attempt must pay for itself),
@@ -39,9 +45,11 @@ typedef struct pv_chunks_outcome {
  * is found within the first transactions that meet it, and costs little more than that. */
 bool pv_chunks_worth_trying(const pv_block *b, unsigned threads, bool always);
 
-/* The attempt. On done, *out is complete (as pv_block_execute_parallel's); otherwise *out is
+/* The attempt. window: how many transactions at the start of each chunk publish their footprint
+ * as they run (0: the default, PV_CHUNKS_WINDOW_NONE: none, so that only the final validation
+ * decides). On done, *out is complete (as pv_block_execute_parallel's); otherwise *out is
  * untouched. pre must be thread-safe. */
 void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads, pv_invalid_tx_policy policy,
-                       pv_block_result *out, pv_chunks_outcome *outcome);
+                       size_t window, pv_block_result *out, pv_chunks_outcome *outcome);
 
 #endif

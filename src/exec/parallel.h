@@ -14,12 +14,15 @@
 /* Optimistic chunks (chunks.h) before Block-STM: for big blocks that pass the static checks
  * (auto), never, or for every block (always: tests). */
 typedef enum pv_chunks_mode { PV_CHUNKS_AUTO = 0, PV_CHUNKS_NEVER, PV_CHUNKS_ALWAYS } pv_chunks_mode;
+#define PV_CHUNKS_WINDOW_NONE SIZE_MAX
 
 typedef struct pv_parallel_options {
     unsigned threads;             /* 0: automatic; 1: sequential */
     pv_invalid_tx_policy policy;
     bool record_traces;           /* keep each transaction's final read/write sets and timing */
     pv_chunks_mode chunks;
+    size_t chunks_window;         /* early-checked transactions per chunk (chunks.h): 0 default,
+                                     PV_CHUNKS_WINDOW_NONE none (tests of the final validation) */
 } pv_parallel_options;
 
 /* What one transaction finally read and wrote (its last, committed incarnation). */
@@ -49,7 +52,8 @@ typedef struct pv_parallel_stats {
     unsigned chunks;              /* optimistic chunks tried (0: not tried) ... */
     bool chunks_done;             /* ... and they produced the result (else Block-STM did) */
     char chunks_why_not[96];      /* why they did not */
-    double ms_chunks;             /* time of the attempt */
+    double ms_chunks;             /* time of the attempt ... */
+    double ms_chunks_run, ms_chunks_validate, ms_chunks_finish; /* ... by phase (chunks.h) */
     pv_tx_trace *traces;          /* traces[i] for transaction i when record_traces */
     size_t ntraces;
 } pv_parallel_stats;

@@ -121,22 +121,26 @@ static void check_chunks(const char *name, builder *bl, pv_invalid_tx_policy pol
                          int expect)
 {
     static const unsigned counts[] = {2, 3, 4, 8};
-    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
-        pv_block_result out;
-        pv_chunks_outcome oc;
-        pv_chunks_execute(pv_world_source(bl->w), &bl->b, counts[c], policy, &out, &oc);
-        chunk_attempts++;
-        if (oc.done) {
-            chunk_successes++;
-            char why[512];
-            bool eq = pv_block_results_equal(seq, &out, why, sizeof why);
-            CHECK(eq, "%s, %u chunks: %s", name, counts[c], why);
-            pv_block_result_free(&out);
+    /* Every transaction checked early, then none: the final validation alone must find every
+     * conflict the early checks find. */
+    static const size_t windows[] = {SIZE_MAX - 1, PV_CHUNKS_WINDOW_NONE};
+    for (size_t w = 0; w < 2; w++)
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            pv_block_result out;
+            pv_chunks_outcome oc;
+            pv_chunks_execute(pv_world_source(bl->w), &bl->b, counts[c], policy, windows[w], &out, &oc);
+            chunk_attempts++;
+            if (oc.done) {
+                chunk_successes++;
+                char why[512];
+                bool eq = pv_block_results_equal(seq, &out, why, sizeof why);
+                CHECK(eq, "%s, %u chunks, window %zu: %s", name, counts[c], windows[w], why);
+                pv_block_result_free(&out);
+            }
+            if (expect >= 0 && counts[c] == 2)
+                CHECK(oc.done == (expect == 1), "%s: 2 chunks, window %zu: %s (%s)", name, windows[w],
+                      oc.done ? "succeeded" : "gave up", oc.why_not);
         }
-        if (expect >= 0 && counts[c] == 2)
-            CHECK(oc.done == (expect == 1), "%s: 2 chunks %s (%s)", name, oc.done ? "succeeded" : "gave up",
-                  oc.why_not);
-    }
 }
 
 /* Runs b sequentially and in parallel at several thread counts; returns the sequential result. */
