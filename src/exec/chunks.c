@@ -147,10 +147,17 @@ static fp_entry *fp_slot(chunks_shared *sh, const pv_address *a, const u256 *key
  * like one, which can only make a conflict out of nothing: a fallback, never a wrong result. */
 enum { LOC_SLOT = 3 };
 
-static inline uint64_t mix64(uint64_t h, uint64_t x)
+/* Each word through its own multiply (independent: they overlap), summed, then one avalanche:
+ * a few cycles, where a chain of rounds cost ~30 on every logged location. */
+static inline uint64_t word_mix(uint64_t x, uint64_t k) { return (x ^ k) * 0x9e3779b97f4a7c15ull + (x >> 29); }
+
+static inline uint64_t avalanche(uint64_t h)
 {
-    h = (h ^ x) * 0xbf58476d1ce4e5b9ull;
-    return h ^ (h >> 31);
+    h ^= h >> 32;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 29;
+    h *= 0x94d049bb133111ebull;
+    return h ^ (h >> 32);
 }
 
 static uint64_t loc_hash(int kind, const pv_address *a, const u256 *key)
@@ -160,13 +167,12 @@ static uint64_t loc_hash(int kind, const pv_address *a, const u256 *key)
     memcpy(&w0, a->b, 8);
     memcpy(&w1, a->b + 8, 8);
     memcpy(&w2, a->b + 16, 4);
-    uint64_t h = mix64(0x9e3779b97f4a7c15ull * (uint64_t)(kind + 1), w0);
-    h = mix64(h, w1);
-    h = mix64(h, w2);
+    uint64_t h = word_mix(w0, 0x243f6a8885a308d3ull) + word_mix(w1, 0x13198a2e03707344ull) * 3 +
+                 word_mix(w2 | (uint64_t)kind << 32, 0xa4093822299f31d0ull) * 5;
     if (key)
-        for (int i = 0; i < 4; i++)
-            h = mix64(h, key->w[i]);
-    return h * 0x94d049bb133111ebull;
+        h += word_mix(key->w[0], 0x082efa98ec4e6c89ull) * 7 + word_mix(key->w[1], 0x452821e638d01377ull) * 11 +
+             word_mix(key->w[2], 0xbe5466cf34e90c6cull) * 13 + word_mix(key->w[3], 0xc0ac29b7c97c50ddull) * 17;
+    return avalanche(h);
 }
 
 typedef struct loc_log {
