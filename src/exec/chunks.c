@@ -304,7 +304,32 @@ static u256 cs_read_storage(pv_state_source *s, const pv_address *a, const u256 
     return c->run->sh->pre->fn->read_storage(c->run->sh->pre, a, key);
 }
 
-static const pv_state_source_fn chunk_source_fn = {cs_read_basic, cs_read_balance, cs_read_storage};
+/* The account and, from the same lookup where the pre-state offers it, its balance as a hint
+ * (logged as read only when note_balance_read says a transaction used it). */
+static void cs_read_basic_with_balance(pv_state_source *s, const pv_address *a, pv_account_basic *out,
+                                       u256 *balance)
+{
+    chunk_source *c = (chunk_source *)s;
+    if (!c->collecting)
+        read_account_kind(c, a, FP_BASIC);
+    pv_state_source *pre = c->run->sh->pre;
+    if (pre->fn->read_basic_with_balance) {
+        pre->fn->read_basic_with_balance(pre, a, out, balance);
+    } else {
+        pre->fn->read_basic(pre, a, out);
+        *balance = pre->fn->read_balance(pre, a);
+    }
+}
+
+static void cs_note_balance_read(pv_state_source *s, const pv_address *a)
+{
+    chunk_source *c = (chunk_source *)s;
+    if (!c->collecting)
+        read_account_kind(c, a, FP_BALANCE);
+}
+
+static const pv_state_source_fn chunk_source_fn = {cs_read_basic, cs_read_balance, cs_read_storage,
+                                                   cs_read_basic_with_balance, cs_note_balance_read};
 
 static void log_write(chunk_run *r, uint64_t h)
 {

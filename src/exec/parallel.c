@@ -191,7 +191,7 @@ static u256 v_read_storage(pv_state_source *src, const pv_address *a, const u256
     return val.value;
 }
 
-static const pv_state_source_fn view_fn = {v_read_basic, v_read_balance, v_read_storage};
+static const pv_state_source_fn view_fn = {v_read_basic, v_read_balance, v_read_storage, NULL, NULL};
 
 /* ------------------------------------------------------------------ write sets */
 

@@ -276,7 +276,19 @@ static u256 world_read_storage(pv_state_source *src, const pv_address *a, const 
     return s ? s->value : u256_zero();
 }
 
-static const pv_state_source_fn world_source_fn = {world_read_basic, world_read_balance, world_read_storage};
+static void world_read_basic_with_balance(pv_state_source *src, const pv_address *a, pv_account_basic *out,
+                                          u256 *balance)
+{
+    const world_acct *w = world_find((const pv_world *)src, a);
+    out->exists = w != NULL;
+    out->nonce = w ? w->nonce : 0;
+    out->code = w ? w->code : NULL;
+    out->has_storage = w && w->slot_count > 0;
+    *balance = w ? w->balance : u256_zero();
+}
+
+static const pv_state_source_fn world_source_fn = {world_read_basic, world_read_balance, world_read_storage,
+                                                   world_read_basic_with_balance, NULL};
 
 /* ------------------------------------------------------------------ overlay */
 typedef struct acct {
@@ -332,6 +344,7 @@ struct pv_state {
     pv_account_basic *loaded_basic;
     u256 *loaded_balance;
     bool *balance_was_read;
+    bool *balance_hinted;      /* loaded_balance holds read_basic_with_balance's hint (not read) */
     size_t cap_loaded_acct;
     u256 *loaded_slot;
     size_t cap_loaded_slot;
@@ -410,6 +423,7 @@ void pv_state_free(pv_state *s)
     free(s->loaded_basic);
     free(s->loaded_balance);
     free(s->balance_was_read);
+    free(s->balance_hinted);
     free(s->loaded_slot);
     free(s);
 }
@@ -458,7 +472,12 @@ static acct *get_acct(pv_state *s, const pv_address *a)
         r->balance_loaded = true;
     } else {
         pv_account_basic b;
-        s->src->fn->read_basic(s->src, a, &b);
+        u256 hint;
+        bool hinted = s->lazy_balance && s->src->fn->read_basic_with_balance;
+        if (hinted)
+            s->src->fn->read_basic_with_balance(s->src, a, &b, &hint);
+        else
+            s->src->fn->read_basic(s->src, a, &b);
         r->exists = b.exists;
         r->nonce = b.nonce;
         r->code = b.code;
@@ -468,9 +487,13 @@ static acct *get_acct(pv_state *s, const pv_address *a)
             s->loaded_basic = xrealloc(s->loaded_basic, s->cap_loaded_acct * sizeof *s->loaded_basic);
             s->loaded_balance = xrealloc(s->loaded_balance, s->cap_loaded_acct * sizeof *s->loaded_balance);
             s->balance_was_read = xrealloc(s->balance_was_read, s->cap_loaded_acct * sizeof *s->balance_was_read);
+            s->balance_hinted = xrealloc(s->balance_hinted, s->cap_loaded_acct * sizeof *s->balance_hinted);
         }
         s->loaded_basic[s->nacct] = b;
         s->balance_was_read[s->nacct] = false;
+        s->balance_hinted[s->nacct] = hinted;
+        if (hinted)
+            s->loaded_balance[s->nacct] = hint;
         if (!s->lazy_balance) {
             r->balance = s->src->fn->read_balance(s->src, a);
             r->balance_loaded = true;
@@ -509,8 +532,15 @@ static inline void load_balance(pv_state *s, acct *r)
 {
     if (PV_LIKELY(r->balance_loaded))
         return;
-    u256 v = s->src->fn->read_balance(s->src, &r->addr);
     size_t i = (size_t)(r - s->accts);
+    u256 v;
+    if (s->balance_hinted[i]) {
+        v = s->loaded_balance[i];
+        if (s->src->fn->note_balance_read)
+            s->src->fn->note_balance_read(s->src, &r->addr);
+    } else {
+        v = s->src->fn->read_balance(s->src, &r->addr);
+    }
     s->loaded_balance[i] = v;
     s->balance_was_read[i] = true;
     u256_add(&r->balance, &v, &r->balance_delta);
@@ -1133,7 +1163,9 @@ pv_bytes32 pv_state_root(pv_state *s)
 
 /* ------------------------------------------------------------------ state changes */
 
-/* What the source holds for an account (the pre-state of the state's first transaction). */
+/* What the source holds for an account (the pre-state of the state's first transaction): the
+ * values it gave when the account was first loaded (a source is a fixed pre-state), the balance
+ * read now only if it never was (an account only credited, without a hint). */
 static void source_account(pv_state *s, const acct *r, bool *exists, uint64_t *nonce, u256 *balance,
                            const pv_code **code, bool *has_storage)
 {
@@ -1146,13 +1178,17 @@ static void source_account(pv_state *s, const acct *r, bool *exists, uint64_t *n
         *has_storage = w && w->slot_count > 0;
         return;
     }
-    pv_account_basic b;
-    s->src->fn->read_basic(s->src, &r->addr, &b);
-    *exists = b.exists;
-    *nonce = b.nonce;
-    *code = b.code;
-    *has_storage = b.has_storage;
-    *balance = s->src->fn->read_balance(s->src, &r->addr);
+    size_t i = (size_t)(r - s->accts);
+    const pv_account_basic *b = &s->loaded_basic[i];
+    *exists = b->exists;
+    *nonce = b->nonce;
+    *code = b->code;
+    *has_storage = b->has_storage;
+    if (!s->balance_was_read[i] && !s->balance_hinted[i]) {
+        s->loaded_balance[i] = s->src->fn->read_balance(s->src, &r->addr);
+        s->balance_hinted[i] = true; /* load_balance below takes it from here */
+    }
+    *balance = s->loaded_balance[i];
 }
 
 static u256 source_slot(pv_state *s, const acct *r, const u256 *key)
@@ -1211,7 +1247,8 @@ void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
             const slot *sl = &s->slots[ids[k]];
             if (!r->exists)
                 continue;
-            u256 pre = r->storage_cleared ? u256_zero() : source_slot(s, r, &sl->key);
+            /* the value loaded with the record (records made after a wipe are not compared) */
+            u256 pre = r->storage_cleared ? u256_zero() : s->world ? source_slot(s, r, &sl->key) : s->loaded_slot[ids[k]];
             if (r->storage_cleared ? !u256_is_zero(&sl->value) : !u256_eq(&pre, &sl->value)) {
                 out->slot_pool[nslots++] = (pv_slot_change){sl->key, sl->value};
                 c->slots_count++;

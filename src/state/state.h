@@ -54,6 +54,13 @@ typedef struct pv_state_source_fn {
     void (*read_basic)(pv_state_source *src, const pv_address *a, pv_account_basic *out);
     u256 (*read_balance)(pv_state_source *src, const pv_address *a);
     u256 (*read_storage)(pv_state_source *src, const pv_address *a, const u256 *key);
+    /* Optional (NULL: read_basic, then read_balance when needed). read_basic, and the balance too
+     * as a hint from the same lookup: for a lazy_balance source the hint is not a read of the
+     * balance; the state reports the read with note_balance_read (optional too) if it ever uses
+     * the value in a transaction. Saves a second lookup per account (the optimistic chunks). */
+    void (*read_basic_with_balance)(pv_state_source *src, const pv_address *a, pv_account_basic *out,
+                                    u256 *balance);
+    void (*note_balance_read)(pv_state_source *src, const pv_address *a);
 } pv_state_source_fn;
 
 struct pv_state_source {
