@@ -372,7 +372,7 @@ int pv_cmd_block(int argc, char **argv)
                 if (st.sequential_fallback)
                     printf("  sequential: %s\n", st.fallback_reason);
                 if (st.chunks && st.chunks_done)
-                    printf("  optimistic chunks: %u, no conflict (%.2f ms: run %.2f, validate %.2f, finish %.2f)\n",
+                    printf("  optimistic chunks: %u, no conflict (%.2f ms: run %.2f, validate+merge %.2f, receipts %.2f)\n",
                            st.chunks, st.ms_chunks, st.ms_chunks_run, st.ms_chunks_validate, st.ms_chunks_finish);
                 else if (st.chunks)
                     printf("  optimistic chunks: %u, gave up after %.2f ms: %s; then Block-STM\n", st.chunks,

@@ -631,24 +631,27 @@ static bool gas_fits(const pv_tx *tx, const pv_block *b, uint64_t gas)
     return tx->gas_limit <= b->env.gas_limit && tx->gas_limit <= b->env.gas_limit - gas;
 }
 
-typedef enum { FINISH_RECEIPTS, FINISH_CHANGES } finish_kind;
-typedef struct finish_job {
-    finish_kind kind;
-    pv_block_result *out;
-    const pv_block *b;
-    unsigned threads;
+/* The final validation and the merge of the changes, side by side (the merge is thrown away if
+ * the validation fails). Two jobs, never nested in another pool run: a nested run on a busy pool
+ * takes a third thread, and three threads on two CPUs cost milliseconds of time slices. */
+typedef enum { VALIDATE, MERGE } settle_kind;
+typedef struct settle_job {
+    settle_kind kind;
     pv_state_source *pre;
     chunk_run *runs;
     unsigned chunks;
-} finish_job;
+    pv_state_changes merged;
+    bool valid;
+    char why[96];
+} settle_job;
 
-static void *finish_main(void *arg)
+static void *settle_main(void *arg)
 {
-    finish_job *j = arg;
-    if (j->kind == FINISH_RECEIPTS)
-        pv_block_finish_receipts(j->out, j->b->fork, j->threads);
+    settle_job *j = arg;
+    if (j->kind == VALIDATE)
+        j->valid = validate_logs(j->runs, j->chunks, j->why, sizeof j->why);
     else
-        merge_changes(j->pre, j->runs, j->chunks, &j->out->changes);
+        merge_changes(j->pre, j->runs, j->chunks, &j->merged);
     return NULL;
 }
 
@@ -701,10 +704,13 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     outcome->ms_run = t1 - t0;
 
     bool ok = !atomic_load(&sh.stop);
+    settle_job sv = {.kind = VALIDATE, .pre = pre, .runs = runs, .chunks = chunks};
+    settle_job sm = {.kind = MERGE, .pre = pre, .runs = runs, .chunks = chunks};
     if (ok) {
-        char why[96];
-        if (!validate_logs(runs, chunks, why, sizeof why)) {
-            give_up(&sh, why);
+        void *sargs[2] = {&sv, &sm};
+        pv_pool_run(settle_main, sargs, 2);
+        if (!sv.valid) {
+            give_up(&sh, sv.why);
             ok = false;
         }
     }
@@ -726,10 +732,9 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         out->receipts_count = n;
         receipts = NULL;
         out->uncle_rewards_missing = runs[chunks - 1].uncle_rewards_missing;
-        finish_job fr = {FINISH_RECEIPTS, out, b, threads, pre, runs, chunks};
-        finish_job fc = {FINISH_CHANGES, out, b, threads, pre, runs, chunks};
-        void *fargs[2] = {&fr, &fc};
-        pv_pool_run(finish_main, fargs, 2);
+        out->changes = sm.merged;
+        memset(&sm.merged, 0, sizeof sm.merged);
+        pv_block_finish_receipts(out, b->fork, threads);
         outcome->done = true;
         outcome->ms_finish = now_ms() - t2;
     } else {
@@ -747,6 +752,7 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         free(runs[c].reads.v);
         free(runs[c].writes.v);
     }
+    pv_state_changes_free(&sm.merged);
     free(receipts);
     free(runs);
     free(args);

@@ -35,8 +35,8 @@ typedef struct pv_chunks_outcome {
     bool done;                    /* out is the block's result */
     unsigned chunks;
     char why_not[96];             /* when !done: the conflict, invalid transaction, ... */
-    double ms_run, ms_validate, ms_finish; /* phases: the chunks, the final validation, receipts
-                                              and changes (wall time) */
+    double ms_run, ms_validate, ms_finish; /* phases (wall time): the chunks; the final validation
+                                              beside the merge of the changes; the receipts */
 } pv_chunks_outcome;
 
 /* Whether to try chunks for b on threads workers: big blocks (the attempt must pay for itself),
