@@ -625,7 +625,7 @@ static void contract(void)
  * partition into subtrees changes with n and the thread count). */
 static void ordered_multithreaded(void)
 {
-    static const size_t sizes[] = {0, 1, 2, 63, 64, 65, 127, 128, 129, 255, 256, 300, 823, 1000, 4097, 20000};
+    static const size_t sizes[] = {0, 1, 2, 63, 64, 65, 127, 128, 129, 255, 256, 300, 823, 1000, 4097, 20000, 65537};
     uint64_t x = 0x243f6a8885a308d3ULL;
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         size_t n = sizes[s];
