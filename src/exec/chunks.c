@@ -223,8 +223,7 @@ struct chunk_run {
     pv_state_changes changes;
     size_t window;                /* the first this many transactions publish ... */
     bool publishing;              /* in the window: reads and writes go to the shared footprint */
-    loc_log reads, writes;        /* every location read from the pre-state, every one changed */
-    uint64_t recent_writes[4];    /* the last few logged (the coinbase's balance, every transaction) */
+    loc_log reads;                /* every location read from the pre-state */
     struct {
         pv_address addr;
         fp_account *e;
@@ -331,28 +330,16 @@ static void cs_note_balance_read(pv_state_source *s, const pv_address *a)
 static const pv_state_source_fn chunk_source_fn = {cs_read_basic, cs_read_balance, cs_read_storage,
                                                    cs_read_basic_with_balance, cs_note_balance_read};
 
-static void log_write(chunk_run *r, uint64_t h)
-{
-    for (unsigned i = 0; i < 4; i++)
-        if (r->recent_writes[i] == h)
-            return;
-    r->recent_writes[r->writes.n & 3] = h;
-    log_push(&r->writes, h);
-}
-
+/* The window's writes (the state's write hook, while publishing). */
 static void on_write(void *ctx, pv_state_write_kind kind, const pv_address *a, const u256 *key)
 {
     chunk_run *r = ctx;
     if (kind == PV_WRITE_STORAGE) {
-        log_write(r, loc_hash(LOC_SLOT, a, key));
-        if (r->publishing)
-            fp_write(r->sh, r->k, fp_slot(r->sh, a, key), LOC_SLOT, a);
+        fp_write(r->sh, r->k, fp_slot(r->sh, a, key), LOC_SLOT, a);
         return;
     }
     int k = kind == PV_WRITE_BASIC ? FP_BASIC : kind == PV_WRITE_BALANCE ? FP_BALANCE : FP_STORAGE_ALL;
-    log_write(r, loc_hash(k, a, NULL));
-    if (r->publishing)
-        fp_write(r->sh, r->k, &fp_account_of(r, a)->kind[k], k, a);
+    fp_write(r->sh, r->k, &fp_account_of(r, a)->kind[k], k, a);
 }
 
 static void *chunk_main(void *arg)
@@ -366,17 +353,20 @@ static void *chunk_main(void *arg)
     memset(&r->receipts[r->first], 0, (r->end - r->first) * sizeof *r->receipts);
     r->st = pv_state_new_from(&r->src.base);
     pv_state_reserve(r->st, 2 * (r->end - r->first) + 16, 2 * (r->end - r->first) + 16);
-    pv_state_set_write_hook(r->st, on_write, r);
     r->publishing = r->window > 0;
-    /* a transfer logs three reads and three writes: no regrowth (copies, fresh pages) for most blocks */
+    if (r->publishing)
+        pv_state_set_write_hook(r->st, on_write, r);
+    /* a transfer logs three reads: no regrowth (copies, fresh pages) for most blocks */
     log_reserve(&r->reads, 4 * (r->end - r->first) + 64);
-    log_reserve(&r->writes, 4 * (r->end - r->first) + 64);
     if (r->k == 1)
         pv_block_beacon_root_call(r->st, b);
     for (size_t i = r->first; i < r->end; i++) {
         if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
             return NULL;
-        r->publishing = i - r->first < r->window;
+        if (r->publishing && i - r->first == r->window) {
+            r->publishing = false;
+            pv_state_set_write_hook(r->st, NULL, NULL);
+        }
         if (r->publishing && i + 4 < r->end)
             prefetch_tx(r, &b->txs[i + 4]);
         pv_receipt rc;
@@ -390,14 +380,20 @@ static void *chunk_main(void *arg)
         out->has_contract_address = b->txs[i].is_create && rc.status == PV_SUCCESS && err == PV_TX_VALID;
         out->contract_address = rc.contract_address;
         if (err != PV_TX_VALID && !r->src.base.halted) {
-            /* Block-STM knows what an invalid transaction means under each policy. */
-            give_up(sh, "an invalid transaction");
+            /* Block-STM knows what an invalid transaction means under each policy. Usually a
+             * dependency: the sender's nonce or balance comes from a lower chunk. */
+            char why[96];
+            snprintf(why, sizeof why, "transaction %zu invalid in chunk %u (%s)", i, r->k, pv_tx_error_name(err));
+            give_up(sh, why);
             return NULL;
         }
         if (rc.logs_count) /* a few hashes per log: here, on the chunk's thread */
             pv_bloom_add_logs(out->bloom, rc.logs, rc.logs_count);
     }
-    r->publishing = false; /* the rewards' writes are logged: the validation sees them */
+    if (r->publishing) {
+        r->publishing = false;
+        pv_state_set_write_hook(r->st, NULL, NULL);
+    }
     if (r->last)
         r->uncle_rewards_missing = pv_block_finish_rewards(r->st, b);
     if (atomic_load(&sh->stop))
@@ -409,9 +405,11 @@ static void *chunk_main(void *arg)
 
 /* ------------------------------------------------------------------ validation */
 
-/* Every chunk's reads against the lower chunks' writes, from the logs: an open-addressing table
- * of written locations -> lowest writing chunk, then a probe per read. Exact (up to 64-bit
- * collisions, which only cost a fallback): the window's early checks are a subset of it. */
+/* Every chunk's reads against the lower chunks' changes: an open-addressing table of changed
+ * locations -> lowest changing chunk, from the chunks' change lists, then a probe per logged
+ * read. What a chunk left as it found it (written and written back) is no conflict: a higher
+ * chunk read the value it would have read in sequence. Exact up to 64-bit collisions, which
+ * only cost a fallback. */
 typedef struct written_table {
     uint64_t *slot;               /* (hash with the low 7 bits cleared) | lowest chunk; 0: empty */
     size_t mask;
@@ -425,13 +423,31 @@ static uint64_t table_key(uint64_t h)
     return h ? h : 1ull << 63;
 }
 
+static void table_insert(written_table *t, uint64_t h, uint64_t chunk)
+{
+    uint64_t key = table_key(h);
+    for (size_t at = (key >> 7) & t->mask;; at = (at + 1) & t->mask) {
+        uint64_t e = t->slot[at];
+        if (!e) {
+            t->slot[at] = key | chunk;
+            return;
+        }
+        if ((e & ~CHUNK_BITS) == key)
+            return; /* chunks are inserted in order: the first is the lowest */
+    }
+}
+
 static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t why_len)
 {
     if (chunks < 2)
         return true;
     size_t total = 0;
-    for (unsigned c = 0; c + 1 < chunks; c++)
-        total += runs[c].writes.n;
+    for (unsigned c = 0; c + 1 < chunks; c++) {
+        const pv_state_changes *ch = &runs[c].changes;
+        total += 3 * ch->count;
+        for (size_t i = 0; i < ch->count; i++)
+            total += ch->accounts[i].slots_count;
+    }
     size_t cap = 1024;
     while (cap < 2 * total)
         cap *= 2;
@@ -439,20 +455,18 @@ static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t wh
     if (!t.slot)
         oom();
     for (unsigned c = 0; c + 1 < chunks; c++) {
-        uint64_t k1 = runs[c].k;
-        for (size_t i = 0; i < runs[c].writes.n; i++) {
-            uint64_t key = table_key(runs[c].writes.v[i]);
-            size_t at = (key >> 7) & t.mask;
-            for (;;) {
-                uint64_t e = t.slot[at];
-                if (!e) {
-                    t.slot[at] = key | k1;
-                    break;
-                }
-                if ((e & ~CHUNK_BITS) == key)
-                    break; /* chunks are inserted in order: the first is the lowest */
-                at = (at + 1) & t.mask;
-            }
+        uint64_t k = runs[c].k;
+        const pv_state_changes *ch = &runs[c].changes;
+        for (size_t i = 0; i < ch->count; i++) {
+            const pv_account_change *a = &ch->accounts[i];
+            if (a->changed & PV_CHANGED_BASIC)
+                table_insert(&t, loc_hash(FP_BASIC, &a->address, NULL), k);
+            if (a->changed & PV_CHANGED_BALANCE)
+                table_insert(&t, loc_hash(FP_BALANCE, &a->address, NULL), k);
+            if (a->storage_reset)
+                table_insert(&t, loc_hash(FP_STORAGE_ALL, &a->address, NULL), k);
+            for (size_t s = 0; s < a->slots_count; s++)
+                table_insert(&t, loc_hash(LOC_SLOT, &a->address, &a->slots[s].key), k);
         }
     }
     bool ok = true;
@@ -465,7 +479,7 @@ static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t wh
             while ((e = t.slot[at]) && (e & ~CHUNK_BITS) != key)
                 at = (at + 1) & t.mask;
             if (e && (e & CHUNK_BITS) < k) {
-                snprintf(why, why_len, "chunk %u read a location that chunk %u wrote (found at the end)",
+                snprintf(why, why_len, "chunk %u read a location that chunk %u changed (found at the end)",
                          (unsigned)k, (unsigned)(e & CHUNK_BITS));
                 ok = false;
                 break;
@@ -750,7 +764,6 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
             pv_state_free(runs[c].st);
         pv_state_changes_free(&runs[c].changes);
         free(runs[c].reads.v);
-        free(runs[c].writes.v);
     }
     pv_state_changes_free(&sm.merged);
     free(receipts);

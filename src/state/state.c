@@ -1254,9 +1254,12 @@ void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
                 c->slots_count++;
             }
         }
-        bool changed = c->exists != pre_exists || c->storage_reset || c->slots_count ||
-                       (c->exists && (c->nonce != pre_nonce || !u256_eq(&c->balance, &pre_balance) ||
-                                      !code_eq(c->code, pre_code)));
+        if (c->exists != pre_exists)
+            c->changed = PV_CHANGED_BASIC | PV_CHANGED_BALANCE;
+        else if (c->exists)
+            c->changed = (c->nonce != pre_nonce || !code_eq(c->code, pre_code) ? PV_CHANGED_BASIC : 0) |
+                         (!u256_eq(&c->balance, &pre_balance) ? PV_CHANGED_BALANCE : 0);
+        bool changed = c->changed || c->storage_reset || c->slots_count;
         if (changed)
             out->count++;
         else

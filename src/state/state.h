@@ -156,10 +156,14 @@ typedef struct pv_slot_change {
     u256 key, value;
 } pv_slot_change;
 
+enum { PV_CHANGED_BASIC = 1, PV_CHANGED_BALANCE = 2 };
+
 typedef struct pv_account_change {
     pv_address address;
     bool exists;
     bool storage_reset;
+    uint8_t changed;          /* PV_CHANGED_*: which fields differ from the pre-state (set by
+                                 pv_state_collect_changes only; not compared by _equal) */
     uint64_t nonce;
     u256 balance;
     const pv_code *code;
