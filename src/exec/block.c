@@ -176,93 +176,79 @@ static void bloom_or(uint8_t dst[256], const uint8_t src[256])
     }
 }
 
-/* A slice of the receipts for the parallel finish: its gas and bloom, then its encodings. */
-typedef struct receipt_range {
-    pv_block_result *res;
-    pv_fork fork;
-    size_t lo, hi;
-    uint64_t gas, base;
-    size_t included;
-    uint8_t bloom[256];
-    pv_buf buf;
-    size_t *offs;
-    int pass;
-} receipt_range;
-
-static void *receipt_range_main(void *arg)
+void pv_receipt_slice_sum(const pv_block_receipt *receipts, pv_receipt_slice *s)
 {
-    receipt_range *g = arg;
-    if (g->pass == 1) {
-        g->gas = 0;
-        g->included = 0;
-        memset(g->bloom, 0, sizeof g->bloom);
-        for (size_t i = g->lo; i < g->hi; i++) {
-            const pv_block_receipt *r = &g->res->receipts[i];
-            if (r->rejected != PV_TX_VALID)
-                continue;
-            g->gas += r->gas_used;
-            g->included++;
-            if (r->logs_count) /* a receipt without logs has an empty bloom */
-                bloom_or(g->bloom, r->bloom);
-        }
-        return NULL;
-    }
-    uint64_t cumulative = g->base;
-    pv_buf_init(&g->buf);
-    g->offs = malloc((g->included + 1) * sizeof *g->offs);
-    if (!g->offs)
-        abort();
-    size_t k = 0;
-    for (size_t i = g->lo; i < g->hi; i++) {
-        pv_block_receipt *r = &g->res->receipts[i];
-        if (r->rejected == PV_TX_VALID)
-            cumulative += r->gas_used;
-        r->cumulative_gas_used = cumulative;
-        if (r->rejected != PV_TX_VALID || !g->res->receipts_root_known)
+    s->gas = 0;
+    s->included = 0;
+    memset(s->bloom, 0, sizeof s->bloom);
+    for (size_t i = s->lo; i < s->hi; i++) {
+        const pv_block_receipt *r = &receipts[i];
+        if (r->rejected != PV_TX_VALID)
             continue;
-        g->offs[k++] = g->buf.len;
-        pv_receipt_encode(r, g->fork, &g->buf);
+        s->gas += r->gas_used;
+        s->included++;
+        if (r->logs_count) /* a receipt without logs has an empty bloom */
+            bloom_or(s->bloom, r->bloom);
     }
-    return NULL;
 }
 
-/* The same as below on `threads` slices: gas and blooms, a prefix sum, then the encodings
- * (each receipt carries the gas used up to it), then the root over all slices. */
-static void finish_receipts_mt(pv_block_result *res, pv_fork fork, unsigned threads)
+void pv_receipt_slices_prefix(pv_block_result *res, pv_fork fork, pv_receipt_slice *s, unsigned n)
 {
-    receipt_range g[16];
-    void *args[16];
-    if (threads > 16)
-        threads = 16;
-    size_t n = res->receipts_count;
-    for (unsigned t = 0; t < threads; t++) {
-        g[t] = (receipt_range){.res = res, .fork = fork, .lo = n * t / threads, .hi = n * (t + 1) / threads, .pass = 1};
-        args[t] = &g[t];
-    }
-    pv_pool_run(receipt_range_main, args, threads);
     memset(res->logs_bloom, 0, sizeof res->logs_bloom);
     uint64_t base = 0;
-    size_t included = 0;
-    for (unsigned t = 0; t < threads; t++) {
-        g[t].base = base;
-        base += g[t].gas;
-        included += g[t].included;
-        bloom_or(res->logs_bloom, g[t].bloom);
-        g[t].pass = 2;
+    for (unsigned t = 0; t < n; t++) {
+        s[t].base = base;
+        base += s[t].gas;
+        bloom_or(res->logs_bloom, s[t].bloom);
     }
     res->gas_used = base;
     res->receipts_root_known = fork >= PV_BYZANTIUM;
-    pv_pool_run(receipt_range_main, args, threads);
+}
+
+void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slice *s)
+{
+    uint64_t cumulative = s->base;
+    pv_buf_init(&s->buf);
+    s->offs = malloc((s->included + 1) * sizeof *s->offs);
+    if (!s->offs)
+        abort();
+    size_t k = 0;
+    for (size_t i = s->lo; i < s->hi; i++) {
+        pv_block_receipt *r = &res->receipts[i];
+        if (r->rejected == PV_TX_VALID)
+            cumulative += r->gas_used;
+        r->cumulative_gas_used = cumulative;
+        if (r->rejected != PV_TX_VALID || !res->receipts_root_known)
+            continue;
+        s->offs[k++] = s->buf.len;
+        pv_receipt_encode(r, fork, &s->buf);
+    }
+}
+
+void pv_receipt_slices_free(pv_receipt_slice *s, unsigned n)
+{
+    for (unsigned t = 0; t < n; t++) {
+        pv_buf_free(&s[t].buf);
+        free(s[t].offs);
+        s[t].offs = NULL;
+    }
+}
+
+void pv_receipt_slices_root(pv_block_result *res, pv_receipt_slice *s, unsigned n, unsigned threads)
+{
     if (res->receipts_root_known) {
+        size_t included = 0;
+        for (unsigned t = 0; t < n; t++)
+            included += s[t].included;
         const uint8_t **vals = malloc((included + 1) * sizeof *vals);
         size_t *lens = malloc((included + 1) * sizeof *lens);
         if (!vals || !lens)
             abort();
         size_t k = 0;
-        for (unsigned t = 0; t < threads; t++)
-            for (size_t i = 0; i < g[t].included; i++, k++) {
-                vals[k] = g[t].buf.data + g[t].offs[i];
-                lens[k] = (i + 1 < g[t].included ? g[t].offs[i + 1] : g[t].buf.len) - g[t].offs[i];
+        for (unsigned t = 0; t < n; t++)
+            for (size_t i = 0; i < s[t].included; i++, k++) {
+                vals[k] = s[t].buf.data + s[t].offs[i];
+                lens[k] = (i + 1 < s[t].included ? s[t].offs[i + 1] : s[t].buf.len) - s[t].offs[i];
             }
         res->receipts_root = pv_trie_root_ordered_mt(vals, lens, included, threads);
         free(vals);
@@ -270,10 +256,48 @@ static void finish_receipts_mt(pv_block_result *res, pv_fork fork, unsigned thre
     } else {
         memset(&res->receipts_root, 0, sizeof res->receipts_root);
     }
+    pv_receipt_slices_free(s, n);
+}
+
+/* The parallel finish: sums, a prefix, encodings, the root, each step on `threads` slices. */
+typedef struct slice_job {
+    pv_block_result *res;
+    pv_fork fork;
+    pv_receipt_slice *s;
+    bool encode;
+} slice_job;
+
+static void *slice_job_main(void *arg)
+{
+    slice_job *j = arg;
+    if (j->encode)
+        pv_receipt_slice_encode(j->res, j->fork, j->s);
+    else
+        pv_receipt_slice_sum(j->res->receipts, j->s);
+    return NULL;
+}
+
+static void finish_receipts_mt(pv_block_result *res, pv_fork fork, unsigned threads)
+{
+    pv_receipt_slice s[16];
+    slice_job jobs[16];
+    void *args[16];
+    if (threads > 16)
+        threads = 16;
+    size_t n = res->receipts_count;
+    memset(s, 0, sizeof s);
     for (unsigned t = 0; t < threads; t++) {
-        pv_buf_free(&g[t].buf);
-        free(g[t].offs);
+        s[t].lo = n * t / threads;
+        s[t].hi = n * (t + 1) / threads;
+        jobs[t] = (slice_job){res, fork, &s[t], false};
+        args[t] = &jobs[t];
     }
+    pv_pool_run(slice_job_main, args, threads);
+    pv_receipt_slices_prefix(res, fork, s, threads);
+    for (unsigned t = 0; t < threads; t++)
+        jobs[t].encode = true;
+    pv_pool_run(slice_job_main, args, threads);
+    pv_receipt_slices_root(res, s, threads, threads);
 }
 
 void pv_block_finish_receipts(pv_block_result *res, pv_fork fork, unsigned threads)

@@ -11,6 +11,7 @@
 
 #include "../state/state.h"
 #include "transition.h"
+#include "../util/rlp.h"
 
 typedef struct pv_withdrawal {
     uint64_t index, validator_index;
@@ -90,6 +91,28 @@ bool pv_block_finish_rewards(pv_state *st, const pv_block *b);
 /* Fills cumulative gas, the block's logs bloom and the receipts root from receipts[0..n) (each
  * receipt's own bloom must be set already: executors compute it per transaction). */
 void pv_block_finish_receipts(pv_block_result *r, pv_fork fork, unsigned threads);
+
+/* The same finish in steps, for an executor that runs them beside its own work. The receipts
+ * are cut into slices (contiguous, in order, covering all of them):
+ *   pv_receipt_slice_sum      each slice's gas, included count and bloom (any thread);
+ *   pv_receipt_slices_prefix  each slice's starting gas, the block's gas and logs bloom;
+ *   pv_receipt_slice_encode   each slice's cumulative gas and encodings (any thread, each once);
+ *   pv_receipt_slices_root    the receipts root over all encodings; frees them.
+ * pv_receipt_slices_free releases the encodings of an abandoned finish. */
+typedef struct pv_receipt_slice {
+    size_t lo, hi;                /* receipts [lo, hi) */
+    uint64_t gas, base;           /* gas used in the slice; before it */
+    size_t included;              /* receipts of included transactions */
+    uint8_t bloom[256];
+    pv_buf buf;                   /* the encodings, back to back ... */
+    size_t *offs;                 /* ... each one's offset */
+} pv_receipt_slice;
+
+void pv_receipt_slice_sum(const pv_block_receipt *receipts, pv_receipt_slice *s);
+void pv_receipt_slices_prefix(pv_block_result *res, pv_fork fork, pv_receipt_slice *s, unsigned n);
+void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slice *s);
+void pv_receipt_slices_root(pv_block_result *res, pv_receipt_slice *s, unsigned n, unsigned threads);
+void pv_receipt_slices_free(pv_receipt_slice *s, unsigned n);
 /* The 2048-bit bloom of logs, OR-ed into bloom. */
 void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n);
 /* Consensus encoding of a receipt (type byte || RLP) into out. */

@@ -224,6 +224,7 @@ struct chunk_run {
     size_t window;                /* the first this many transactions publish ... */
     bool publishing;              /* in the window: reads and writes go to the shared footprint */
     loc_log reads;                /* every location read from the pre-state */
+    pv_receipt_slice slice;       /* the chunk's receipts: gas, bloom (then, settled, encodings) */
     struct {
         pv_address addr;
         fp_account *e;
@@ -398,6 +399,9 @@ static void *chunk_main(void *arg)
         r->uncle_rewards_missing = pv_block_finish_rewards(r->st, b);
     if (atomic_load(&sh->stop))
         return NULL;
+    r->slice.lo = r->first;
+    r->slice.hi = r->end;
+    pv_receipt_slice_sum(r->receipts, &r->slice);
     r->src.collecting = true;
     pv_state_collect_changes(r->st, &r->changes);
     return NULL;
@@ -645,27 +649,42 @@ static bool gas_fits(const pv_tx *tx, const pv_block *b, uint64_t gas)
     return tx->gas_limit <= b->env.gas_limit && tx->gas_limit <= b->env.gas_limit - gas;
 }
 
-/* The final validation and the merge of the changes, side by side (the merge is thrown away if
- * the validation fails). Two jobs, never nested in another pool run: a nested run on a busy pool
- * takes a third thread, and three threads on two CPUs cost milliseconds of time slices. */
-typedef enum { VALIDATE, MERGE } settle_kind;
+/* After the chunks, one job per chunk: its receipts' encodings (and its share of the block gas
+ * limit check), and beside them, the final validation (job 0) and the merge of the changes
+ * (job 1); all thrown away if the validation fails. One pool run, never nested in another: a
+ * nested run on a busy pool takes a third thread, and three threads on two CPUs cost
+ * milliseconds of time slices. */
 typedef struct settle_job {
-    settle_kind kind;
+    int role;                     /* 0: validate, 1: merge, else only the receipts */
     pv_state_source *pre;
+    const pv_block *b;
     chunk_run *runs;
     unsigned chunks;
+    pv_block_result *res;
+    pv_receipt_slice *slice;
     pv_state_changes merged;
-    bool valid;
+    bool valid, gas_fits;
     char why[96];
 } settle_job;
 
 static void *settle_main(void *arg)
 {
     settle_job *j = arg;
-    if (j->kind == VALIDATE)
+    if (j->role == 0)
         j->valid = validate_logs(j->runs, j->chunks, j->why, sizeof j->why);
-    else
+    else if (j->role == 1)
         merge_changes(j->pre, j->runs, j->chunks, &j->merged);
+    /* the block gas limit, now that the gas before each transaction is known */
+    uint64_t gas = j->slice->base;
+    j->gas_fits = true;
+    for (size_t i = j->slice->lo; i < j->slice->hi; i++) {
+        if (!gas_fits(&j->b->txs[i], j->b, gas)) {
+            j->gas_fits = false;
+            return NULL;
+        }
+        gas += j->res->receipts[i].gas_used;
+    }
+    pv_receipt_slice_encode(j->res, j->b->fork, j->slice);
     return NULL;
 }
 
@@ -718,37 +737,44 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     outcome->ms_run = t1 - t0;
 
     bool ok = !atomic_load(&sh.stop);
-    settle_job sv = {.kind = VALIDATE, .pre = pre, .runs = runs, .chunks = chunks};
-    settle_job sm = {.kind = MERGE, .pre = pre, .runs = runs, .chunks = chunks};
+    pv_block_result res;
+    memset(&res, 0, sizeof res);
+    res.valid = true;
+    res.receipts = receipts;
+    res.receipts_count = n;
+    pv_receipt_slice *slices = calloc(chunks, sizeof *slices);
+    settle_job *jobs = calloc(chunks, sizeof *jobs);
+    if (!slices || !jobs)
+        oom();
     if (ok) {
-        void *sargs[2] = {&sv, &sm};
-        pv_pool_run(settle_main, sargs, 2);
-        if (!sv.valid) {
-            give_up(&sh, sv.why);
+        for (unsigned c = 0; c < chunks; c++)
+            slices[c] = runs[c].slice;
+        pv_receipt_slices_prefix(&res, b->fork, slices, chunks);
+        for (unsigned c = 0; c < chunks; c++) {
+            jobs[c] = (settle_job){.role = (int)c, .pre = pre, .b = b, .runs = runs, .chunks = chunks,
+                                   .res = &res, .slice = &slices[c]};
+            args[c] = &jobs[c];
+        }
+        pv_pool_run(settle_main, args, chunks);
+        if (!jobs[0].valid) {
+            give_up(&sh, jobs[0].why);
             ok = false;
         }
+        for (unsigned c = 0; ok && c < chunks; c++)
+            if (!jobs[c].gas_fits) {
+                give_up(&sh, "the block gas limit is reached");
+                ok = false;
+            }
     }
     double t2 = now_ms();
     outcome->ms_validate = t2 - t1;
-    /* In order: the block gas limit (gas before each transaction was not known in its chunk). */
-    uint64_t gas = 0;
-    for (size_t i = 0; ok && i < n; i++) {
-        if (!gas_fits(&b->txs[i], b, gas)) {
-            give_up(&sh, "the block gas limit is reached");
-            ok = false;
-        }
-        gas += receipts[i].gas_used;
-    }
     if (ok) {
-        memset(out, 0, sizeof *out);
-        out->valid = true;
-        out->receipts = receipts;
-        out->receipts_count = n;
+        pv_receipt_slices_root(&res, slices, chunks, threads);
+        res.uncle_rewards_missing = runs[chunks - 1].uncle_rewards_missing;
+        res.changes = jobs[1].merged;
+        memset(&jobs[1].merged, 0, sizeof jobs[1].merged);
+        *out = res;
         receipts = NULL;
-        out->uncle_rewards_missing = runs[chunks - 1].uncle_rewards_missing;
-        out->changes = sm.merged;
-        memset(&sm.merged, 0, sizeof sm.merged);
-        pv_block_finish_receipts(out, b->fork, threads);
         outcome->done = true;
         outcome->ms_finish = now_ms() - t2;
     } else {
@@ -765,7 +791,11 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         pv_state_changes_free(&runs[c].changes);
         free(runs[c].reads.v);
     }
-    pv_state_changes_free(&sm.merged);
+    if (chunks > 1)
+        pv_state_changes_free(&jobs[1].merged);
+    pv_receipt_slices_free(slices, chunks);
+    free(slices);
+    free(jobs);
     free(receipts);
     free(runs);
     free(args);
