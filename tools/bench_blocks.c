@@ -127,6 +127,9 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
             if (st.executions)
                 printf(", %llu executions, %llu validations", (unsigned long long)st.executions,
                        (unsigned long long)st.validations);
+            if (st.validations)
+                printf("; Block-STM: prepare %.2f, execute %.2f, finish %.2f ms", st.ms_prepare, st.ms_parallel,
+                       st.ms_finish);
             printf(")\n");
         }
         pv_parallel_stats_free(&st);

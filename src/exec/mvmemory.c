@@ -311,6 +311,51 @@ static int cmp_loc_ref(const void *a, const void *b)
     return 0;
 }
 
+/* One account's locations by value, for a radix sort: kind and the key's top word, then the
+ * rest of the key for ties. */
+typedef struct slot_sort_item {
+    uint64_t k;               /* kind in the top 2 bits, then the key's top 62 bits */
+    uint64_t w3, w2, w1, w0;
+    loc_ref r;
+} slot_sort_item;
+
+static int cmp_slot_item(const void *a, const void *b)
+{
+    const slot_sort_item *p = a, *q = b;
+    if (p->k != q->k)
+        return p->k < q->k ? -1 : 1;
+    const uint64_t *x = &p->w3, *y = &q->w3;
+    for (int i = 0; i < 4; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+/* A long run of one address prefix: usually one contract's many slots. Sorted by comparing
+ * copies (a qsort through the key pointers was a cache miss per comparison: 13 ms for the
+ * 48,000 slots of one token in a mixed block); other runs by the full comparator. */
+static void sort_long_run(loc_ref *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (memcmp(v[i].key->addr.b, v[0].key->addr.b, 20) != 0) {
+            qsort(v, n, sizeof *v, cmp_loc_ref);
+            return;
+        }
+    slot_sort_item *t = malloc(n * sizeof *t);
+    if (!t)
+        oom();
+    for (size_t i = 0; i < n; i++) {
+        const pv_loc *k = v[i].key;
+        t[i] = (slot_sort_item){((uint64_t)k->kind << 62) | (k->key.w[3] >> 2), k->key.w[3], k->key.w[2],
+                                k->key.w[1], k->key.w[0], v[i]};
+    }
+    pv_sort_by_key64(t, n, sizeof *t);
+    pv_sort_settle_ties(t, n, sizeof *t, cmp_slot_item);
+    for (size_t i = 0; i < n; i++)
+        v[i] = t[i].r;
+    free(t);
+}
+
 /* Sorts runs of equal address prefixes in v[lo, hi) by the full comparator. */
 static void fix_ties(loc_ref *v, size_t lo, size_t hi)
 {
@@ -319,7 +364,7 @@ static void fix_ties(loc_ref *v, size_t lo, size_t hi)
         while (j < hi && v[j].prefix == v[i].prefix)
             j++;
         if (j - i > 32) {
-            qsort(v + i, j - i, sizeof *v, cmp_loc_ref); /* one account's many slots */
+            sort_long_run(v + i, j - i);
         } else if (j - i > 1) {
             for (size_t a = i + 1; a < j; a++) { /* insertion sort: runs are short */
                 loc_ref x = v[a];

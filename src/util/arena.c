@@ -116,8 +116,11 @@ static pv_arena_chunk *shared_new_chunk(pv_shared_arena *a, size_t size)
 void *pv_shared_arena_alloc(pv_shared_arena *a, size_t size)
 {
     size = (size + 15) & ~(size_t)15;
-    if (size > a->chunk_size / 4) /* big: a chunk of its own, so the thread's chunk is not wasted */
-        return shared_new_chunk(a, size)->data;
+    if (size > a->chunk_size / 4) { /* big: a chunk of its own, so the thread's chunk is not wasted */
+        pv_arena_chunk *big = shared_new_chunk(a, size);
+        atomic_store_explicit(&big->used, size, memory_order_relaxed);
+        return big->data;
+    }
     unsigned s = 0;
     while (s < TL_SLOTS && tl_slot[s].id != a->id)
         s++;
@@ -134,6 +137,13 @@ void *pv_shared_arena_alloc(pv_shared_arena *a, size_t size)
     }
     atomic_store_explicit(&c->used, used + size, memory_order_relaxed);
     return c->data + used;
+}
+
+void pv_shared_arena_for_each_block(pv_shared_arena *a, void (*fn)(unsigned char *data, size_t used, void *ctx),
+                                    void *ctx)
+{
+    for (pv_arena_chunk *c = atomic_load(&a->head); c; c = c->next)
+        fn(c->data, atomic_load_explicit(&c->used, memory_order_relaxed), ctx);
 }
 
 void pv_shared_arena_destroy(pv_shared_arena *a)

@@ -35,5 +35,9 @@ typedef struct pv_shared_arena {
 void pv_shared_arena_init(pv_shared_arena *a, size_t chunk_size);
 void *pv_shared_arena_alloc(pv_shared_arena *a, size_t size);
 void pv_shared_arena_destroy(pv_shared_arena *a);
+/* Calls fn on every chunk's used bytes [data, data + used) (unspecified order); not concurrent
+ * with allocation. Objects of one size, never freed one by one, are walked in memory order. */
+void pv_shared_arena_for_each_block(pv_shared_arena *a, void (*fn)(unsigned char *data, size_t used, void *ctx),
+                                    void *ctx);
 
 #endif
