@@ -1,0 +1,200 @@
+/*
+ * The concurrent building blocks, also run under ThreadSanitizer (make check):
+ *  - pv_cmap: threads insert overlapping key sets at once (so inserts race and some lose);
+ *    every key must end with exactly one value, the one every inserter of it got back, found
+ *    by pv_cmap_find, and pv_cmap_for_each (which walks the arena, skipping the losers' nodes)
+ *    must visit each key exactly once;
+ *  - pv_pool_run: nested and back-to-back runs, every job run exactly once, and a caller that
+ *    returns only after all its jobs (the batch lives on its stack).
+ */
+#include "test.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util/conc_map.h"
+#include "util/pool.h"
+
+/* ------------------------------------------------------------------ map */
+
+#define KEYS 16384 /* a power of two: every odd stride below visits every key */
+#define INSERTERS 4
+
+typedef struct key24 {
+    uint64_t w[3];
+} key24;
+
+typedef struct value {
+    _Atomic uint32_t owner;       /* the inserter whose init won */
+    uint32_t key_index;
+} value;
+
+typedef struct inserter {
+    pv_cmap *m;
+    uint32_t id;
+    value **got;                  /* got[k]: what this inserter got back for key k */
+    unsigned inserted;
+} inserter;
+
+static key24 key_of(uint32_t k)
+{
+    key24 x = {{k * 0x9e3779b97f4a7c15ULL, k, ~(uint64_t)k}};
+    return x;
+}
+
+static uint64_t hash_of(uint32_t k)
+{
+    key24 x = key_of(k);
+    return pv_hash_bytes(&x, sizeof x) | (k & 1); /* a few equal-bucket neighbours too */
+}
+
+typedef struct init_ctx {
+    uint32_t id, k;
+} init_ctx;
+
+static void init_value(void *v, const void *key, void *ctx)
+{
+    (void)key;
+    value *x = v;
+    init_ctx *c = ctx;
+    atomic_init(&x->owner, c->id);
+    x->key_index = c->k;
+}
+
+static pthread_barrier_t start_line;
+
+static void *insert_main(void *arg)
+{
+    inserter *in = arg;
+    /* all inserters take the keys in the same order from the same moment, so that they race for
+     * the same key again and again (half of them), or in their own order (the other half) */
+    pthread_barrier_wait(&start_line);
+    for (uint32_t i = 0; i < KEYS; i++) {
+        uint32_t k = in->id % 2 ? i : (i * (2 * in->id + 1) + in->id * 7919) % KEYS;
+        key24 x = key_of(k);
+        init_ctx c = {in->id, k};
+        bool inserted = false;
+        in->got[k] = pv_cmap_get_or_insert(in->m, &x, hash_of(k), init_value, &c, &inserted);
+        if (inserted)
+            in->inserted++;
+    }
+    return NULL;
+}
+
+typedef struct visit {
+    unsigned *seen;
+    unsigned bad;
+} visit;
+
+static void count_visit(const void *key, void *v, void *ctx)
+{
+    visit *vi = ctx;
+    const value *x = v;
+    key24 want = key_of(x->key_index);
+    if (x->key_index >= KEYS || memcmp(key, &want, sizeof want) != 0) {
+        vi->bad++;
+        return;
+    }
+    vi->seen[x->key_index]++;
+}
+
+static void test_map(void)
+{
+    /* few buckets: long chains, so racing inserters often meet in one chain */
+    pv_cmap *m = pv_cmap_new(sizeof(key24), sizeof(value), 256);
+    inserter ins[INSERTERS];
+    pthread_t th[INSERTERS];
+    pthread_barrier_init(&start_line, NULL, INSERTERS);
+    for (uint32_t t = 0; t < INSERTERS; t++) {
+        ins[t] = (inserter){m, t, calloc(KEYS, sizeof(value *)), 0};
+        pthread_create(&th[t], NULL, insert_main, &ins[t]);
+    }
+    unsigned total_inserted = 0;
+    for (uint32_t t = 0; t < INSERTERS; t++) {
+        pthread_join(th[t], NULL);
+        total_inserted += ins[t].inserted;
+    }
+    pthread_barrier_destroy(&start_line);
+    CHECK(total_inserted == KEYS, "%u inserts reported for %u keys", total_inserted, KEYS);
+    unsigned disagree = 0, missing = 0;
+    for (uint32_t k = 0; k < KEYS; k++) {
+        key24 x = key_of(k);
+        value *found = pv_cmap_find(m, &x, hash_of(k));
+        if (!found)
+            missing++;
+        for (uint32_t t = 0; t < INSERTERS; t++)
+            if (ins[t].got[k] != found)
+                disagree++;
+    }
+    CHECK(missing == 0, "%u keys not found", missing);
+    CHECK(disagree == 0, "%u answers differ from the stored value", disagree);
+    visit vi = {calloc(KEYS, sizeof(unsigned)), 0};
+    pv_cmap_for_each(m, count_visit, &vi);
+    unsigned not_once = 0;
+    for (uint32_t k = 0; k < KEYS; k++)
+        not_once += vi.seen[k] != 1;
+    CHECK(vi.bad == 0, "for_each visited %u nodes with a wrong key", vi.bad);
+    CHECK(not_once == 0, "for_each visited %u keys other than once", not_once);
+    free(vi.seen);
+    for (uint32_t t = 0; t < INSERTERS; t++)
+        free(ins[t].got);
+    pv_cmap_free(m, NULL);
+}
+
+/* ------------------------------------------------------------------ pool */
+
+typedef struct job {
+    _Atomic unsigned *runs;
+    unsigned index;
+    unsigned depth;
+} job;
+
+static void *job_main(void *arg)
+{
+    job *j = arg;
+    atomic_fetch_add(&j->runs[j->index], 1);
+    if (j->depth) {
+        /* a nested run of three jobs from inside a pool job */
+        _Atomic unsigned inner[3] = {0, 0, 0};
+        job jobs[3];
+        void *args[3];
+        for (unsigned i = 0; i < 3; i++) {
+            jobs[i] = (job){inner, i, j->depth - 1};
+            args[i] = &jobs[i];
+        }
+        pv_pool_run(job_main, args, 3);
+        for (unsigned i = 0; i < 3; i++)
+            if (atomic_load(&inner[i]) != 1)
+                atomic_fetch_add(&j->runs[j->index], 100); /* reported by the caller's check */
+    }
+    return NULL;
+}
+
+static void test_pool(void)
+{
+    unsigned wrong = 0;
+    for (unsigned round = 0; round < 300; round++) {
+        unsigned n = 1 + round % 4;
+        _Atomic unsigned runs[4] = {0, 0, 0, 0};
+        job jobs[4];
+        void *args[4];
+        for (unsigned i = 0; i < n; i++) {
+            jobs[i] = (job){runs, i, round % 3 == 0 ? 1 : 0};
+            args[i] = &jobs[i];
+        }
+        pv_pool_run(job_main, args, n);
+        /* every job done by the time the call returns */
+        for (unsigned i = 0; i < n; i++)
+            wrong += atomic_load(&runs[i]) != 1;
+    }
+    CHECK(wrong == 0, "%u jobs not run exactly once (or a nested run incomplete)", wrong);
+}
+
+int main(void)
+{
+    test_map();
+    test_pool();
+    TEST_DONE();
+}
