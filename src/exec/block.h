@@ -118,6 +118,8 @@ void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n);
 /* Consensus encoding of a receipt (type byte || RLP) into out. */
 struct pv_buf;
 void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, struct pv_buf *out);
+/* The number of bytes pv_receipt_encode appends for r as it is now. */
+size_t pv_receipt_encoded_size(const pv_block_receipt *r, pv_fork fork);
 
 /* First difference between two results (receipts, gas, logs, state changes), or true if equal. */
 bool pv_block_results_equal(const pv_block_result *a, const pv_block_result *b, char *why, size_t why_len);

@@ -94,6 +94,41 @@ void pv_rlp_put_u256(pv_buf *b, const u256 *v)
 
 size_t pv_rlp_list_begin(pv_buf *b) { return b->len; }
 
+static size_t header_size(size_t len)
+{
+    size_t n = 1;
+    if (len >= 56)
+        for (size_t t = len; t; t >>= 8)
+            n++;
+    return n;
+}
+
+size_t pv_rlp_list_size(size_t payload_len) { return header_size(payload_len) + payload_len; }
+
+size_t pv_rlp_bytes_size(const uint8_t *data, size_t len)
+{
+    if (len == 1 && data[0] < 0x80)
+        return 1;
+    return header_size(len) + len;
+}
+
+size_t pv_rlp_u64_size(uint64_t v)
+{
+    if (v < 0x80)
+        return 1; /* 0 is 0x80, 1..0x7f themselves */
+    size_t n = 0;
+    for (uint64_t t = v; t; t >>= 8)
+        n++;
+    return 1 + n;
+}
+
+void pv_rlp_put_list_header(pv_buf *b, size_t payload_len)
+{
+    uint8_t h[9];
+    size_t hl = header(h, payload_len, 0xc0);
+    pv_buf_append(b, h, hl);
+}
+
 void pv_rlp_list_end(pv_buf *b, size_t start)
 {
     size_t len = b->len - start;

@@ -29,6 +29,11 @@ void pv_rlp_put_u64(pv_buf *b, uint64_t v);          /* minimal big-endian, 0 ->
 void pv_rlp_put_u256(pv_buf *b, const u256 *v);      /* minimal big-endian, 0 -> 0x80 */
 size_t pv_rlp_list_begin(pv_buf *b);
 void pv_rlp_list_end(pv_buf *b, size_t start);
+/* Encoding with sizes known in advance (no header inserted afterwards, no bytes moved): */
+size_t pv_rlp_list_size(size_t payload_len);                  /* header + payload of a list */
+size_t pv_rlp_bytes_size(const uint8_t *data, size_t len);    /* of pv_rlp_put_bytes(data, len) */
+size_t pv_rlp_u64_size(uint64_t v);                           /* of pv_rlp_put_u64(v) */
+void pv_rlp_put_list_header(pv_buf *b, size_t payload_len);   /* then append exactly that much */
 
 /* Decoding. */
 typedef struct pv_rlp_item {

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "exec/block.h"
 #include "util/hex.h"
 #include "util/rlp.h"
 
@@ -483,8 +484,103 @@ static void encoders(void)
     pv_buf_free(&b);
 }
 
+/* pv_receipt_encode (sizes computed first, headers written in place) read back with the
+ * decoder: every field where it belongs, the size predicted exactly, at data sizes and topic
+ * counts across the 55/56-byte header boundaries, for both status forms and typed receipts. */
+static bool decodes_as(const uint8_t *enc, size_t len, const pv_block_receipt *r, pv_fork fork)
+{
+    size_t off = r->tx_type ? 1 : 0;
+    if (r->tx_type && enc[0] != r->tx_type)
+        return false;
+    pv_rlp_item top, it, logs;
+    if (pv_rlp_decode_exact(enc + off, len - off, &top) != PV_RLP_OK || !top.is_list)
+        return false;
+    size_t pos = 0;
+    bool done;
+    if (pv_rlp_list_next(&top, &pos, &it, &done) != PV_RLP_OK || done)
+        return false;
+    if (fork >= PV_BYZANTIUM ? it.payload_len != (r->status == PV_SUCCESS ? 1u : 0u)
+                             : it.payload_len != 32)
+        return false;
+    uint64_t gas;
+    if (pv_rlp_list_next(&top, &pos, &it, &done) != PV_RLP_OK || !pv_rlp_get_u64(&it, &gas) ||
+        gas != r->cumulative_gas_used)
+        return false;
+    if (pv_rlp_list_next(&top, &pos, &it, &done) != PV_RLP_OK || it.payload_len != 256 ||
+        memcmp(it.payload, r->bloom, 256))
+        return false;
+    if (pv_rlp_list_next(&top, &pos, &logs, &done) != PV_RLP_OK || !logs.is_list)
+        return false;
+    size_t lp = 0;
+    for (size_t i = 0; i < r->logs_count; i++) {
+        pv_rlp_item lg, a, topics, t, data;
+        size_t p2 = 0, p3 = 0;
+        if (pv_rlp_list_next(&logs, &lp, &lg, &done) != PV_RLP_OK || done ||
+            pv_rlp_list_next(&lg, &p2, &a, &done) != PV_RLP_OK || a.payload_len != 20 ||
+            memcmp(a.payload, r->logs[i].address.b, 20) ||
+            pv_rlp_list_next(&lg, &p2, &topics, &done) != PV_RLP_OK || !topics.is_list)
+            return false;
+        for (size_t j = 0; j < r->logs[i].topics_count; j++)
+            if (pv_rlp_list_next(&topics, &p3, &t, &done) != PV_RLP_OK || t.payload_len != 32 ||
+                memcmp(t.payload, r->logs[i].topics[j].b, 32))
+                return false;
+        if (pv_rlp_list_next(&topics, &p3, &t, &done) != PV_RLP_OK || !done)
+            return false;
+        if (pv_rlp_list_next(&lg, &p2, &data, &done) != PV_RLP_OK || data.payload_len != r->logs[i].data_size ||
+            (data.payload_len && memcmp(data.payload, r->logs[i].data, data.payload_len)))
+            return false;
+    }
+    return pv_rlp_list_next(&logs, &lp, &it, &done) == PV_RLP_OK && done &&
+           pv_rlp_list_next(&top, &pos, &it, &done) == PV_RLP_OK && done;
+}
+
+static void receipts(void)
+{
+    static const size_t data_sizes[] = {0, 1, 31, 54, 55, 56, 57, 200, 300};
+    static uint8_t data[300];
+    static pv_bytes32 topics[4];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 37 + 1);
+    data[0] = 0x05; /* a one-byte datum below 0x80 encodes as itself */
+    for (int t = 0; t < 4; t++)
+        memset(topics[t].b, 0x11 * (t + 1), 32);
+    unsigned bad = 0, cases = 0;
+    for (int fork = 0; fork < 2; fork++)
+        for (size_t nlogs = 0; nlogs <= 5; nlogs++)
+            for (size_t d = 0; d < sizeof data_sizes / sizeof data_sizes[0]; d++) {
+                pv_log logs[5];
+                for (size_t i = 0; i < nlogs; i++) {
+                    memset(logs[i].address.b, (int)(0xa0 + i), 20);
+                    logs[i].topics = topics;
+                    logs[i].topics_count = (i + d) % 5 == 4 ? 0 : (i + d) % 5;
+                    logs[i].data = data;
+                    logs[i].data_size = data_sizes[(d + i) % (sizeof data_sizes / sizeof data_sizes[0])];
+                }
+                pv_block_receipt r;
+                memset(&r, 0, sizeof r);
+                r.tx_type = (uint8_t)(d % 3);
+                r.status = nlogs % 2 ? PV_SUCCESS : PV_REVERT;
+                r.cumulative_gas_used = d == 0 ? 0 : (uint64_t)1 << (7 * d);
+                r.logs = logs;
+                r.logs_count = nlogs;
+                memset(r.bloom, (int)d, 256);
+                pv_fork f = fork ? PV_CANCUN : PV_HOMESTEAD;
+                pv_buf b;
+                pv_buf_init(&b);
+                pv_buf_append(&b, (const uint8_t *)"x", 1); /* not at the start of the buffer */
+                pv_receipt_encode(&r, f, &b);
+                size_t len = b.len - 1;
+                cases++;
+                if (len != pv_receipt_encoded_size(&r, f) || !decodes_as(b.data + 1, len, &r, f))
+                    bad++;
+                pv_buf_free(&b);
+            }
+    CHECK(bad == 0, "%u of %u receipt encodings do not decode to the receipt (or differ in size)", bad, cases);
+}
+
 int main(void)
 {
+    receipts();
     valid_file();
     invalid_file();
     random_files();
