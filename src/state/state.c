@@ -1306,21 +1306,29 @@ static int cmp_keyed_slot(const void *a, const void *b)
 }
 
 /* Sorts n records of size bytes by (prefix, cmp) through a keyed index. */
-static void sort_records(void *base, size_t n, size_t size, uint64_t (*prefix)(const void *),
+/* The records of base sorted into a new array (the caller frees base, or copies back). */
+static void *sorted_copy(const void *base, size_t n, size_t size, uint64_t (*prefix)(const void *),
                          int (*keyed_cmp)(const void *, const void *))
 {
     keyed_ptr *k = xrealloc(NULL, n * sizeof *k);
-    unsigned char *b = base;
+    const unsigned char *b = base;
     for (size_t i = 0; i < n; i++)
-        k[i] = (keyed_ptr){prefix(b + i * size), b + i * size};
+        k[i] = (keyed_ptr){prefix(b + i * size), (void *)(b + i * size)};
     pv_sort_by_key64(k, n, sizeof *k);
     pv_sort_settle_ties(k, n, sizeof *k, keyed_cmp);
     unsigned char *out = xrealloc(NULL, n * size);
     for (size_t i = 0; i < n; i++)
         memcpy(out + i * size, k[i].p, size);
+    free(k);
+    return out;
+}
+
+static void sort_records(void *base, size_t n, size_t size, uint64_t (*prefix)(const void *),
+                         int (*keyed_cmp)(const void *, const void *))
+{
+    void *out = sorted_copy(base, n, size, prefix, keyed_cmp);
     memcpy(base, out, n * size);
     free(out);
-    free(k);
 }
 
 static uint64_t account_prefix(const void *a) { return pv_key64_be(((const pv_account_change *)a)->address.b); }
@@ -1328,15 +1336,18 @@ static uint64_t slot_prefix(const void *a) { return ((const pv_slot_change *)a)-
 
 void pv_state_changes_sort(pv_state_changes *c)
 {
-    if (c->count >= 256)
-        sort_records(c->accounts, c->count, sizeof *c->accounts, account_prefix, cmp_keyed_account);
-    else
+    if (c->count >= 256) { /* the sorted copy replaces the array: no copy back */
+        pv_account_change *sorted = sorted_copy(c->accounts, c->count, sizeof *c->accounts, account_prefix,
+                                                cmp_keyed_account);
+        free(c->accounts);
+        c->accounts = sorted;
+    } else
         qsort(c->accounts, c->count, sizeof *c->accounts, cmp_change_addr);
     for (size_t i = 0; i < c->count; i++) {
         pv_account_change *a = &c->accounts[i];
         if (a->slots_count >= 256)
             sort_records(a->slots, a->slots_count, sizeof *a->slots, slot_prefix, cmp_keyed_slot);
-        else
+        else if (a->slots_count > 1) /* most accounts have none or one: no call per account */
             qsort(a->slots, a->slots_count, sizeof(pv_slot_change), cmp_slot_change);
     }
 }
