@@ -395,16 +395,111 @@ static bool code_eq(const pv_code *a, const pv_code *b)
     return a == b || (a && b && pv_bytes32_eq(&a->hash, &b->hash));
 }
 
-/* A slice of the sorted locations (whole accounts) and what it contributes. */
+/* A slice of the sorted locations and what it contributes. A slice may start or end inside one
+ * account's storage (a token with tens of thousands of slots must not keep one thread busy
+ * while the others wait): a slice that starts inside an account contributes its slots as a
+ * continuation of the previous slice's last record, and a slice that ends inside one emits that
+ * account's record whatever its own part holds (the assembly decides whether it changed). */
 typedef struct collect_chunk {
     pv_mvmemory *m;
     loc_ref *v;
     size_t lo, hi;
+    size_t first_start;       /* where the account of v[lo] starts (< lo: a continuation) */
+    bool open_end;            /* v[hi] is a slot of the account of v[hi - 1] */
     pv_account_change *accounts;
     size_t count;
     pv_slot_change *slot_pool;
     size_t nslots;
+    size_t cont_slots;        /* slot_pool[0..cont_slots): the previous slice's last account's */
+    bool all_continuation;    /* no record of its own: one account's slots from end to end */
+    bool open_changed;        /* the open last record changed, slots apart */
 } collect_chunk;
+
+static bool same_account(const loc_ref *x, const loc_ref *y)
+{
+    return x->prefix == y->prefix && memcmp(x->key->addr.b, y->key->addr.b, 20) == 0;
+}
+
+/* Account-level outcome of the locations of one account that start at v[start]. */
+typedef struct account_outcome {
+    pv_account_basic pre, post;
+    u256 pre_balance, balance;
+    bool destroyed_ever;
+    const pv_mv_loc *basic;
+} account_outcome;
+
+static void account_outcome_of(pv_mvmemory *m, const loc_ref *v, size_t start, size_t end, account_outcome *o)
+{
+    const pv_address *a = &v[start].key->addr;
+    if (m->pre->fn->read_basic_with_balance) {
+        m->pre->fn->read_basic_with_balance(m->pre, a, &o->pre, &o->pre_balance);
+    } else {
+        m->pre->fn->read_basic(m->pre, a, &o->pre);
+        o->pre_balance = m->pre->fn->read_balance(m->pre, a);
+    }
+    o->post = o->pre;
+    o->balance = o->pre_balance;
+    o->destroyed_ever = false;
+    o->basic = NULL;
+    /* BASIC and BALANCE sort before the slots: the first locations of the account */
+    for (size_t k = start; k < end && v[k].key->kind != PV_LOC_STORAGE; k++) {
+        const pv_mv_loc *l = v[k].loc;
+        if (v[k].key->kind == PV_LOC_BASIC) {
+            o->basic = l;
+            o->post = l->entries[l->n - 1].v.basic;
+            for (uint32_t e = 0; e < l->n; e++)
+                o->destroyed_ever |= (l->entries[e].flags & PV_MV_DESTROYED) != 0;
+        } else {
+            u256 sum = u256_zero();
+            bool full = false;
+            for (uint32_t e = l->n; e > 0 && !full; e--) {
+                u256_add(&sum, &sum, &l->entries[e - 1].v.value);
+                full = !(l->entries[e - 1].flags & PV_MV_DELTA);
+            }
+            if (full)
+                o->balance = sum;
+            else
+                u256_add(&o->balance, &o->pre_balance, &sum);
+        }
+    }
+}
+
+/* The changed slots among v[from, to) (one account's), appended to pool; returns how many. */
+static size_t changed_slots(pv_mvmemory *m, const loc_ref *v, size_t from, size_t to, const account_outcome *o,
+                            pv_slot_change *pool)
+{
+    size_t n = 0;
+    const pv_address *a = &v[from].key->addr;
+    for (size_t k = from; k < to; k++) {
+        if (v[k].key->kind != PV_LOC_STORAGE)
+            continue;
+        if (k + 8 < to)
+            __builtin_prefetch(v[k + 8].loc);
+        const pv_mv_loc *l = v[k].loc;
+        const pv_mv_entry *w = &l->entries[l->n - 1];
+        u256 value = w->v.value;
+        for (uint32_t e = o->basic ? o->basic->n : 0; e > 0; e--) {
+            const pv_mv_entry *be = &o->basic->entries[e - 1];
+            if (be->tx < w->tx)
+                break;
+            if (be->flags & PV_MV_DESTROYED) {
+                value = u256_zero();
+                break;
+            }
+        }
+        u256 key = v[k].key->key;
+        bool differs;
+        if (o->destroyed_ever) {
+            differs = !u256_is_zero(&value);
+        } else {
+            u256 pre_value = m->pre->fn->read_storage(m->pre, a, &key);
+            differs = !u256_eq(&value, &pre_value);
+        }
+        if (differs)
+            pool[n++] = (pv_slot_change){key, value};
+    }
+    return n;
+}
 
 static void *collect_chunk_main(void *arg)
 {
@@ -412,106 +507,97 @@ static void *collect_chunk_main(void *arg)
     pv_mvmemory *m = ch->m;
     loc_ref *v = ch->v;
     size_t lo = ch->lo, hi = ch->hi;
-    fix_ties(v, lo, hi);
     size_t naddr = 0, nslot = 0;
     for (size_t i = lo; i < hi; i++) {
-        if (i == lo || memcmp(v[i].key->addr.b, v[i - 1].key->addr.b, 20) != 0)
+        if (i == lo || !same_account(&v[i], &v[i - 1]))
             naddr++;
         if (v[i].key->kind == PV_LOC_STORAGE)
             nslot++;
     }
-    pv_state_changes local;
-    memset(&local, 0, sizeof local);
-    pv_state_changes *out = &local;
-    out->accounts = calloc(naddr + 1, sizeof *out->accounts);
-    out->slot_pool = calloc(nslot + 1, sizeof *out->slot_pool);
-    if (!out->accounts || !out->slot_pool)
+    ch->accounts = calloc(naddr + 1, sizeof *ch->accounts);
+    ch->slot_pool = calloc(nslot + 1, sizeof *ch->slot_pool);
+    if (!ch->accounts || !ch->slot_pool)
         oom();
-    size_t si = 0;
+    ch->count = ch->nslots = ch->cont_slots = 0;
+    ch->all_continuation = false;
     for (size_t i = lo; i < hi;) {
-        size_t j = i;
-        while (j < hi && memcmp(v[j].key->addr.b, v[i].key->addr.b, 20) == 0)
+        size_t j = i + 1;
+        while (j < hi && same_account(&v[j], &v[i]))
             j++;
-        pv_address a = v[i].key->addr;
-        pv_account_basic pre;
-        m->pre->fn->read_basic(m->pre, &a, &pre);
-        u256 pre_balance = m->pre->fn->read_balance(m->pre, &a);
-        pv_account_basic post = pre;
-        u256 balance = pre_balance;
-        bool destroyed_ever = false;
-        const pv_mv_loc *basic = NULL;
-        for (size_t k = i; k < j; k++) {
-            const pv_mv_loc *l = v[k].loc;
-            if (v[k].key->kind == PV_LOC_BASIC) {
-                basic = l;
-                post = l->entries[l->n - 1].v.basic;
-                for (uint32_t e = 0; e < l->n; e++)
-                    destroyed_ever |= (l->entries[e].flags & PV_MV_DESTROYED) != 0;
-            } else if (v[k].key->kind == PV_LOC_BALANCE) {
-                u256 sum = u256_zero();
-                bool full = false;
-                for (uint32_t e = l->n; e > 0 && !full; e--) {
-                    u256_add(&sum, &sum, &l->entries[e - 1].v.value);
-                    full = !(l->entries[e - 1].flags & PV_MV_DELTA);
-                }
-                if (full)
-                    balance = sum;
-                else
-                    u256_add(&balance, &pre_balance, &sum);
-            }
+        bool continuation = i == lo && ch->first_start < lo;
+        bool open = j == hi && ch->open_end;
+        size_t start = continuation ? ch->first_start : i;
+        account_outcome o;
+        account_outcome_of(m, v, start, j, &o);
+        if (continuation) {
+            /* the slots of an account whose record the previous slice holds */
+            if (o.post.exists)
+                ch->cont_slots = changed_slots(m, v, i, j, &o, ch->slot_pool);
+            ch->nslots = ch->cont_slots;
+            ch->all_continuation = open;
+            i = j;
+            continue;
         }
-        pv_account_change *c = &out->accounts[out->count];
+        pv_account_change *c = &ch->accounts[ch->count];
         memset(c, 0, sizeof *c);
-        c->address = a;
-        c->exists = post.exists;
-        c->storage_reset = destroyed_ever && pre.exists && pre.has_storage;
+        c->address = v[i].key->addr;
+        c->exists = o.post.exists;
+        c->storage_reset = o.destroyed_ever && o.pre.exists && o.pre.has_storage;
         if (c->exists) {
-            c->nonce = post.nonce;
-            c->balance = balance;
-            c->code = post.code;
+            c->nonce = o.post.nonce;
+            c->balance = o.balance;
+            c->code = o.post.code;
         }
-        c->slots = out->slot_pool + si;
-        for (size_t k = i; k < j && c->exists; k++) {
-            if (v[k].key->kind != PV_LOC_STORAGE)
-                continue;
-            const pv_mv_loc *l = v[k].loc;
-            const pv_mv_entry *w = &l->entries[l->n - 1];
-            u256 value = w->v.value;
-            for (uint32_t e = basic ? basic->n : 0; e > 0; e--) {
-                const pv_mv_entry *be = &basic->entries[e - 1];
-                if (be->tx < w->tx)
-                    break;
-                if (be->flags & PV_MV_DESTROYED) {
-                    value = u256_zero();
-                    break;
-                }
-            }
-            u256 key = v[k].key->key;
-            bool differs;
-            if (destroyed_ever) {
-                differs = !u256_is_zero(&value);
-            } else {
-                u256 pre_value = m->pre->fn->read_storage(m->pre, &a, &key);
-                differs = !u256_eq(&value, &pre_value);
-            }
-            if (differs) {
-                out->slot_pool[si++] = (pv_slot_change){key, value};
-                c->slots_count++;
-            }
+        c->slots = ch->slot_pool + ch->nslots;
+        if (c->exists)
+            c->slots_count = changed_slots(m, v, i, j, &o, ch->slot_pool + ch->nslots);
+        bool fields_changed = c->exists != o.pre.exists || c->storage_reset ||
+                              (c->exists && (c->nonce != o.pre.nonce || !u256_eq(&c->balance, &o.pre_balance) ||
+                                             !code_eq(c->code, o.pre.code)));
+        if (open || fields_changed || c->slots_count) {
+            ch->count++;
+            ch->nslots += c->slots_count;
         }
-        bool changed = c->exists != pre.exists || c->storage_reset || c->slots_count ||
-                       (c->exists && (c->nonce != pre.nonce || !u256_eq(&c->balance, &pre_balance) ||
-                                      !code_eq(c->code, pre.code)));
-        if (changed)
-            out->count++;
-        else
-            si -= c->slots_count;
+        if (open)
+            ch->open_changed = fields_changed;
         i = j;
     }
-    ch->accounts = out->accounts;
-    ch->count = out->count;
-    ch->slot_pool = out->slot_pool;
-    ch->nslots = si;
+    return NULL;
+}
+
+/* Cuts v[0, n) into `threads` slices of about equal length, inside an account only at a slot
+ * (its BASIC and BALANCE, which sort first, stay with its record). */
+static void slice_bounds(const loc_ref *v, size_t n, unsigned threads, collect_chunk *ch)
+{
+    size_t lo = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        size_t hi = t + 1 == threads ? n : n * (t + 1) / threads;
+        if (hi < lo)
+            hi = lo;
+        while (hi < n && hi > lo && same_account(&v[hi], &v[hi - 1]) && v[hi].key->kind != PV_LOC_STORAGE)
+            hi++;
+        ch[t].lo = lo;
+        ch[t].hi = hi;
+        ch[t].open_end = hi < n && hi > lo && same_account(&v[hi], &v[hi - 1]);
+        size_t s = lo;
+        while (s > 0 && lo < n && same_account(&v[s - 1], &v[lo]))
+            s--;
+        ch[t].first_start = s;
+        lo = hi;
+    }
+}
+
+/* Ties of the address prefix sorted by the full order, on whole accounts (a slice boundary may
+ * fall inside an account only after this). */
+typedef struct tie_job {
+    loc_ref *v;
+    size_t lo, hi;
+} tie_job;
+
+static void *tie_job_main(void *arg)
+{
+    tie_job *j = arg;
+    fix_ties(j->v, j->lo, j->hi);
     return NULL;
 }
 
@@ -521,23 +607,38 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out, unsigned threa
     loc_list ls = {0};
     pv_cmap_for_each(m->map, collect_loc, &ls);
     sort_by_prefix(ls.v, ls.n);
-    /* Chunks of whole accounts (boundaries where the prefix changes), one per thread. */
     if (threads < 1 || ls.n < 4096)
         threads = 1;
     if (threads > 16)
         threads = 16;
+    /* ties first, on whole accounts (boundaries where the prefix changes) */
+    {
+        tie_job tj[16];
+        void *targs[16];
+        size_t lo = 0;
+        for (unsigned t = 0; t < threads; t++) {
+            size_t hi = t + 1 == threads ? ls.n : ls.n * (t + 1) / threads;
+            if (hi < lo)
+                hi = lo;
+            while (hi < ls.n && hi > 0 && ls.v[hi].prefix == ls.v[hi - 1].prefix)
+                hi++;
+            tj[t] = (tie_job){ls.v, lo, hi};
+            targs[t] = &tj[t];
+            lo = hi;
+        }
+        if (threads == 1)
+            tie_job_main(&tj[0]);
+        else
+            pv_pool_run(tie_job_main, targs, threads);
+    }
     collect_chunk ch[16];
     void *args[16];
-    size_t lo = 0;
+    memset(ch, 0, sizeof ch);
+    slice_bounds(ls.v, ls.n, threads, ch);
     for (unsigned t = 0; t < threads; t++) {
-        size_t hi = t + 1 == threads ? ls.n : ls.n * (t + 1) / threads;
-        if (hi < lo)
-            hi = lo;
-        while (hi < ls.n && hi > 0 && ls.v[hi].prefix == ls.v[hi - 1].prefix)
-            hi++;
-        ch[t] = (collect_chunk){m, ls.v, lo, hi, NULL, 0, NULL, 0};
+        ch[t].m = m;
+        ch[t].v = ls.v;
         args[t] = &ch[t];
-        lo = hi;
     }
     if (threads == 1)
         collect_chunk_main(&ch[0]);
@@ -552,19 +653,40 @@ void pv_mv_collect_changes(pv_mvmemory *m, pv_state_changes *out, unsigned threa
     out->slot_pool = malloc((nslots + 1) * sizeof *out->slot_pool);
     if (!out->accounts || !out->slot_pool)
         oom();
+    /* In order; a record left open by one slice takes the next slices' continuation slots (its
+     * own are the last before them in the pool) and is dropped if nothing about it changed. */
     size_t ai = 0, si = 0;
+    bool open = false, open_changed = false;
     for (unsigned t = 0; t < threads; t++) {
-        for (size_t k = 0; k < ch[t].count; k++) {
-            pv_account_change *c = &out->accounts[ai++];
-            *c = ch[t].accounts[k];
-            c->slots = out->slot_pool + si + (size_t)(c->slots - ch[t].slot_pool);
+        if (ch[t].lo == ch[t].hi) { /* an empty slice changes nothing, an open record stays open */
+            free(ch[t].accounts);
+            free(ch[t].slot_pool);
+            continue;
         }
         if (ch[t].nslots)
             memcpy(out->slot_pool + si, ch[t].slot_pool, ch[t].nslots * sizeof *out->slot_pool);
+        if (ch[t].cont_slots && open)
+            out->accounts[ai - 1].slots_count += ch[t].cont_slots;
+        if (!ch[t].all_continuation) {
+            if (open && !open_changed && !out->accounts[ai - 1].slots_count)
+                ai--;
+            open = false;
+            for (size_t k = 0; k < ch[t].count; k++) {
+                pv_account_change *c = &out->accounts[ai++];
+                *c = ch[t].accounts[k];
+                c->slots = out->slot_pool + si + (size_t)(c->slots - ch[t].slot_pool);
+            }
+            if (ch[t].open_end && ch[t].count) {
+                open = true;
+                open_changed = ch[t].open_changed;
+            }
+        }
         si += ch[t].nslots;
         free(ch[t].accounts);
         free(ch[t].slot_pool);
     }
+    if (open && !open_changed && !out->accounts[ai - 1].slots_count)
+        ai--;
     out->count = ai;
     free(ls.v);
 }

@@ -5,7 +5,10 @@
  *    by pv_cmap_find, and pv_cmap_for_each (which walks the arena, skipping the losers' nodes)
  *    must visit each key exactly once;
  *  - pv_pool_run: nested and back-to-back runs, every job run exactly once, and a caller that
- *    returns only after all its jobs (the batch lives on its stack).
+ *    returns only after all its jobs (the batch lives on its stack);
+ *  - pv_mv_collect_changes on 2 to 16 threads equals the one-thread result, on multi-version
+ *    memories where one account's slots span several threads' slices (the slices then cut the
+ *    account: continuation slots, records left open and dropped when nothing changed).
  */
 #include "test.h"
 
@@ -14,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "exec/mvmemory.h"
 #include "util/conc_map.h"
 #include "util/pool.h"
 
@@ -192,9 +196,128 @@ static void test_pool(void)
     CHECK(wrong == 0, "%u jobs not run exactly once (or a nested run incomplete)", wrong);
 }
 
+/* ------------------------------------------------------------------ MV collect */
+
+static pv_address acct(uint32_t i)
+{
+    pv_address a;
+    memset(&a, 0, sizeof a);
+    uint64_t h = (i + 1) * 0x9e3779b97f4a7c15ULL;
+    memcpy(a.b, &h, 8); /* spread over the address space, as real addresses are */
+    a.b[19] = (uint8_t)i;
+    return a;
+}
+
+static void write_slot(pv_mvmemory *m, const pv_address *a, uint64_t key, uint64_t value, uint32_t tx)
+{
+    pv_loc l;
+    u256 k = u256_from_u64(key);
+    pv_loc_make(&l, PV_LOC_STORAGE, a, &k);
+    pv_loc_value v;
+    memset(&v, 0, sizeof v);
+    v.value = u256_from_u64(value);
+    pv_mv_write_entry(m, pv_mv_get(m, &l, true), tx, 0, 0, &v);
+}
+
+static void write_balance(pv_mvmemory *m, const pv_address *a, uint64_t value, uint32_t tx, uint8_t flags)
+{
+    pv_loc l;
+    pv_loc_make(&l, PV_LOC_BALANCE, a, NULL);
+    pv_loc_value v;
+    memset(&v, 0, sizeof v);
+    v.value = u256_from_u64(value);
+    pv_mv_write_entry(m, pv_mv_get(m, &l, true), tx, 0, flags, &v);
+}
+
+static void write_basic(pv_mvmemory *m, const pv_address *a, bool exists, uint64_t nonce, uint32_t tx,
+                        uint8_t flags)
+{
+    pv_loc l;
+    pv_loc_make(&l, PV_LOC_BASIC, a, NULL);
+    pv_loc_value v;
+    memset(&v, 0, sizeof v);
+    v.basic.exists = exists;
+    v.basic.nonce = nonce;
+    pv_mv_write_entry(m, pv_mv_get(m, &l, true), tx, 0, flags, &v);
+}
+
+/* Case c: a pre-state with a token holding slots, then writes: the token's slots (some written
+ * back to their pre-state value: unchanged), many small accounts, and per case a twist that
+ * matters when the token's record is left open by a slice: its only changes are slots in a
+ * later slice (c 0), it changes nothing at all (c 1: every write restores the pre-state), it is
+ * destroyed (c 2), it gets a balance credit (c 3). */
+static void test_mv_collect(void)
+{
+    unsigned bad = 0, total = 0;
+    for (int c = 0; c < 4; c++) {
+        pv_world *w = pv_world_new();
+        u256 one = u256_from_u64(1000);
+        static const uint8_t code[] = {0x00};
+        pv_address token = acct(5000), other = acct(5001);
+        pv_world_put_account(w, &token, 1, &one, code, sizeof code);
+        pv_world_put_account(w, &other, 1, &one, code, sizeof code);
+        for (uint64_t k = 0; k < 3000; k++) {
+            u256 key = u256_from_u64(k), val = u256_from_u64(k + 7);
+            pv_world_put_storage(w, &token, &key, &val);
+            pv_world_put_storage(w, &other, &key, &val);
+        }
+        for (uint32_t i = 0; i < 2000; i++) {
+            pv_address a = acct(i);
+            pv_world_put_account(w, &a, 0, &one, NULL, 0);
+        }
+        pv_world_seal(w);
+        pv_mvmemory m;
+        pv_mvmemory_init(&m, pv_world_source(w), 20000);
+        uint32_t tx = 1;
+        for (uint64_t k = 0; k < 9000; k++) /* written back to the pre-state value below 3000 */
+            write_slot(&m, &token, k, c == 1 ? (k < 3000 ? k + 7 : 0) : (k % 3 == 0 && k < 3000 ? k + 7 : k * 11 + 1),
+                       tx++ % 7000 + 1);
+        for (uint64_t k = 0; k < 3000; k += 2)
+            write_slot(&m, &other, k, k + 7, tx++ % 7000 + 1); /* all unchanged */
+        for (uint32_t i = 0; i < 2000; i++) {
+            pv_address a = acct(i);
+            write_basic(&m, &a, true, 1 + (i % 2), i + 1, 0);
+            write_balance(&m, &a, i % 5 == 0 ? 1000 : 999 - i % 100, i + 1, 0);
+        }
+        if (c == 2)
+            write_basic(&m, &token, false, 0, 7001, PV_MV_DESTROYED);
+        if (c == 3)
+            write_balance(&m, &token, 5, 7002, PV_MV_DELTA);
+        pv_state_changes one_thread;
+        pv_mv_collect_changes(&m, &one_thread, 1);
+        for (unsigned threads = 2; threads <= 16; threads++) {
+            pv_state_changes split;
+            pv_mv_collect_changes(&m, &split, threads);
+            char why[256];
+            total++;
+            if (!pv_state_changes_equal(&one_thread, &split, why, sizeof why)) {
+                bad++;
+                fprintf(stderr, "case %d, %u threads: %s\n", c, threads, why);
+            }
+            pv_state_changes_free(&split);
+        }
+        /* the one-thread result itself: the token's changes as written */
+        const pv_account_change *t = NULL;
+        for (size_t i = 0; i < one_thread.count; i++)
+            if (pv_address_eq(&one_thread.accounts[i].address, &token))
+                t = &one_thread.accounts[i];
+        size_t want = c == 0 || c == 3 ? 9000 - 1000 : 0;
+        if (c == 1 || c == 2)
+            CHECK(c == 2 ? t && !t->exists : !t, "case %d: token record %s", c, t ? "present" : "absent");
+        else
+            CHECK(t && t->slots_count == want, "case %d: %zu changed token slots, want %zu", c,
+                  t ? t->slots_count : 0, want);
+        pv_state_changes_free(&one_thread);
+        pv_mvmemory_destroy(&m);
+        pv_world_free(w);
+    }
+    CHECK(bad == 0, "%u of %u split collects differ from the one-thread collect", bad, total);
+}
+
 int main(void)
 {
     test_map();
     test_pool();
+    test_mv_collect();
     TEST_DONE();
 }
