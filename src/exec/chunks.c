@@ -17,8 +17,9 @@
 
 /* The first transactions of each chunk (this many, or 1/32 of the chunk if more) publish their
  * reads and writes in the shared footprint as they run, so that a block with hot locations
- * gives up within milliseconds; the rest only log them, chunk-locally, for the validation at the
- * end (a shared table costs ~0.4 us per transfer: inserts, locked compare-and-swaps, misses). */
+ * gives up within milliseconds; the rest only log their reads, chunk-locally, for the final
+ * validation against the lower chunks' net changes (a shared table costs ~0.4 us per transfer:
+ * inserts, locked compare-and-swaps, misses). */
 #define PV_CHUNKS_WINDOW_TXS 512
 
 static double now_ms(void)
