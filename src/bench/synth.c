@@ -35,19 +35,9 @@ static uint64_t next(rng *r)
 
 /* Distinct, seed-dependent addresses that look random (as real ones do: hash tables and sorts
  * see realistic keys): a bijective 64-bit mix of (tag, index) spread over the 20 bytes. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
 static pv_address make_addr(uint8_t tag, uint64_t i, uint64_t seed)
 {
-    uint64_t a = mix64(((uint64_t)tag << 56) ^ i ^ mix64(seed)), b = mix64(a ^ 0x9e3779b97f4a7c15ULL);
+    uint64_t a = pv_mix64(((uint64_t)tag << 56) ^ i ^ pv_mix64(seed)), b = pv_mix64(a ^ 0x9e3779b97f4a7c15ULL);
     pv_address r;
     for (int k = 0; k < 8; k++) {
         r.b[k] = (uint8_t)(a >> (56 - 8 * k));

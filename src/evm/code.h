@@ -23,6 +23,13 @@ const pv_code *pv_code_get(const uint8_t *bytes, size_t size, const pv_bytes32 *
 pv_code *pv_code_new(const uint8_t *bytes, size_t size);
 void pv_code_free(pv_code *c);
 
+/* Whether two code references (NULL: no code) are the same code: one cached analysis per hash,
+ * so usually the same pointer. */
+static inline bool pv_code_same(const pv_code *a, const pv_code *b)
+{
+    return a == b || (a && b && pv_bytes32_eq(&a->hash, &b->hash));
+}
+
 static inline bool pv_code_is_jumpdest(const pv_code *c, uint64_t pos)
 {
     return pos < c->size && ((c->jumpdests[pos >> 6] >> (pos & 63)) & 1);

@@ -230,16 +230,21 @@ void pv_receipt_slices_prefix(pv_block_result *res, pv_fork fork, pv_receipt_sli
     res->receipts_root_known = fork >= PV_BYZANTIUM;
 }
 
+/* About the encoded size of receipts[lo, hi), without touching the logs (cache misses: they
+ * live wherever their transaction ran), so that a buffer reserved with it rarely grows. */
+static size_t receipts_size_estimate(const pv_block_receipt *receipts, size_t lo, size_t hi)
+{
+    size_t total = 0;
+    for (size_t i = lo; i < hi; i++)
+        total += 300 + 256 * receipts[i].logs_count;
+    return total;
+}
+
 void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slice *s)
 {
     uint64_t cumulative = s->base;
     pv_buf_init(&s->buf);
-    /* about the slice's size first (without touching the logs: they are cache misses), so the
-     * buffer rarely grows */
-    size_t total = 0;
-    for (size_t i = s->lo; i < s->hi; i++)
-        total += 300 + 256 * res->receipts[i].logs_count;
-    pv_buf_reserve(&s->buf, total);
+    pv_buf_reserve(&s->buf, receipts_size_estimate(res->receipts, s->lo, s->hi));
     s->offs = malloc((s->included + 1) * sizeof *s->offs);
     if (!s->offs)
         abort();
@@ -368,11 +373,7 @@ void pv_block_finish_receipts(pv_block_result *res, pv_fork fork, unsigned threa
     }
     pv_buf buf;
     pv_buf_init(&buf);
-    size_t total = 0;
-    for (size_t i = 0; i < res->receipts_count; i++)
-        if (res->receipts[i].rejected == PV_TX_VALID)
-            total += pv_receipt_encoded_size(&res->receipts[i], fork);
-    pv_buf_reserve(&buf, total);
+    pv_buf_reserve(&buf, receipts_size_estimate(res->receipts, 0, res->receipts_count));
     size_t *offs = malloc((included + 1) * sizeof *offs);
     if (!offs)
         abort();

@@ -152,14 +152,6 @@ enum { LOC_SLOT = 3 };
  * a few cycles, where a chain of rounds cost ~30 on every logged location. */
 static inline uint64_t word_mix(uint64_t x, uint64_t k) { return (x ^ k) * 0x9e3779b97f4a7c15ull + (x >> 29); }
 
-static inline uint64_t avalanche(uint64_t h)
-{
-    h ^= h >> 32;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 29;
-    h *= 0x94d049bb133111ebull;
-    return h ^ (h >> 32);
-}
 
 static uint64_t loc_hash(int kind, const pv_address *a, const u256 *key)
 {
@@ -173,7 +165,7 @@ static uint64_t loc_hash(int kind, const pv_address *a, const u256 *key)
     if (key)
         h += word_mix(key->w[0], 0x082efa98ec4e6c89ull) * 7 + word_mix(key->w[1], 0x452821e638d01377ull) * 11 +
              word_mix(key->w[2], 0xbe5466cf34e90c6cull) * 13 + word_mix(key->w[3], 0xc0ac29b7c97c50ddull) * 17;
-    return avalanche(h);
+    return pv_mix64(h);
 }
 
 typedef struct loc_log {
@@ -313,13 +305,7 @@ static void cs_read_basic_with_balance(pv_state_source *s, const pv_address *a, 
     chunk_source *c = (chunk_source *)s;
     if (!c->collecting)
         read_account_kind(c, a, FP_BASIC);
-    pv_state_source *pre = c->run->sh->pre;
-    if (pre->fn->read_basic_with_balance) {
-        pre->fn->read_basic_with_balance(pre, a, out, balance);
-    } else {
-        pre->fn->read_basic(pre, a, out);
-        *balance = pre->fn->read_balance(pre, a);
-    }
+    pv_source_read_account(c->run->sh->pre, a, out, balance);
 }
 
 static void cs_note_balance_read(pv_state_source *s, const pv_address *a)
@@ -547,8 +533,8 @@ static void combine(pv_state_source *pre, pv_account_change *into, const pv_acco
                     unsigned nparts, pv_slot_change *slot_out, size_t *nslots_out, bool *changed)
 {
     pv_account_basic pb;
-    pre->fn->read_basic(pre, &parts[0]->address, &pb);
-    u256 pre_balance = pre->fn->read_balance(pre, &parts[0]->address);
+    u256 pre_balance;
+    pv_source_read_account(pre, &parts[0]->address, &pb, &pre_balance);
     pv_account_change c;
     memset(&c, 0, sizeof c);
     c.address = parts[0]->address;

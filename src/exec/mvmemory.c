@@ -390,10 +390,6 @@ static void sort_by_prefix(loc_ref *v, size_t n)
         pv_sort_by_key64(v, n, sizeof *v);
 }
 
-static bool code_eq(const pv_code *a, const pv_code *b)
-{
-    return a == b || (a && b && pv_bytes32_eq(&a->hash, &b->hash));
-}
 
 /* A slice of the sorted locations and what it contributes. A slice may start or end inside one
  * account's storage (a token with tens of thousands of slots must not keep one thread busy
@@ -431,12 +427,7 @@ typedef struct account_outcome {
 static void account_outcome_of(pv_mvmemory *m, const loc_ref *v, size_t start, size_t end, account_outcome *o)
 {
     const pv_address *a = &v[start].key->addr;
-    if (m->pre->fn->read_basic_with_balance) {
-        m->pre->fn->read_basic_with_balance(m->pre, a, &o->pre, &o->pre_balance);
-    } else {
-        m->pre->fn->read_basic(m->pre, a, &o->pre);
-        o->pre_balance = m->pre->fn->read_balance(m->pre, a);
-    }
+    pv_source_read_account(m->pre, a, &o->pre, &o->pre_balance);
     o->post = o->pre;
     o->balance = o->pre_balance;
     o->destroyed_ever = false;
@@ -553,7 +544,7 @@ static void *collect_chunk_main(void *arg)
             c->slots_count = changed_slots(m, v, i, j, &o, ch->slot_pool + ch->nslots);
         bool fields_changed = c->exists != o.pre.exists || c->storage_reset ||
                               (c->exists && (c->nonce != o.pre.nonce || !u256_eq(&c->balance, &o.pre_balance) ||
-                                             !code_eq(c->code, o.pre.code)));
+                                             !pv_code_same(c->code, o.pre.code)));
         if (open || fields_changed || c->slots_count) {
             ch->count++;
             ch->nslots += c->slots_count;

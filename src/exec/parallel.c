@@ -912,6 +912,14 @@ static uint32_t static_critical_path(const pv_block *b)
     return longest;
 }
 
+/* Whether one sender's chain (or the coinbase's payouts) leaves too little parallelism; *cp is
+ * its length. A block of a few independent transactions is not chained (3 of 3 is all it can do). */
+static bool sender_chained(const pv_block *b, uint32_t *cp)
+{
+    *cp = static_critical_path(b);
+    return *cp > 1 && (uint64_t)*cp * PV_AUTO_MIN_PARALLELISM > b->txs_count;
+}
+
 unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
 {
     static _Atomic long online; /* sysconf reads /sys: once is enough */
@@ -942,17 +950,12 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
         t = 2;
     /* Big blocks go to the optimistic chunks (even plain transfers gain there) unless one
      * sender's chain makes them sequential anyway. The critical path (a hash per sender) only
-     * where it can change the answer: on a block that stays sequential it is pure overhead. A
-     * block of a few independent transactions is not "chained" (3 of 3 is all it can do). */
+     * where it can change the answer: on a block that stays sequential it is pure overhead. */
     uint32_t cp = 0;
-    bool chained = false;
     bool big = pv_chunks_worth_trying(b, t, false);
-    if (big) {
-        cp = static_critical_path(b);
-        chained = cp > 1 && (uint64_t)cp * PV_AUTO_MIN_PARALLELISM > b->txs_count;
-        if (!chained)
-            return t;
-    }
+    bool chained = big && sender_chained(b, &cp);
+    if (big && !chained)
+        return t;
     uint64_t contract_gas = 0;
     for (size_t k = 0; k < b->txs_count; k++)
         if (b->txs[k].data_size || b->txs[k].is_create)
@@ -964,10 +967,8 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
                      (unsigned long long)contract_gas, (unsigned long long)min_gas);
         return 1;
     }
-    if (!big) {
-        cp = static_critical_path(b);
-        chained = cp > 1 && (uint64_t)cp * PV_AUTO_MIN_PARALLELISM > b->txs_count;
-    }
+    if (!big)
+        chained = sender_chained(b, &cp);
     if (chained) {
         if (reason_len)
             snprintf(reason, reason_len, "a chain of %u transactions of one sender (or after coinbase payouts) in %zu",

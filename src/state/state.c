@@ -32,15 +32,6 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
 
 static inline uint64_t hash_addr(const pv_address *a)
 {
@@ -49,12 +40,12 @@ static inline uint64_t hash_addr(const pv_address *a)
     memcpy(&x, a->b, 8);
     memcpy(&y, a->b + 8, 8);
     memcpy(&z, a->b + 16, 4);
-    return mix64(x ^ mix64(y ^ z));
+    return pv_mix64(x ^ pv_mix64(y ^ z));
 }
 
 static inline uint64_t hash_key(const u256 *k)
 {
-    return mix64(k->w[0] ^ mix64(k->w[1] ^ mix64(k->w[2] ^ k->w[3])));
+    return pv_mix64(k->w[0] ^ pv_mix64(k->w[1] ^ pv_mix64(k->w[2] ^ k->w[3])));
 }
 
 /* ------------------------------------------------------------------ index table */
@@ -1100,19 +1091,28 @@ static void sort_slot_ids_by_acct(const pv_state *s, uint32_t *ids, size_t n)
     free(start);
 }
 
+/* The slot records of the accounts' current generation (older ones read as zero), grouped by
+ * account; the caller frees the array. */
+static uint32_t *live_slot_ids_by_acct(const pv_state *s, size_t *n)
+{
+    uint32_t *ids = xrealloc(NULL, (s->nslot ? s->nslot : 1) * sizeof *ids);
+    size_t k = 0;
+    for (size_t i = 0; i < s->nslot; i++)
+        if (s->slots[i].generation == s->accts[s->slots[i].acct].generation)
+            ids[k++] = (uint32_t)i;
+    sort_slot_ids_by_acct(s, ids, k);
+    *n = k;
+    return ids;
+}
+
 pv_bytes32 pv_state_root(pv_state *s)
 {
     if (!s->world) {
         fputs("parevm: pv_state_root needs a state over a world\n", stderr);
         abort();
     }
-    /* Slot records grouped by account (current generation only). */
-    uint32_t *ids = xrealloc(NULL, (s->nslot ? s->nslot : 1) * sizeof *ids);
-    size_t nids = 0;
-    for (size_t i = 0; i < s->nslot; i++)
-        if (s->slots[i].generation == s->accts[s->slots[i].acct].generation)
-            ids[nids++] = (uint32_t)i;
-    sort_slot_ids_by_acct(s, ids, nids);
+    size_t nids;
+    uint32_t *ids = live_slot_ids_by_acct(s, &nids);
     size_t *first = xrealloc(NULL, (s->nacct + 1) * sizeof *first);
     size_t *count = calloc(s->nacct + 1, sizeof *count);
     if (!count) abort();
@@ -1200,24 +1200,12 @@ static u256 source_slot(pv_state *s, const acct *r, const u256 *key)
     return s->src->fn->read_storage(s->src, &r->addr, key);
 }
 
-static bool code_eq(const pv_code *a, const pv_code *b)
-{
-    if (a == b)
-        return true;
-    if (!a || !b)
-        return false;
-    return pv_bytes32_eq(&a->hash, &b->hash);
-}
 
 void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
 {
     memset(out, 0, sizeof *out);
-    uint32_t *ids = xrealloc(NULL, (s->nslot ? s->nslot : 1) * sizeof *ids);
-    size_t nids = 0;
-    for (size_t i = 0; i < s->nslot; i++)
-        if (s->slots[i].generation == s->accts[s->slots[i].acct].generation)
-            ids[nids++] = (uint32_t)i;
-    sort_slot_ids_by_acct(s, ids, nids);
+    size_t nids;
+    uint32_t *ids = live_slot_ids_by_acct(s, &nids);
     out->accounts = xrealloc(NULL, (s->nacct ? s->nacct : 1) * sizeof *out->accounts);
     out->slot_pool = xrealloc(NULL, (nids ? nids : 1) * sizeof *out->slot_pool);
     size_t nslots = 0, k = 0;
@@ -1257,7 +1245,7 @@ void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
         if (c->exists != pre_exists)
             c->changed = PV_CHANGED_BASIC | PV_CHANGED_BALANCE;
         else if (c->exists)
-            c->changed = (c->nonce != pre_nonce || !code_eq(c->code, pre_code) ? PV_CHANGED_BASIC : 0) |
+            c->changed = (c->nonce != pre_nonce || !pv_code_same(c->code, pre_code) ? PV_CHANGED_BASIC : 0) |
                          (!u256_eq(&c->balance, &pre_balance) ? PV_CHANGED_BALANCE : 0);
         bool changed = c->changed || c->storage_reset || c->slots_count;
         if (changed)
@@ -1360,7 +1348,7 @@ bool pv_state_changes_equal(const pv_state_changes *a, const pv_state_changes *b
         const pv_account_change *p = &a->accounts[i], *q = &b->accounts[i];
         if (pv_address_eq(&p->address, &q->address) && p->exists == q->exists &&
             p->storage_reset == q->storage_reset && p->nonce == q->nonce && u256_eq(&p->balance, &q->balance) &&
-            code_eq(p->code, q->code) && p->slots_count == q->slots_count &&
+            pv_code_same(p->code, q->code) && p->slots_count == q->slots_count &&
             (!p->slots_count || memcmp(p->slots, q->slots, p->slots_count * sizeof *p->slots) == 0))
             continue; /* the common case: no strings to build */
         pv_hex_encode(p->address.b, 20, addr);
@@ -1386,7 +1374,7 @@ bool pv_state_changes_equal(const pv_state_changes *a, const pv_state_changes *b
             snprintf(why, why_len, "%s: balance %s vs %s", addr, x, y);
             return false;
         }
-        if (!code_eq(p->code, q->code)) {
+        if (!pv_code_same(p->code, q->code)) {
             snprintf(why, why_len, "%s: code differs (%zu vs %zu bytes)", addr, p->code ? p->code->size : 0,
                      q->code ? q->code->size : 0);
             return false;

@@ -74,6 +74,18 @@ struct pv_state_source {
     bool lazy_balance;
 };
 
+/* An account and its balance from src: one lookup where the source offers both at once. */
+static inline void pv_source_read_account(pv_state_source *src, const pv_address *a, pv_account_basic *basic,
+                                          u256 *balance)
+{
+    if (src->fn->read_basic_with_balance) {
+        src->fn->read_basic_with_balance(src, a, basic, balance);
+    } else {
+        src->fn->read_basic(src, a, basic);
+        *balance = src->fn->read_balance(src, a);
+    }
+}
+
 /*
  * A hook that pv_st_end_tx calls, at the end of every transaction, for each location whose value
  * changed in it (against its value when the transaction began; a location changed and changed

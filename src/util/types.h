@@ -23,6 +23,17 @@ static inline bool pv_bytes32_eq(const pv_bytes32 *a, const pv_bytes32 *b)
     return memcmp(a->b, b->b, 32) == 0;
 }
 
+/* A bijective 64-bit mix with full avalanche (the splitmix64 finalizer): hash tables' keys,
+ * location hashes, synthetic addresses. */
+static inline uint64_t pv_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 static inline bool pv_bytes32_is_zero(const pv_bytes32 *a)
 {
     static const pv_bytes32 zero;
