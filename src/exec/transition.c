@@ -36,7 +36,7 @@ void pv_receipt_free(pv_receipt *r)
     r->logs_count = 0;
 }
 
-u256 pv_blob_base_fee(uint64_t excess_blob_gas)
+static u256 blob_base_fee_uncached(uint64_t excess_blob_gas)
 {
     /* fake_exponential(1, excess, 3338477) */
     const u256 denominator = u256_from_u64(3338477);
@@ -51,6 +51,21 @@ u256 pv_blob_base_fee(uint64_t excess_blob_gas)
     }
     u256_div(&output, &output, &denominator);
     return output;
+}
+
+/* Every transaction asks for it (its validity and its fee): a series of 256-bit divisions was 3%
+ * of a block of plain transfers. One entry per thread: a block's transactions share the value. */
+u256 pv_blob_base_fee(uint64_t excess_blob_gas)
+{
+    static _Thread_local bool known;
+    static _Thread_local uint64_t known_excess;
+    static _Thread_local u256 known_fee;
+    if (!known || known_excess != excess_blob_gas) {
+        known_fee = blob_base_fee_uncached(excess_blob_gas);
+        known_excess = excess_blob_gas;
+        known = true;
+    }
+    return known_fee;
 }
 
 pv_bytes32 pv_logs_hash(const pv_log *logs, size_t n)
