@@ -61,6 +61,7 @@ typedef struct measure {
 typedef struct run_opts {
     unsigned threads;            /* 0 = automatic */
     unsigned repeat;
+    unsigned warmup;             /* untimed runs of each first (results still compared) */
     unsigned latency_us;         /* first reads of the pre-state cost this much */
     pv_chunks_mode chunks;       /* optimistic chunks before Block-STM (auto, never, always) */
     bool verbose;                /* print every run's times and how the parallel run went */
@@ -103,6 +104,25 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     pv_block_result ref;
     pv_parallel_stats st;
     memset(&ref, 0, sizeof ref);
+    /* Warm-up first: the first runs of a process pay for what a client pays once (the worker
+     * threads, their allocator arenas growing, page faults, caches): the parallel ones most,
+     * since their memory is new (a gigagas swaps block: 85 ms for its first parallel runs, 57
+     * after). Both executors are warmed alike and their results still compared. */
+    for (unsigned k = 0; k < ro->warmup; k++) {
+        pv_block_result rs, rp;
+        run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st);
+        pv_parallel_stats_free(&st);
+        run_once(pre, b, force_parallel || threads > 1 ? threads : 0, force_parallel, ro->latency_us, ro->chunks,
+                 false, &rp, &st);
+        pv_parallel_stats_free(&st);
+        char why[300];
+        if (m->equal && !pv_block_results_equal(&rs, &rp, why, sizeof why)) {
+            m->equal = false;
+            snprintf(m->why, sizeof m->why, "warm-up run: %.280s", why);
+        }
+        pv_block_result_free(&rs);
+        pv_block_result_free(&rp);
+    }
     /* At least `repeat` runs of each, more (up to 4x) for short blocks, so that a median is not
      * at the mercy of one noisy moment. */
     unsigned runs = ro->repeat;
@@ -314,10 +334,11 @@ int pv_bench_blocks(int argc, char **argv)
     const char *usage =
         "usage: parevm bench blocks [--workload transfers|erc20|swaps|mixed|all] [--gas G | --txs N]\n"
         "                           [--hot-ratio R | --sweep] [--db-latency-us N] [--threads N] [--repeat K]\n"
+        "                           [--warmup K]\n"
         "                           [--seed S] [--fork NAME] [--chunks auto|never|always] [--json] [--verbose]\n"
         "                           [--svg FILE]\n";
     const char *workload = "all", *svg = NULL;
-    uint64_t gas = 1000000000, txs = 0, seed = 1, latency = 0, threads = 2, repeat = 3;
+    uint64_t gas = 1000000000, txs = 0, seed = 1, latency = 0, threads = 2, repeat = 3, warmup = 2;
     double hot = 0.1;
     bool json = false, sweep = false, verbose = false;
     pv_chunks_mode chunks = PV_CHUNKS_AUTO;
@@ -349,6 +370,8 @@ int pv_bench_blocks(int argc, char **argv)
             ok = parse_u64(v, &threads) && threads <= 1024, i++;
         else if (strcmp(a, "--repeat") == 0)
             ok = parse_u64(v, &repeat) && repeat >= 1 && repeat <= 1000, i++;
+        else if (strcmp(a, "--warmup") == 0)
+            ok = parse_u64(v, &warmup) && warmup <= 1000, i++;
         else if (strcmp(a, "--hot-ratio") == 0) {
             char *end;
             hot = strtod(v, &end);
@@ -399,7 +422,7 @@ int pv_bench_blocks(int argc, char **argv)
         free(erc20);
         return 1;
     }
-    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)latency, chunks, verbose && !json};
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)warmup, (unsigned)latency, chunks, verbose && !json};
     measure ms[64];
     size_t nms = 0;
     int failed = 0;
@@ -450,8 +473,9 @@ int pv_bench_blocks(int argc, char **argv)
 
 int pv_bench_mainnet(int argc, char **argv)
 {
-    const char *usage = "usage: parevm bench mainnet [--threads N] [--repeat K] [--json] [--svg FILE] [FILE...]\n";
-    uint64_t threads = 0, repeat = 5;
+    const char *usage =
+        "usage: parevm bench mainnet [--threads N] [--repeat K] [--warmup K] [--json] [--svg FILE] [FILE...]\n";
+    uint64_t threads = 0, repeat = 5, warmup = 1;
     bool json = false;
     const char *svg = NULL;
     int first = argc;
@@ -470,6 +494,8 @@ int pv_bench_mainnet(int argc, char **argv)
             ok = parse_u64(v, &threads) && threads <= 1024, i++;
         else if (strcmp(a, "--repeat") == 0)
             ok = parse_u64(v, &repeat) && repeat >= 1 && repeat <= 1000, i++;
+        else if (strcmp(a, "--warmup") == 0)
+            ok = parse_u64(v, &warmup) && warmup <= 1000, i++;
         else if (strcmp(a, "--svg") == 0)
             svg = v, i++;
         else
@@ -506,7 +532,7 @@ int pv_bench_mainnet(int argc, char **argv)
     measure *ms = calloc(nfiles, sizeof *ms);
     size_t nms = 0;
     int failed = 0;
-    run_opts ro = {(unsigned)threads, (unsigned)repeat, 0, PV_CHUNKS_AUTO, false};
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)warmup, 0, PV_CHUNKS_AUTO, false};
     for (size_t i = 0; i < nfiles; i++) {
         char *err = NULL;
         pv_block_file *f = pv_block_file_load(files[i], &err);

@@ -105,24 +105,6 @@ uint64_t pv_tx_intrinsic_gas(const pv_tx *tx, pv_fork fork)
     return g;
 }
 
-/* r = a * b; false on overflow beyond 256 bits. */
-static bool mul_checked(u256 *r, const u256 *a, const u256 *b)
-{
-    if (u256_is_zero(a) || u256_is_zero(b)) {
-        *r = u256_zero();
-        return true;
-    }
-    if (u256_bit_length(a) + u256_bit_length(b) > 257)
-        return false;
-    u256 p, q;
-    u256_mul(&p, a, b);
-    u256_div(&q, &p, b);
-    if (!u256_eq(&q, a))
-        return false;
-    *r = p;
-    return true;
-}
-
 static bool add_checked(u256 *r, const u256 *a, const u256 *b)
 {
     u256 s;
@@ -180,12 +162,13 @@ static pv_tx_error validate(pv_state *st, const pv_block_env *env, pv_fork fork,
         return PV_TX_GAS_LIMIT_EXCEEDS_BLOCK;
 
     /* Balance must cover gas_limit * max price + value (+ max blob fee). */
-    u256 gl = u256_from_u64(tx->gas_limit), cost;
-    if (!mul_checked(&cost, &gl, max_price) || !add_checked(&cost, &cost, &tx->value))
+    u256 cost;
+    if (!u256_mul_u64(&cost, max_price, tx->gas_limit) || !add_checked(&cost, &cost, &tx->value))
         return PV_TX_INSUFFICIENT_FUNDS;
     if (tx->type == 3) {
-        u256 blob_gas = u256_from_u64((uint64_t)GAS_PER_BLOB * tx->blob_hashes_count), blob_cost;
-        if (!mul_checked(&blob_cost, &blob_gas, &tx->max_fee_per_blob_gas) || !add_checked(&cost, &cost, &blob_cost))
+        u256 blob_cost;
+        if (!u256_mul_u64(&blob_cost, &tx->max_fee_per_blob_gas, (uint64_t)GAS_PER_BLOB * tx->blob_hashes_count) ||
+            !add_checked(&cost, &cost, &blob_cost))
             return PV_TX_INSUFFICIENT_FUNDS;
     }
     u256 bal = pv_st_balance(st, &tx->sender);
@@ -211,11 +194,11 @@ pv_tx_error pv_transact(pv_state *st, const pv_block_env *env, pv_fork fork, con
         return err;
 
     /* Buy gas. */
-    u256 gl = u256_from_u64(tx->gas_limit), upfront;
-    u256_mul(&upfront, &gl, &price);
+    u256 upfront;
+    u256_mul_u64(&upfront, &price, tx->gas_limit); /* fits: below the balance checked above */
     if (tx->type == 3) {
-        u256 blob_gas = u256_from_u64((uint64_t)GAS_PER_BLOB * tx->blob_hashes_count), blob_fee;
-        u256_mul(&blob_fee, &blob_gas, &blob_base_fee);
+        u256 blob_fee;
+        u256_mul_u64(&blob_fee, &blob_base_fee, (uint64_t)GAS_PER_BLOB * tx->blob_hashes_count);
         u256_add(&upfront, &upfront, &blob_fee);
     }
     pv_st_sub_balance(st, &tx->sender, &upfront);
@@ -284,14 +267,13 @@ pv_tx_error pv_transact(pv_state *st, const pv_block_env *env, pv_fork fork, con
     gas_used -= (uint64_t)refund;
     gas_left += (uint64_t)refund;
 
-    u256 v = u256_from_u64(gas_left), amount;
-    u256_mul(&amount, &v, &price);
+    u256 amount;
+    u256_mul_u64(&amount, &price, gas_left);
     pv_st_add_balance(st, &tx->sender, &amount);
     u256 tip = price;
     if (fork >= PV_LONDON)
         u256_sub(&tip, &price, &env->base_fee);
-    v = u256_from_u64(gas_used);
-    u256_mul(&amount, &v, &tip);
+    u256_mul_u64(&amount, &tip, gas_used);
     pv_st_add_balance(st, &env->coinbase, &amount);
 
     pv_st_end_tx(st, fork >= PV_SPURIOUS_DRAGON, &receipt->logs, &receipt->logs_count);

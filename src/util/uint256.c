@@ -50,6 +50,17 @@ void u256_sub(u256 *r, const u256 *a, const u256 *b)
     }
 }
 
+bool u256_mul_u64(u256 *r, const u256 *a, uint64_t b)
+{
+    uint64_t carry = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 t = (u128)a->w[i] * b + carry;
+        r->w[i] = (uint64_t)t;
+        carry = (uint64_t)(t >> 64);
+    }
+    return carry == 0;
+}
+
 void u256_mul(u256 *r, const u256 *a, const u256 *b)
 {
     /* Schoolbook product, only the partial products below 2^256. */

@@ -40,6 +40,9 @@ bool u256_sgt(const u256 *a, const u256 *b);
 void u256_add(u256 *r, const u256 *a, const u256 *b);            /* mod 2^256 */
 void u256_sub(u256 *r, const u256 *a, const u256 *b);            /* mod 2^256 */
 void u256_mul(u256 *r, const u256 *a, const u256 *b);            /* mod 2^256 */
+/* r = a * b mod 2^256; returns whether the exact product fits in 256 bits (gas times a price:
+ * one 64-bit row of the schoolbook product, no division to detect the overflow). */
+bool u256_mul_u64(u256 *r, const u256 *a, uint64_t b);
 void u256_div(u256 *r, const u256 *a, const u256 *b);            /* b == 0 -> 0 */
 void u256_mod(u256 *r, const u256 *a, const u256 *b);            /* b == 0 -> 0 */
 void u256_sdiv(u256 *r, const u256 *a, const u256 *b);

@@ -162,6 +162,35 @@ int main(void)
         }
         CHECK(fails == 0, "%s: %d mismatches", names[op], fails);
     }
+    /* u256_mul_u64 against GMP: the product mod 2^256 and whether it fits */
+    {
+        int fails = 0;
+        mpz_t pa, full, lim;
+        mpz_inits(pa, full, lim, NULL);
+        mpz_ui_pow_ui(lim, 2, 256);
+        for (int i = 0; i < 100000; i++) {
+            u256 a = gen(), w = gen();
+            uint64_t b = (rnd() & 1) ? rnd() : w.w[0];
+            if (i % 7 == 0)
+                b = rnd() % 3;
+            to_mpz(pa, &a);
+            mpz_import(full, 1, -1, 8, 0, 0, &b);
+            mpz_mul(full, full, pa);
+            u256 got, want = from_mpz(full);
+            bool fits = u256_mul_u64(&got, &a, b);
+            if ((!u256_eq(&got, &want) || fits != (mpz_cmp(full, lim) < 0)) && fails++ < 5) {
+                char ha[70];
+                hex(&a, ha);
+                fprintf(stderr, "mul_u64(%s, %llu): product or overflow flag wrong\n", ha, (unsigned long long)b);
+            }
+        }
+        mpz_clears(pa, full, lim, NULL);
+        CHECK(fails == 0, "mul_u64: %d mismatches", fails);
+        u256 top = u256_zero(), r;
+        top.w[3] = 1ULL << 63;
+        CHECK(!u256_mul_u64(&r, &top, 2) && u256_is_zero(&r), "2^255 * 2 overflows to 0");
+        CHECK(u256_mul_u64(&r, &top, 1) && u256_eq(&r, &top), "2^255 * 1 fits");
+    }
     /* byte conversions */
     for (size_t len = 0; len <= 32; len++) {
         uint8_t in[32], out[32];
