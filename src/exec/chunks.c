@@ -217,6 +217,11 @@ struct chunk_run {
     size_t window;                /* the first this many transactions publish ... */
     bool publishing;              /* in the window: reads and writes go to the shared footprint */
     loc_log reads;                /* every location read from the pre-state */
+    /* The block gas limit, checked once the gas before the chunk (base) is known: transaction
+     * i fits when its limit <= block limit - (base + gas of the chunk before i), i.e. when base
+     * <= gas_headroom, the least of (block limit - its limit - gas before it) over the chunk. */
+    uint64_t gas_headroom;
+    bool never_fits;              /* some transaction cannot fit whatever the base */
     pv_receipt_slice slice;       /* the chunk's receipts: gas, bloom (then, settled, encodings) */
     struct {
         pv_address addr;
@@ -348,6 +353,9 @@ static void *chunk_main(void *arg)
     log_reserve(&r->reads, 4 * (r->end - r->first) + 64);
     if (r->k == 1)
         pv_block_beacon_root_call(r->st, b);
+    const uint64_t block_limit = b->env.gas_limit;
+    uint64_t local_gas = 0;
+    r->gas_headroom = UINT64_MAX;
     for (size_t i = r->first; i < r->end; i++) {
         if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
             return NULL;
@@ -357,8 +365,14 @@ static void *chunk_main(void *arg)
         }
         if (r->publishing && i + 4 < r->end)
             prefetch_tx(r, &b->txs[i + 4]);
+        const uint64_t tx_limit = b->txs[i].gas_limit;
+        if (tx_limit > block_limit || local_gas > block_limit - tx_limit)
+            r->never_fits = true;
+        else if (block_limit - tx_limit - local_gas < r->gas_headroom)
+            r->gas_headroom = block_limit - tx_limit - local_gas;
         pv_receipt rc;
         pv_tx_error err = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &rc);
+        local_gas += rc.gas_used;
         pv_block_receipt *out = &r->receipts[i];
         out->tx_type = b->txs[i].type;
         out->status = rc.status;
@@ -630,12 +644,6 @@ static void merge_changes(pv_state_source *pre, chunk_run *runs, unsigned chunks
 
 /* ------------------------------------------------------------------ the attempt */
 
-/* Errors found before the block gas check (as in parallel.c). */
-static bool gas_fits(const pv_tx *tx, const pv_block *b, uint64_t gas)
-{
-    return tx->gas_limit <= b->env.gas_limit && tx->gas_limit <= b->env.gas_limit - gas;
-}
-
 /* After the chunks, one job per chunk: its receipts' encodings (and its share of the block gas
  * limit check), and beside them, the final validation (job 0) and the merge of the changes
  * (job 1); all thrown away if the validation fails. One pool run, never nested in another: a
@@ -646,6 +654,7 @@ typedef struct settle_job {
     pv_state_source *pre;
     const pv_block *b;
     chunk_run *runs;
+    chunk_run *run;               /* the chunk whose receipts this job encodes */
     unsigned chunks;
     pv_block_result *res;
     pv_receipt_slice *slice;
@@ -661,17 +670,10 @@ static void *settle_main(void *arg)
         j->valid = validate_logs(j->runs, j->chunks, j->why, sizeof j->why);
     else if (j->role == 1)
         merge_changes(j->pre, j->runs, j->chunks, &j->merged);
-    /* the block gas limit, now that the gas before each transaction is known */
-    uint64_t gas = j->slice->base;
-    j->gas_fits = true;
-    for (size_t i = j->slice->lo; i < j->slice->hi; i++) {
-        if (!gas_fits(&j->b->txs[i], j->b, gas)) {
-            j->gas_fits = false;
-            return NULL;
-        }
-        gas += j->res->receipts[i].gas_used;
-    }
-    pv_receipt_slice_encode(j->res, j->b->fork, j->slice);
+    /* the block gas limit, now that the gas before the chunk is known */
+    j->gas_fits = !j->run->never_fits && j->slice->base <= j->run->gas_headroom;
+    if (j->gas_fits)
+        pv_receipt_slice_encode(j->res, j->b->fork, j->slice);
     return NULL;
 }
 
@@ -738,8 +740,8 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
             slices[c] = runs[c].slice;
         pv_receipt_slices_prefix(&res, b->fork, slices, chunks);
         for (unsigned c = 0; c < chunks; c++) {
-            jobs[c] = (settle_job){.role = (int)c, .pre = pre, .b = b, .runs = runs, .chunks = chunks,
-                                   .res = &res, .slice = &slices[c]};
+            jobs[c] = (settle_job){.role = (int)c, .pre = pre, .b = b, .runs = runs, .run = &runs[c],
+                                   .chunks = chunks, .res = &res, .slice = &slices[c]};
             args[c] = &jobs[c];
         }
         pv_pool_run(settle_main, args, chunks);

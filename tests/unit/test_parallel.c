@@ -399,6 +399,12 @@ static void test_chunks(pv_fork fork)
         {"the coinbase's balance read in the first half", 1},
         {"one existing recipient credited by both halves", 1},
         {"one fresh recipient created by both halves", 0},
+        /* the last transaction's limit exactly fits the block's, then exceeds it by one */
+        {"the block gas limit exactly reached", 1},
+        {"the block gas limit exceeded by the last transaction", 0},
+        /* the last transaction asks for the whole block: past the limit whatever the gas before
+         * its chunk (the first half alone is 420,000) */
+        {"the last transaction asking for the whole block gas limit", 0},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         builder bl;
@@ -421,9 +427,15 @@ static void test_chunks(pv_fork fork)
                 to = 2000; /* not in the pre-state */
             add_tx(&bl, from, addr_n(to), 1000, 50000);
         }
+        if (k == 7 || k == 8)
+            bl.b.env.gas_limit = 39 * 21000 + 50000 - (k == 8);
+        if (k == 9) {
+            bl.b.env.gas_limit = 900000;
+            bl.txs[39].gas_limit = 900000;
+        }
         pv_block_result seq;
         pv_block_execute(pv_world_source(bl.w), &bl.b, PV_INVALID_TX_ABORT, &seq);
-        CHECK(seq.valid, "%s: valid", cases[k].name);
+        CHECK(seq.valid == (k < 8), "%s: valid or not as built", cases[k].name);
         char name[160];
         snprintf(name, sizeof name, "chunks, %s, %s", pv_fork_name(fork), cases[k].name);
         check_chunks(name, &bl, PV_INVALID_TX_ABORT, &seq, cases[k].expect);
