@@ -281,6 +281,11 @@ static void world_read_basic_with_balance(pv_state_source *src, const pv_address
 static const pv_state_source_fn world_source_fn = {world_read_basic, world_read_balance, world_read_storage,
                                                    world_read_basic_with_balance, NULL};
 
+const pv_world *pv_source_world(const pv_state_source *src)
+{
+    return src->fn == &world_source_fn ? (const pv_world *)src : NULL;
+}
+
 /* ------------------------------------------------------------------ overlay */
 typedef struct acct {
     pv_address addr;
@@ -330,6 +335,9 @@ struct pv_state {
     const pv_world *world;     /* the source when it is a world (fast path), else NULL */
     pv_state_source *src;      /* the source when it is not a world */
     bool lazy_balance;
+    /* Over a world: told of each pre-state location as it is first read (pv_state_set_read_hook). */
+    pv_state_read_hook read_hook;
+    void *read_hook_ctx;
     /* What a (non-world) source answered, per record index: the parallel executor's write sets
      * are what differs from it. Set once per load, never journaled. */
     pv_account_basic *loaded_basic;
@@ -457,10 +465,13 @@ static acct *get_acct(pv_state *s, const pv_address *a)
             r->world = w;
             r->exists = true;
             r->nonce = w->nonce;
-            r->balance = w->balance;
             r->code = w->code;
+            if (!s->lazy_balance)
+                r->balance = w->balance;
         }
-        r->balance_loaded = true;
+        r->balance_loaded = !s->lazy_balance;
+        if (s->read_hook)
+            s->read_hook(s->read_hook_ctx, PV_READ_BASIC, a, NULL);
     } else {
         pv_account_basic b;
         u256 hint;
@@ -525,15 +536,21 @@ static inline void load_balance(pv_state *s, acct *r)
         return;
     size_t i = (size_t)(r - s->accts);
     u256 v;
-    if (s->balance_hinted[i]) {
-        v = s->loaded_balance[i];
-        if (s->src->fn->note_balance_read)
-            s->src->fn->note_balance_read(s->src, &r->addr);
+    if (s->world) { /* a lazy world state (pv_state_set_lazy_balance) */
+        v = r->world ? r->world->balance : u256_zero();
+        if (s->read_hook)
+            s->read_hook(s->read_hook_ctx, PV_READ_BALANCE, &r->addr, NULL);
     } else {
-        v = s->src->fn->read_balance(s->src, &r->addr);
+        if (s->balance_hinted[i]) {
+            v = s->loaded_balance[i];
+            if (s->src->fn->note_balance_read)
+                s->src->fn->note_balance_read(s->src, &r->addr);
+        } else {
+            v = s->src->fn->read_balance(s->src, &r->addr);
+        }
+        s->loaded_balance[i] = v;
+        s->balance_was_read[i] = true;
     }
-    s->loaded_balance[i] = v;
-    s->balance_was_read[i] = true;
     u256_add(&r->balance, &v, &r->balance_delta);
     r->balance_delta = u256_zero();
     r->balance_loaded = true;
@@ -675,6 +692,8 @@ static slot *get_slot(pv_state *s, const pv_address *a, const u256 *key)
         } else if (!s->world) {
             r->value = s->src->fn->read_storage(s->src, a, key);
         }
+        if (s->read_hook)
+            s->read_hook(s->read_hook_ctx, PV_READ_STORAGE, a, key);
     }
     r->original = r->value;
     if (!s->world) {
@@ -880,6 +899,25 @@ void pv_state_set_write_hook(pv_state *s, pv_state_write_hook fn, void *ctx)
 {
     s->write_hook = fn;
     s->write_hook_ctx = ctx;
+}
+
+void pv_state_set_lazy_balance(pv_state *s)
+{
+    if (!s->world || s->nacct) {
+        fputs("parevm: pv_state_set_lazy_balance needs a fresh state over a world\n", stderr);
+        abort();
+    }
+    s->lazy_balance = true;
+}
+
+void pv_state_set_read_hook(pv_state *s, pv_state_read_hook fn, void *ctx)
+{
+    if (!s->world) {
+        fputs("parevm: pv_state_set_read_hook needs a state over a world (a source sees its reads)\n", stderr);
+        abort();
+    }
+    s->read_hook = fn;
+    s->read_hook_ctx = ctx;
 }
 
 /* The hook's calls for one transaction: every journal entry compared with what it saved (the
@@ -1111,6 +1149,8 @@ pv_bytes32 pv_state_root(pv_state *s)
         fputs("parevm: pv_state_root needs a state over a world\n", stderr);
         abort();
     }
+    for (size_t i = 0; s->lazy_balance && i < s->nacct; i++)
+        load_balance(s, &s->accts[i]); /* a lazy world state: credits folded in */
     size_t nids;
     uint32_t *ids = live_slot_ids_by_acct(s, &nids);
     size_t *first = xrealloc(NULL, (s->nacct + 1) * sizeof *first);
@@ -1432,6 +1472,7 @@ static void idx_clear(idx_table *t)
 
 void pv_state_reset(pv_state *s, pv_state_source *src)
 {
+    s->read_hook = NULL;
     if (src->fn == &world_source_fn) {
         s->world = (const pv_world *)src;
         s->src = NULL;

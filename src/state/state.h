@@ -103,6 +103,30 @@ typedef enum pv_state_write_kind {
 typedef void (*pv_state_write_hook)(void *ctx, pv_state_write_kind kind, const pv_address *a, const u256 *key);
 void pv_state_set_write_hook(pv_state *s, pv_state_write_hook fn, void *ctx);
 
+/*
+ * A state over a world that tells which pre-state locations its transactions read (the
+ * optimistic chunks' read sets, without a source between the state and the world):
+ *  - pv_state_set_lazy_balance: credits to a balance not read yet stay deltas, as over a
+ *    lazy_balance source (a fresh state over a world only; aborts otherwise);
+ *  - pv_state_set_read_hook: fn is told of each location as it is read from the pre-state:
+ *    BASIC when an account is loaded (existence, nonce, code, storage presence), BALANCE when
+ *    a balance is used (with lazy balances: only then), STORAGE when a slot is loaded (key set;
+ *    not for an account whose storage was wiped first). A location may be told more than once.
+ *    fn NULL stops the reports (collecting the changes reads no more than the transactions
+ *    did). A state over a source aborts: its source sees its reads.
+ * pv_state_reset removes the hook and the laziness.
+ */
+typedef enum pv_state_read_kind {
+    PV_READ_BASIC = 0,
+    PV_READ_BALANCE = 1,
+    PV_READ_STORAGE = 2,
+} pv_state_read_kind;
+typedef void (*pv_state_read_hook)(void *ctx, pv_state_read_kind kind, const pv_address *a, const u256 *key);
+void pv_state_set_lazy_balance(pv_state *s);
+void pv_state_set_read_hook(pv_state *s, pv_state_read_hook fn, void *ctx);
+/* The world behind src when src is a world's source (pv_world_source), else NULL. */
+const pv_world *pv_source_world(const pv_state_source *src);
+
 /* The halt flag of the state's source (NULL for a world), for pv_host.halt. */
 const bool *pv_state_halt_flag(pv_state *s);
 

@@ -22,6 +22,7 @@
 #include "exec/block.h"
 #include "exec/chunks.h"
 #include "exec/parallel.h"
+#include "state/cached_source.h"
 #include "util/keccak.h"
 
 static pv_address addr_n(unsigned n)
@@ -124,22 +125,29 @@ static void check_chunks(const char *name, builder *bl, pv_invalid_tx_policy pol
     /* Every transaction checked early, then none: the final validation alone must find every
      * conflict the early checks find. */
     static const size_t windows[] = {SIZE_MAX - 1, PV_CHUNKS_WINDOW_NONE};
+    /* Over the world itself (the chunks' states report their reads) and over a source in front
+     * of it (the chunk source sees them): each must find the same conflicts. */
+    for (size_t via = 0; via < 2; via++)
     for (size_t w = 0; w < 2; w++)
         for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
             pv_block_result out;
             pv_chunks_outcome oc;
-            pv_chunks_execute(pv_world_source(bl->w), &bl->b, counts[c], policy, windows[w], &out, &oc);
+            pv_cached_source *cache = via ? pv_cached_source_new(pv_world_source(bl->w), 64) : NULL;
+            pv_state_source *pre = via ? pv_cached_source_base(cache) : pv_world_source(bl->w);
+            pv_chunks_execute(pre, &bl->b, counts[c], policy, windows[w], &out, &oc);
+            pv_cached_source_free(cache);
             chunk_attempts++;
             if (oc.done) {
                 chunk_successes++;
                 char why[512];
                 bool eq = pv_block_results_equal(seq, &out, why, sizeof why);
-                CHECK(eq, "%s, %u chunks, window %zu: %s", name, counts[c], windows[w], why);
+                CHECK(eq, "%s, %u chunks, window %zu, %s: %s", name, counts[c], windows[w],
+                      via ? "through a source" : "over the world", why);
                 pv_block_result_free(&out);
             }
             if (expect >= 0 && counts[c] == 2)
-                CHECK(oc.done == (expect == 1), "%s: 2 chunks, window %zu: %s (%s)", name, windows[w],
-                      oc.done ? "succeeded" : "gave up", oc.why_not);
+                CHECK(oc.done == (expect == 1), "%s: 2 chunks, window %zu, %s: %s (%s)", name, windows[w],
+                      via ? "through a source" : "over the world", oc.done ? "succeeded" : "gave up", oc.why_not);
         }
 }
 
