@@ -216,7 +216,8 @@ struct chunk_run {
     pv_state_changes changes;
     size_t window;                /* the first this many transactions publish ... */
     bool publishing;              /* in the window: reads and writes go to the shared footprint */
-    loc_log reads;                /* every location read from the pre-state */
+    loc_log reads;                /* every location read from the pre-state ... */
+    bool logging;                 /* ... by a chunk after the first */
     /* The block gas limit, checked once the gas before the chunk (base) is known: transaction
      * i fits when its limit <= block limit - (base + gas of the chunk before i), i.e. when base
      * <= gas_headroom, the least of (block limit - its limit - gas before it) over the chunk. */
@@ -266,7 +267,8 @@ static fp_account *fp_account_of(chunk_run *r, const pv_address *a)
 static void read_account_kind(chunk_source *c, const pv_address *a, int kind)
 {
     chunk_run *r = c->run;
-    log_push(&r->reads, loc_hash(kind, a, NULL));
+    if (r->logging)
+        log_push(&r->reads, loc_hash(kind, a, NULL));
     if (r->publishing)
         fp_read(r->sh, r->k, &fp_account_of(r, a)->kind[kind], kind, a);
     if (atomic_load_explicit(&r->sh->stop, memory_order_relaxed))
@@ -294,7 +296,8 @@ static u256 cs_read_storage(pv_state_source *s, const pv_address *a, const u256 
     chunk_source *c = (chunk_source *)s;
     if (!c->collecting) {
         chunk_run *r = c->run;
-        log_push(&r->reads, loc_hash(LOC_SLOT, a, key));
+        if (r->logging)
+            log_push(&r->reads, loc_hash(LOC_SLOT, a, key));
         if (r->publishing)
             fp_read(r->sh, r->k, fp_slot(r->sh, a, key), LOC_SLOT, a);
         read_account_kind(c, a, FP_STORAGE_ALL);
@@ -330,12 +333,14 @@ static void on_read(void *ctx, pv_state_read_kind kind, const pv_address *a, con
 {
     chunk_run *r = ctx;
     if (kind == PV_READ_STORAGE) {
-        log_push(&r->reads, loc_hash(LOC_SLOT, a, key));
+        if (r->logging)
+            log_push(&r->reads, loc_hash(LOC_SLOT, a, key));
         if (r->publishing)
             fp_read(r->sh, r->k, fp_slot(r->sh, a, key), LOC_SLOT, a);
     }
     int k = kind == PV_READ_BASIC ? FP_BASIC : kind == PV_READ_BALANCE ? FP_BALANCE : FP_STORAGE_ALL;
-    log_push(&r->reads, loc_hash(k, a, NULL));
+    if (r->logging)
+        log_push(&r->reads, loc_hash(k, a, NULL));
     if (r->publishing)
         fp_read(r->sh, r->k, &fp_account_of(r, a)->kind[k], k, a);
 }
@@ -374,7 +379,9 @@ static void *chunk_main(void *arg)
     if (r->publishing)
         pv_state_set_write_hook(r->st, on_write, r);
     /* a transfer logs three reads: no regrowth (copies, fresh pages) for most blocks */
-    log_reserve(&r->reads, 4 * (r->end - r->first) + 64);
+    r->logging = r->k > 1; /* the first chunk's reads are the pre-state's: nothing to validate */
+    if (r->logging)
+        log_reserve(&r->reads, 4 * (r->end - r->first) + 64);
     if (r->k == 1)
         pv_block_beacon_root_call(r->st, b);
     const uint64_t block_limit = b->env.gas_limit;
