@@ -213,7 +213,8 @@ struct chunk_run {
     pv_state *st;
     pv_block_receipt *receipts;   /* the block's, filled for this chunk's transactions */
     bool uncle_rewards_missing;
-    pv_state_changes changes;
+    pv_state_changes changes;     /* in the state's order ... */
+    pv_change_ref *order;         /* ... and by address */
     size_t window;                /* the first this many transactions publish ... */
     bool publishing;              /* in the window: reads and writes go to the shared footprint */
     loc_log reads;                /* every location read from the pre-state ... */
@@ -437,7 +438,7 @@ static void *chunk_main(void *arg)
     r->src.collecting = true;
     if (world)
         pv_state_set_read_hook(r->st, NULL, NULL);
-    pv_state_collect_changes(r->st, &r->changes);
+    pv_state_collect_changes_unordered(r->st, &r->changes, &r->order);
     return NULL;
 }
 
@@ -627,7 +628,8 @@ static void combine(pv_state_source *pre, pv_account_change *into, const pv_acco
 
 static int cmp_addr(const pv_address *a, const pv_address *b) { return memcmp(a->b, b->b, 20); }
 
-/* The union of the chunks' sorted change lists, sorted. */
+/* The union of the chunks' change lists, by address: a merge of their orders, each record
+ * written once, in its place. */
 static void merge_changes(pv_state_source *pre, chunk_run *runs, unsigned chunks, pv_state_changes *out)
 {
     size_t total = 0, total_slots = 0;
@@ -644,18 +646,31 @@ static void merge_changes(pv_state_source *pre, chunk_run *runs, unsigned chunks
     size_t at[64] = {0}, ns = 0;
     const pv_account_change *parts[64];
     for (;;) {
-        const pv_address *min = NULL;
-        for (unsigned c = 0; c < chunks; c++)
-            if (at[c] < runs[c].changes.count &&
-                (!min || cmp_addr(&runs[c].changes.accounts[at[c]].address, min) < 0))
-                min = &runs[c].changes.accounts[at[c]].address;
+        /* the least address among the chunks' next ones: by prefix, then in full */
+        const pv_change_ref *min = NULL;
+        for (unsigned c = 0; c < chunks; c++) {
+            if (at[c] >= runs[c].changes.count)
+                continue;
+            const pv_change_ref *x = &runs[c].order[at[c]];
+            if (at[c] + 8 < runs[c].changes.count) /* records are read in address order: scattered */
+                __builtin_prefetch(runs[c].order[at[c] + 8].change);
+            if (!min || x->prefix < min->prefix ||
+                (x->prefix == min->prefix && cmp_addr(&x->change->address, &min->change->address) < 0))
+                min = x;
+        }
         if (!min)
             break;
-        pv_address a = *min;
+        const pv_change_ref least = *min;
         unsigned np = 0;
-        for (unsigned c = 0; c < chunks; c++)
-            if (at[c] < runs[c].changes.count && cmp_addr(&runs[c].changes.accounts[at[c]].address, &a) == 0)
-                parts[np++] = &runs[c].changes.accounts[at[c]++];
+        for (unsigned c = 0; c < chunks; c++) {
+            if (at[c] >= runs[c].changes.count)
+                continue;
+            const pv_change_ref *x = &runs[c].order[at[c]];
+            if (x->prefix == least.prefix && cmp_addr(&x->change->address, &least.change->address) == 0) {
+                parts[np++] = x->change;
+                at[c]++;
+            }
+        }
         pv_account_change *dst = &out->accounts[out->count];
         if (np == 1) {
             *dst = *parts[0];
@@ -811,6 +826,7 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         if (runs[c].st)
             pv_state_free(runs[c].st);
         pv_state_changes_free(&runs[c].changes);
+        free(runs[c].order);
         free(runs[c].reads.v);
     }
     if (chunks > 1)

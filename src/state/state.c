@@ -1241,7 +1241,7 @@ static u256 source_slot(pv_state *s, const acct *r, const u256 *key)
 }
 
 
-void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
+static void collect_unsorted(pv_state *s, pv_state_changes *out)
 {
     memset(out, 0, sizeof *out);
     size_t nids;
@@ -1294,6 +1294,11 @@ void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
             nslots -= c->slots_count;
     }
     free(ids);
+}
+
+void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
+{
+    collect_unsorted(s, out);
     pv_state_changes_sort(out);
 }
 
@@ -1362,6 +1367,22 @@ static void sort_records(void *base, size_t n, size_t size, uint64_t (*prefix)(c
 static uint64_t account_prefix(const void *a) { return pv_key64_be(((const pv_account_change *)a)->address.b); }
 static uint64_t slot_prefix(const void *a) { return ((const pv_slot_change *)a)->key.w[3]; }
 
+static int cmp_change_ref(const void *a, const void *b)
+{
+    return cmp_change_addr(((const pv_change_ref *)a)->change, ((const pv_change_ref *)b)->change);
+}
+
+static void sort_each_accounts_slots(pv_state_changes *c)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        pv_account_change *a = &c->accounts[i];
+        if (a->slots_count >= 256)
+            sort_records(a->slots, a->slots_count, sizeof *a->slots, slot_prefix, cmp_keyed_slot);
+        else if (a->slots_count > 1) /* most accounts have none or one: no call per account */
+            qsort(a->slots, a->slots_count, sizeof(pv_slot_change), cmp_slot_change);
+    }
+}
+
 void pv_state_changes_sort(pv_state_changes *c)
 {
     if (c->count >= 256) { /* the sorted copy replaces the array: no copy back */
@@ -1371,13 +1392,19 @@ void pv_state_changes_sort(pv_state_changes *c)
         c->accounts = sorted;
     } else
         qsort(c->accounts, c->count, sizeof *c->accounts, cmp_change_addr);
-    for (size_t i = 0; i < c->count; i++) {
-        pv_account_change *a = &c->accounts[i];
-        if (a->slots_count >= 256)
-            sort_records(a->slots, a->slots_count, sizeof *a->slots, slot_prefix, cmp_keyed_slot);
-        else if (a->slots_count > 1) /* most accounts have none or one: no call per account */
-            qsort(a->slots, a->slots_count, sizeof(pv_slot_change), cmp_slot_change);
-    }
+    sort_each_accounts_slots(c);
+}
+
+void pv_state_collect_changes_unordered(pv_state *s, pv_state_changes *out, pv_change_ref **order)
+{
+    collect_unsorted(s, out);
+    sort_each_accounts_slots(out);
+    pv_change_ref *k = xrealloc(NULL, (out->count ? out->count : 1) * sizeof *k);
+    for (size_t i = 0; i < out->count; i++)
+        k[i] = (pv_change_ref){account_prefix(&out->accounts[i]), &out->accounts[i]};
+    pv_sort_by_key64(k, out->count, sizeof *k);
+    pv_sort_settle_ties(k, out->count, sizeof *k, cmp_change_ref);
+    *order = k;
 }
 
 bool pv_state_changes_equal(const pv_state_changes *a, const pv_state_changes *b, char *why, size_t why_len)
