@@ -80,6 +80,8 @@ typedef struct chunk_run chunk_run;
 typedef struct chunks_shared {
     const pv_block *b;
     pv_state_source *pre;
+    chunk_run *runs;              /* all of them, for the gas before a chunk */
+    pv_block_result *res;         /* the receipts (and whether their root is wanted) */
     pv_cmap *accounts;            /* fp_addr_key -> fp_account */
     pv_cmap *slots;               /* fp_slot_key -> fp_entry */
     atomic_bool stop;             /* a conflict (or another reason to give up) was found */
@@ -224,6 +226,8 @@ struct chunk_run {
      * <= gas_headroom, the least of (block limit - its limit - gas before it) over the chunk. */
     uint64_t gas_headroom;
     bool never_fits;              /* some transaction cannot fit whatever the base */
+    atomic_bool gas_known;        /* slice.gas is final */
+    bool encoded;                 /* slice's encodings done (with the gas before the chunk) */
     pv_receipt_slice slice;       /* the chunk's receipts: gas, bloom (then, settled, encodings) */
     struct {
         pv_address addr;
@@ -358,6 +362,23 @@ static void on_write(void *ctx, pv_state_write_kind kind, const pv_address *a, c
     fp_write(r->sh, r->k, &fp_account_of(r, a)->kind[k], k, a);
 }
 
+/* Encodes the chunk's receipts now if every lower chunk's gas is known (the first chunk's
+ * always is): on the chunk's thread while others still run, where the settling would do it
+ * after them all. Never waits; the settling encodes what is left. */
+static void encode_if_base_known(chunk_run *r)
+{
+    chunks_shared *sh = r->sh;
+    uint64_t base = 0;
+    for (unsigned c = 0; c + 1 < r->k; c++) {
+        if (!atomic_load_explicit(&sh->runs[c].gas_known, memory_order_acquire))
+            return;
+        base += sh->runs[c].slice.gas;
+    }
+    r->slice.base = base;
+    pv_receipt_slice_encode(sh->res, sh->b->fork, &r->slice);
+    r->encoded = true;
+}
+
 static void *chunk_main(void *arg)
 {
     chunk_run *r = arg;
@@ -435,10 +456,14 @@ static void *chunk_main(void *arg)
     r->slice.lo = r->first;
     r->slice.hi = r->end;
     pv_receipt_slice_sum(r->receipts, &r->slice);
+    atomic_store_explicit(&r->gas_known, true, memory_order_release);
+    encode_if_base_known(r);
     r->src.collecting = true;
     if (world)
         pv_state_set_read_hook(r->st, NULL, NULL);
     pv_state_collect_changes_unordered(r->st, &r->changes, &r->order);
+    if (!r->encoded)
+        encode_if_base_known(r); /* the lower chunks may have finished meanwhile */
     return NULL;
 }
 
@@ -720,7 +745,7 @@ static void *settle_main(void *arg)
         merge_changes(j->pre, j->runs, j->chunks, &j->merged);
     /* the block gas limit, now that the gas before the chunk is known */
     j->gas_fits = !j->run->never_fits && j->slice->base <= j->run->gas_headroom;
-    if (j->gas_fits)
+    if (j->gas_fits && !j->run->encoded)
         pv_receipt_slice_encode(j->res, j->b->fork, j->slice);
     return NULL;
 }
@@ -749,9 +774,18 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     void **args = calloc(chunks, sizeof *args);
     if (!receipts || !runs || !args)
         oom();
+    pv_block_result res;
+    memset(&res, 0, sizeof res);
+    res.valid = true;
+    res.receipts = receipts;
+    res.receipts_count = n;
+    res.receipts_root_known = b->fork >= PV_BYZANTIUM; /* as pv_receipt_slices_prefix says */
+    sh.runs = runs;
+    sh.res = &res;
     size_t published = 0;
     for (unsigned c = 0; c < chunks; c++) {
         runs[c].sh = &sh;
+        atomic_init(&runs[c].gas_known, false);
         runs[c].k = c + 1;
         runs[c].first = bounds[c];
         runs[c].end = bounds[c + 1];
@@ -774,18 +808,13 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     outcome->ms_run = t1 - t0;
 
     bool ok = !atomic_load(&sh.stop);
-    pv_block_result res;
-    memset(&res, 0, sizeof res);
-    res.valid = true;
-    res.receipts = receipts;
-    res.receipts_count = n;
     pv_receipt_slice *slices = calloc(chunks, sizeof *slices);
     settle_job *jobs = calloc(chunks, sizeof *jobs);
     if (!slices || !jobs)
         oom();
+    for (unsigned c = 0; c < chunks; c++) /* the slices own the encodings from here */
+        slices[c] = runs[c].slice;
     if (ok) {
-        for (unsigned c = 0; c < chunks; c++)
-            slices[c] = runs[c].slice;
         pv_receipt_slices_prefix(&res, b->fork, slices, chunks);
         for (unsigned c = 0; c < chunks; c++) {
             jobs[c] = (settle_job){.role = (int)c, .pre = pre, .b = b, .runs = runs, .run = &runs[c],
