@@ -336,16 +336,19 @@ static int cmp_slot_item(const void *a, const void *b)
  * 48,000 slots of one token in a mixed block); other runs by the full comparator. */
 static void sort_long_run(loc_ref *v, size_t n)
 {
-    for (size_t i = 1; i < n; i++)
-        if (memcmp(v[i].key->addr.b, v[0].key->addr.b, 20) != 0) {
-            qsort(v, n, sizeof *v, cmp_loc_ref);
-            return;
-        }
     slot_sort_item *t = malloc(n * sizeof *t);
     if (!t)
         oom();
+    /* one pass over the keys, which are scattered over the map's arena: each fetched ahead */
     for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n)
+            __builtin_prefetch(v[i + 16].key);
         const pv_loc *k = v[i].key;
+        if (memcmp(k->addr.b, v[0].key->addr.b, 20) != 0) { /* two accounts share the prefix */
+            free(t);
+            qsort(v, n, sizeof *v, cmp_loc_ref);
+            return;
+        }
         t[i] = (slot_sort_item){((uint64_t)k->kind << 62) | (k->key.w[3] >> 2), k->key.w[3], k->key.w[2],
                                 k->key.w[1], k->key.w[0], v[i]};
     }
@@ -359,10 +362,15 @@ static void sort_long_run(loc_ref *v, size_t n)
 /* Sorts runs of equal address prefixes in v[lo, hi) by the full comparator. */
 static void fix_ties(loc_ref *v, size_t lo, size_t hi)
 {
+    size_t ahead = lo; /* keys fetched up to here: a tie's comparisons read them */
     for (size_t i = lo; i < hi;) {
         size_t j = i + 1;
         while (j < hi && v[j].prefix == v[i].prefix)
             j++;
+        for (; ahead < hi && ahead < j + 32; ahead++)
+            if ((ahead > lo && v[ahead].prefix == v[ahead - 1].prefix) ||
+                (ahead + 1 < hi && v[ahead].prefix == v[ahead + 1].prefix))
+                __builtin_prefetch(v[ahead].key);
         if (j - i > 32) {
             sort_long_run(v + i, j - i);
         } else if (j - i > 1) {
@@ -461,11 +469,17 @@ static size_t changed_slots(pv_mvmemory *m, const loc_ref *v, size_t from, size_
 {
     size_t n = 0;
     const pv_address *a = &v[from].key->addr;
+    const pv_world *world = pv_source_world(m->pre);
+    const pv_world_account *wa = world && !o->destroyed_ever ? pv_world_find_account(world, a) : NULL;
     for (size_t k = from; k < to; k++) {
         if (v[k].key->kind != PV_LOC_STORAGE)
             continue;
-        if (k + 8 < to)
-            __builtin_prefetch(v[k + 8].loc);
+        if (k + 16 < to) {
+            __builtin_prefetch(v[k + 16].loc);
+            __builtin_prefetch(v[k + 16].key);
+        }
+        if (world && k + 8 < to)
+            pv_world_prefetch_slot(wa, &v[k + 8].key->key);
         const pv_mv_loc *l = v[k].loc;
         const pv_mv_entry *w = &l->entries[l->n - 1];
         u256 value = w->v.value;
@@ -483,7 +497,7 @@ static size_t changed_slots(pv_mvmemory *m, const loc_ref *v, size_t from, size_
         if (o->destroyed_ever) {
             differs = !u256_is_zero(&value);
         } else {
-            u256 pre_value = m->pre->fn->read_storage(m->pre, a, &key);
+            u256 pre_value = world ? pv_world_account_storage(wa, &key) : m->pre->fn->read_storage(m->pre, a, &key);
             differs = !u256_eq(&value, &pre_value);
         }
         if (differs)
@@ -500,6 +514,8 @@ static void *collect_chunk_main(void *arg)
     size_t lo = ch->lo, hi = ch->hi;
     size_t naddr = 0, nslot = 0;
     for (size_t i = lo; i < hi; i++) {
+        if (i + 16 < hi) /* keys and entries are scattered over the map's arena */
+            __builtin_prefetch(v[i + 16].key);
         if (i == lo || !same_account(&v[i], &v[i - 1]))
             naddr++;
         if (v[i].key->kind == PV_LOC_STORAGE)
@@ -511,7 +527,14 @@ static void *collect_chunk_main(void *arg)
         oom();
     ch->count = ch->nslots = ch->cont_slots = 0;
     ch->all_continuation = false;
+    /* Accounts are looked up in the pre-state in address order, all over its index: their
+     * index entries fetched 16 locations ahead, their records 8 ahead. */
+    const pv_world *world = pv_source_world(m->pre);
     for (size_t i = lo; i < hi;) {
+        if (world && i + 16 < hi)
+            pv_world_prefetch_account(world, &v[i + 16].key->addr, false);
+        if (world && i + 8 < hi)
+            pv_world_prefetch_account(world, &v[i + 8].key->addr, true);
         size_t j = i + 1;
         while (j < hi && same_account(&v[j], &v[i]))
             j++;

@@ -211,6 +211,38 @@ static world_slot *world_slot_find(const world_acct *a, const u256 *key)
     }
 }
 
+void pv_world_prefetch_account(const pv_world *w, const pv_address *a, bool deep)
+{
+    if (!w->index.cap)
+        return;
+    size_t i = hash_addr(a) & (w->index.cap - 1);
+    if (!deep) {
+        __builtin_prefetch(&w->index.slots[i]);
+        __builtin_prefetch(&w->index.hashes[i]);
+        return;
+    }
+    uint32_t s = w->index.slots[i]; /* the first probe's record: usually the one */
+    if (s)
+        __builtin_prefetch(&w->accts[s - 1]);
+}
+
+const pv_world_account *pv_world_find_account(const pv_world *w, const pv_address *a)
+{
+    return world_find(w, a);
+}
+
+u256 pv_world_account_storage(const pv_world_account *acct, const u256 *key)
+{
+    const world_slot *s = acct ? world_slot_find(acct, key) : NULL;
+    return s ? s->value : u256_zero();
+}
+
+void pv_world_prefetch_slot(const pv_world_account *acct, const u256 *key)
+{
+    if (acct && acct->slot_cap)
+        __builtin_prefetch(&acct->slots[hash_key(key) & (acct->slot_cap - 1)]);
+}
+
 void pv_world_put_storage(pv_world *w, const pv_address *addr, const u256 *key, const u256 *value)
 {
     world_acct *a = world_find(w, addr);

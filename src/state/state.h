@@ -124,6 +124,17 @@ typedef enum pv_state_read_kind {
 typedef void (*pv_state_read_hook)(void *ctx, pv_state_read_kind kind, const pv_address *a, const u256 *key);
 void pv_state_set_lazy_balance(pv_state *s);
 void pv_state_set_read_hook(pv_state *s, pv_state_read_hook fn, void *ctx);
+/* For walks that look many locations of a world up in a known order (the parallel executor's
+ * final collect): an account found once for all its slots (NULL: absent, every slot zero), and
+ * cache hints, which change no result: pv_world_prefetch_account fetches the index entry of
+ * account a (deep false), or, once that is in the cache, the account's record (deep true: a
+ * few lookups later); pv_world_prefetch_slot fetches where a slot's entry is. */
+typedef struct world_acct pv_world_account;
+const pv_world_account *pv_world_find_account(const pv_world *w, const pv_address *a);
+u256 pv_world_account_storage(const pv_world_account *acct, const u256 *key);
+void pv_world_prefetch_account(const pv_world *w, const pv_address *a, bool deep);
+void pv_world_prefetch_slot(const pv_world_account *acct, const u256 *key);
+
 /* The world behind src when src is a world's source (pv_world_source), else NULL. */
 const pv_world *pv_source_world(const pv_state_source *src);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "exec/mvmemory.h"
+#include "state/cached_source.h"
 #include "util/conc_map.h"
 #include "util/pool.h"
 
@@ -266,25 +267,47 @@ static void test_mv_collect(void)
             pv_world_put_account(w, &a, 0, &one, NULL, 0);
         }
         pv_world_seal(w);
-        pv_mvmemory m;
+        /* the same writes over the world itself (the collect's direct lookups) and through a
+         * cached source in front of it (the source's reads) */
+        pv_mvmemory m, via_source;
+        pv_cached_source *cache = pv_cached_source_new(pv_world_source(w), 64);
         pv_mvmemory_init(&m, pv_world_source(w), 20000);
-        uint32_t tx = 1;
-        for (uint64_t k = 0; k < 9000; k++) /* written back to the pre-state value below 3000 */
-            write_slot(&m, &token, k, c == 1 ? (k < 3000 ? k + 7 : 0) : (k % 3 == 0 && k < 3000 ? k + 7 : k * 11 + 1),
-                       tx++ % 7000 + 1);
-        for (uint64_t k = 0; k < 3000; k += 2)
-            write_slot(&m, &other, k, k + 7, tx++ % 7000 + 1); /* all unchanged */
-        for (uint32_t i = 0; i < 2000; i++) {
-            pv_address a = acct(i);
-            write_basic(&m, &a, true, 1 + (i % 2), i + 1, 0);
-            write_balance(&m, &a, i % 5 == 0 ? 1000 : 999 - i % 100, i + 1, 0);
+        pv_mvmemory_init(&via_source, pv_cached_source_base(cache), 20000);
+        pv_mvmemory *both[2] = {&m, &via_source};
+        for (int k2 = 0; k2 < 2; k2++) {
+            pv_mvmemory *mm = both[k2];
+            uint32_t tx = 1;
+            for (uint64_t k = 0; k < 9000; k++) /* written back to the pre-state value below 3000 */
+                write_slot(mm, &token, k,
+                           c == 1 ? (k < 3000 ? k + 7 : 0) : (k % 3 == 0 && k < 3000 ? k + 7 : k * 11 + 1),
+                           tx++ % 7000 + 1);
+            for (uint64_t k = 0; k < 3000; k += 2)
+                write_slot(mm, &other, k, k + 7, tx++ % 7000 + 1); /* all unchanged */
+            for (uint32_t i = 0; i < 2000; i++) {
+                pv_address a = acct(i);
+                write_basic(mm, &a, true, 1 + (i % 2), i + 1, 0);
+                write_balance(mm, &a, i % 5 == 0 ? 1000 : 999 - i % 100, i + 1, 0);
+            }
+            if (c == 2)
+                write_basic(mm, &token, false, 0, 7001, PV_MV_DESTROYED);
+            if (c == 3)
+                write_balance(mm, &token, 5, 7002, PV_MV_DELTA);
         }
-        if (c == 2)
-            write_basic(&m, &token, false, 0, 7001, PV_MV_DESTROYED);
-        if (c == 3)
-            write_balance(&m, &token, 5, 7002, PV_MV_DELTA);
         pv_state_changes one_thread;
         pv_mv_collect_changes(&m, &one_thread, 1);
+        for (unsigned threads = 1; threads <= 4; threads += 3) {
+            pv_state_changes through;
+            pv_mv_collect_changes(&via_source, &through, threads);
+            char why[256];
+            total++;
+            if (!pv_state_changes_equal(&one_thread, &through, why, sizeof why)) {
+                bad++;
+                fprintf(stderr, "case %d, through a source, %u threads: %s\n", c, threads, why);
+            }
+            pv_state_changes_free(&through);
+        }
+        pv_mvmemory_destroy(&via_source);
+        pv_cached_source_free(cache);
         for (unsigned threads = 2; threads <= 16; threads++) {
             pv_state_changes split;
             pv_mv_collect_changes(&m, &split, threads);
