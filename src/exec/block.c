@@ -267,6 +267,19 @@ void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slic
         s->offs[k++] = s->buf.len;
         pv_receipt_encode(r, fork, &s->buf);
     }
+    if (s->trie && res->receipts_root_known && k) {
+        const uint8_t **vals = malloc(k * sizeof *vals);
+        size_t *lens = malloc(k * sizeof *lens);
+        if (!vals || !lens)
+            abort();
+        for (size_t i = 0; i < k; i++) {
+            vals[i] = s->buf.data + s->offs[i];
+            lens[i] = (i + 1 < k ? s->offs[i + 1] : s->buf.len) - s->offs[i];
+        }
+        pv_ordered_trie_set(s->trie, s->first_item, s->first_item + k, vals, lens);
+        free(vals);
+        free(lens);
+    }
 }
 
 void pv_receipt_slices_free(pv_receipt_slice *s, unsigned n)
@@ -280,7 +293,9 @@ void pv_receipt_slices_free(pv_receipt_slice *s, unsigned n)
 
 void pv_receipt_slices_root(pv_block_result *res, pv_receipt_slice *s, unsigned n, unsigned threads)
 {
-    if (res->receipts_root_known) {
+    if (res->receipts_root_known && n && s[0].trie) {
+        res->receipts_root = pv_ordered_trie_root(s[0].trie);
+    } else if (res->receipts_root_known) {
         size_t included = 0;
         for (unsigned t = 0; t < n; t++)
             included += s[t].included;

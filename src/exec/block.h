@@ -106,6 +106,11 @@ typedef struct pv_receipt_slice {
     uint8_t bloom[256];
     pv_buf buf;                   /* the encodings, back to back ... */
     size_t *offs;                 /* ... each one's offset */
+    /* Optional: a trie of every included receipt of the block whose leaves each slice hashes
+     * as it encodes them (pv_ordered_trie_set, items from first_item on); the root is then
+     * taken from it. The caller creates and frees it. */
+    struct pv_ordered_trie *trie;
+    size_t first_item;
 } pv_receipt_slice;
 
 void pv_receipt_slice_sum(const pv_block_receipt *receipts, pv_receipt_slice *s);

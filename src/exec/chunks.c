@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../state/trie.h"
 #include "../util/conc_map.h"
 #include "../util/pool.h"
 
@@ -782,6 +783,9 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     res.receipts_root_known = b->fork >= PV_BYZANTIUM; /* as pv_receipt_slices_prefix says */
     sh.runs = runs;
     sh.res = &res;
+    /* Every transaction is in the block if the attempt succeeds, so the receipts trie has n
+     * items: each chunk hashes its receipts' leaves with their encodings, on its thread. */
+    pv_ordered_trie *trie = res.receipts_root_known ? pv_ordered_trie_new(n) : NULL;
     size_t published = 0;
     for (unsigned c = 0; c < chunks; c++) {
         runs[c].sh = &sh;
@@ -796,6 +800,8 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
                          : len / 32 > PV_CHUNKS_WINDOW_TXS ? len / 32
                                                           : PV_CHUNKS_WINDOW_TXS;
         runs[c].receipts = receipts;
+        runs[c].slice.trie = trie;
+        runs[c].slice.first_item = bounds[c];
         args[c] = &runs[c];
         published += runs[c].window < len ? runs[c].window : len;
     }
@@ -861,6 +867,7 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     if (chunks > 1)
         pv_state_changes_free(&jobs[1].merged);
     pv_receipt_slices_free(slices, chunks);
+    pv_ordered_trie_free(trie);
     free(slices);
     free(jobs);
     free(receipts);

@@ -32,6 +32,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../util/keccak.h"
 #include "../util/pool.h"
@@ -222,10 +223,18 @@ typedef struct leaf_table {
     uint8_t (*hash)[32];
 } leaf_table;
 
-/* What the encoder takes instead of hashing on the spot (either may be NULL). */
+/* Bottom branches hashed ahead by position of their first entry (pv_ordered_trie): count[i]
+ * entries from i at depth[i] have the reference ref[i] when depth[i] is not 0. */
+typedef struct branch_table {
+    uint32_t *depth, *count;
+    uint8_t (*ref)[33];
+} branch_table;
+
+/* What the encoder takes instead of hashing on the spot (any may be NULL). */
 typedef struct encoder {
     const leaf_table *leaves;
     precomputed *pre;
+    const branch_table *bottom;
 } encoder;
 
 static void encode_node(const encoder *cx, pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth);
@@ -271,6 +280,14 @@ static void put_ref(const encoder *cx, pv_buf *b, const pv_trie_entry *e, size_t
     if (n == 1 && lt && lt->depth[e - lt->base] == depth) {
         put_hash_ref(b, lt->hash[e - lt->base]);
         return;
+    }
+    const branch_table *bt = cx->bottom;
+    if (n > 1 && bt) {
+        size_t at = (size_t)(e - lt->base);
+        if (bt->depth[at] == depth && bt->count[at] == n) {
+            pv_buf_append(b, bt->ref[at], 33);
+            return;
+        }
     }
     size_t start = b->len;
     encode_node(cx, b, e, n, depth);
@@ -463,7 +480,7 @@ static size_t branch_refs(node_chunk *k, precomputed *out, size_t first)
 static void hash_bottom_branches(const pv_trie_entry *e, size_t n, size_t lo, size_t hi,
                                  const leaf_table *lt, precomputed *out, node_chunk *k)
 {
-    const encoder cx = {lt, NULL};
+    const encoder cx = {lt, NULL, NULL};
     size_t first = out->n;  /* this chunk's nodes are out->v[first..] */
     const size_t none = SIZE_MAX;
     size_t prev = lo > 0 ? lcp_nibbles(&e[lo - 1], &e[lo]) : none;  /* lcp before the run */
@@ -529,7 +546,7 @@ static pv_bytes32 root_serial(const pv_trie_entry *e, size_t n, bool batched)
     pv_buf_reserve(&b, 1024);
     leaf_table lt = {0};
     precomputed branches = {0};
-    encoder cx = {NULL, NULL};
+    encoder cx = {NULL, NULL, NULL};
     if (batched && n >= BATCH_MIN_ENTRIES) {
         leaf_table_init(&lt, e, n);
         hash_bottom(e, n, 0, n, &lt, &branches, &b);  /* b as the scratch, emptied after */
@@ -651,7 +668,8 @@ typedef struct task_pool {
     atomic_size_t next;
     const pv_trie_entry *all;  /* the sorted entries, all[0..n) */
     size_t n;
-    const leaf_table *leaves;  /* each task fills in its own entries */
+    const leaf_table *leaves;  /* each task fills in its own entries ... */
+    bool leaves_done;          /* ... unless they were hashed ahead (pv_ordered_trie) */
 } task_pool;
 
 /* A pool thread: takes tasks, each one precomputing its own bottom (leaves and bottom branches,
@@ -660,7 +678,7 @@ static void *run_tasks(void *arg)
 {
     task_pool *p = arg;
     precomputed branches = {0};
-    encoder cx = {p->leaves, &branches};
+    encoder cx = {p->leaves, &branches, NULL};
     pv_buf b, scratch;
     pv_buf_init(&b);
     pv_buf_init(&scratch);
@@ -671,7 +689,15 @@ static void *run_tasks(void *arg)
         subtree_task *t = &p->tasks[i];
         size_t lo = (size_t)(t->e - p->all);
         branches.n = branches.next = 0;
-        hash_bottom(p->all, p->n, lo, lo + t->n, p->leaves, &branches, &scratch);
+        if (p->leaves_done) {
+            node_chunk k;
+            k.scratch = &scratch;
+            k.c = 0;
+            scratch.len = 0;
+            hash_bottom_branches(p->all, p->n, lo, lo + t->n, p->leaves, &branches, &k);
+        } else {
+            hash_bottom(p->all, p->n, lo, lo + t->n, p->leaves, &branches, &scratch);
+        }
         b.len = 0;
         put_ref(&cx, &b, t->e, t->n, t->depth);
         memcpy(t->ref, b.data, b.len);
@@ -683,15 +709,19 @@ static void *run_tasks(void *arg)
     return NULL;
 }
 
-/* Root of the normalised, sorted entries e[0..n) on `threads` threads. */
-static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threads)
+/* Root of the normalised, sorted entries e[0..n) on `threads` threads; leaves: a table whose
+ * leaves are all hashed already (it is freed), or NULL. */
+static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threads, leaf_table *leaves)
 {
     precomputed tl = {0};
     size_t grain = n / (threads * 8) + 1;
     collect_tasks(&tl, e, n, 0, grain, false);
     leaf_table lt;
-    leaf_table_init(&lt, e, n);
-    task_pool pool = {tl.v, tl.n, 0, e, n, &lt};
+    if (leaves)
+        lt = *leaves;
+    else
+        leaf_table_init(&lt, e, n);
+    task_pool pool = {tl.v, tl.n, 0, e, n, &lt, leaves != NULL};
     void **args = malloc(threads * sizeof *args);
     if (!args)
         abort();
@@ -700,7 +730,7 @@ static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threa
     pv_pool_run(run_tasks, args, threads);
     free(args);
     /* the top of the trie: the subtrees below it (every leaf among them) come from the tasks */
-    encoder cx = {&lt, &tl};
+    encoder cx = {&lt, &tl, NULL};
     pv_buf b;
     pv_buf_init(&b);
     encode_node(&cx, &b, e, n, 0);
@@ -742,7 +772,7 @@ pv_bytes32 pv_trie_root_ordered_mt(const uint8_t *const *values, const size_t *v
         return pv_trie_root_ordered(values, value_lens, n);
     pv_trie_entry *e = xmalloc_n(n, sizeof *e + 9);
     size_t m = ordered_entries(values, value_lens, n, e, (uint8_t *)(e + n));
-    pv_bytes32 root = m ? root_parallel(e, m, threads) : PV_EMPTY_TRIE_ROOT;
+    pv_bytes32 root = m ? root_parallel(e, m, threads, NULL) : PV_EMPTY_TRIE_ROOT;
     free(e);
     return root;
 }
@@ -769,4 +799,121 @@ pv_bytes32 pv_trie_root_ordered(const uint8_t *const *values, const size_t *valu
     pv_bytes32 root = m ? root_serial(e, m, true) : PV_EMPTY_TRIE_ROOT;
     free(e);
     return root;
+}
+
+/* ---- an ordered trie in pieces ---------------------------------------------------------------- */
+
+struct pv_ordered_trie {
+    size_t n;
+    pv_trie_entry *e;          /* in key order: items 1..127, item 0, then items 128.. in order */
+    uint8_t *keys;             /* 9 bytes per item */
+    leaf_table lt;
+    branch_table bt;
+};
+
+/* Hashes the leaves of the sorted positions [lo, hi), then the bottom branches that lie wholly
+ * inside, into the trie's tables (a branch across hi or lo is left to the root). */
+static void hash_range(pv_ordered_trie *t, size_t lo, size_t hi)
+{
+    pv_buf scratch;
+    pv_buf_init(&scratch);
+    node_chunk k;
+    k.scratch = &scratch;
+    k.c = 0;
+    hash_leaves(t->e, t->n, lo, hi, &t->lt, &k);
+    precomputed found = {0};
+    hash_bottom_branches(t->e, t->n, lo, hi, &t->lt, &found, &k);
+    for (size_t i = 0; i < found.n; i++) {
+        const subtree_task *b = &found.v[i];
+        if (b->ref_len != 33)
+            continue;
+        size_t at = (size_t)(b->e - t->e);
+        memcpy(t->bt.ref[at], b->ref, 33);
+        t->bt.count[at] = (uint32_t)b->n;
+        t->bt.depth[at] = (uint32_t)b->depth;
+    }
+    free(found.v);
+    pv_buf_free(&scratch);
+}
+
+/* Where item i sorts (see ordered_entries): 1..127 first, then 0, then the rest in order. */
+static size_t item_position(size_t i, size_t n)
+{
+    if (i >= 128)
+        return i;
+    return i ? i - 1 : (n < 128 ? n : 128) - 1;
+}
+
+pv_ordered_trie *pv_ordered_trie_new(size_t n)
+{
+    pv_ordered_trie *t = xmalloc_n(1, sizeof *t);
+    t->n = n;
+    t->e = xmalloc_n(n ? n : 1, sizeof *t->e);
+    t->keys = xmalloc_n(n ? n : 1, 9);
+    for (size_t i = 0; i < n; i++) {
+        pv_trie_entry *x = &t->e[item_position(i, n)];
+        x->key = t->keys + 9 * i;
+        x->key_len = pv_trie_ordered_key(i, t->keys + 9 * i);
+        x->value = NULL;
+        x->value_len = 0;
+    }
+    memset(&t->lt, 0, sizeof t->lt);
+    memset(&t->bt, 0, sizeof t->bt);
+    if (n >= BATCH_MIN_ENTRIES) {
+        leaf_table_init(&t->lt, t->e, n);
+        t->bt.depth = calloc(n, sizeof *t->bt.depth);
+        t->bt.count = xmalloc_n(n, sizeof *t->bt.count);
+        t->bt.ref = xmalloc_n(n, 33);
+        if (!t->bt.depth)
+            abort();
+    }
+    return t;
+}
+
+void pv_ordered_trie_set(pv_ordered_trie *t, size_t lo, size_t hi, const uint8_t *const *values,
+                         const size_t *lens)
+{
+    for (size_t i = lo; i < hi; i++) {
+        pv_trie_entry *x = &t->e[item_position(i, t->n)];
+        x->value = values[i - lo];
+        x->value_len = lens[i - lo];
+    }
+    /* items from 128 on sit at their own index, in order: their leaves and bottom branches
+     * are hashed now */
+    size_t from = lo > 128 ? lo : 128;
+    if (t->n >= BATCH_MIN_ENTRIES && from < hi)
+        hash_range(t, from, hi);
+}
+
+pv_bytes32 pv_ordered_trie_root(pv_ordered_trie *t)
+{
+    if (!t->n)
+        return PV_EMPTY_TRIE_ROOT;
+    if (t->n < BATCH_MIN_ENTRIES)
+        return root_serial(t->e, t->n, false);
+    hash_range(t, 0, t->n < 128 ? t->n : 128); /* the first 128 items sort apart */
+    /* the rest is the top of the trie (a node in 256 of a big one) and the few bottom branches
+     * across the pieces' boundaries: one thread */
+    encoder cx = {&t->lt, NULL, &t->bt};
+    pv_buf b;
+    pv_buf_init(&b);
+    pv_buf_reserve(&b, 1024);
+    encode_node(&cx, &b, t->e, t->n, 0);
+    pv_bytes32 root;
+    pv_keccak256(b.data, b.len, root.b);
+    pv_buf_free(&b);
+    return root;
+}
+
+void pv_ordered_trie_free(pv_ordered_trie *t)
+{
+    if (!t)
+        return;
+    free(t->lt.hash);
+    free(t->bt.depth);
+    free(t->bt.count);
+    free(t->bt.ref);
+    free(t->e);
+    free(t->keys);
+    free(t);
 }

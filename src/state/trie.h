@@ -39,11 +39,29 @@ pv_bytes32 pv_trie_root_ordered_packed(const uint8_t *data, size_t total, const 
 
 /* The same, hashing independent subtrees on up to `threads` threads (the calling one included);
  * the same result as pv_trie_root_ordered. */
+pv_bytes32 pv_trie_root_ordered_mt(const uint8_t *const *values, const size_t *value_lens, size_t n, unsigned threads);
+
 /* The key of value i in an ordered trie (receipts, transactions, withdrawals): RLP(i), 0 -> 0x80,
  * 1..127 -> the byte, else 0x80 + length and the big-endian bytes, into out (room for 9 bytes);
  * returns its length. */
 size_t pv_trie_ordered_key(uint64_t i, uint8_t *out);
 
-pv_bytes32 pv_trie_root_ordered_mt(const uint8_t *const *values, const size_t *value_lens, size_t n, unsigned threads);
+/*
+ * An ordered trie of n items built in pieces, for producers that finish their items on several
+ * threads (the optimistic chunks' receipts): the same root as pv_trie_root_ordered.
+ *   pv_ordered_trie_new   n items, none set yet;
+ *   pv_ordered_trie_set   items [lo, hi) := values[i - lo] (lens[i - lo] bytes, never 0); their
+ *                         leaves, and the branches holding only its leaves, are hashed now (items
+ *                         0..127 sort apart: with the root). Any thread; ranges must not overlap; each item set once; the
+ *                         values must stay readable until the root is taken;
+ *   pv_ordered_trie_root  every item set: the root (the pieces hashed their leaves and the
+ *                         branches above them, so the rest is small: one thread);
+ *   pv_ordered_trie_free  (NULL is fine).
+ */
+typedef struct pv_ordered_trie pv_ordered_trie;
+pv_ordered_trie *pv_ordered_trie_new(size_t n);
+void pv_ordered_trie_set(pv_ordered_trie *t, size_t lo, size_t hi, const uint8_t *const *values, const size_t *lens);
+pv_bytes32 pv_ordered_trie_root(pv_ordered_trie *t);
+void pv_ordered_trie_free(pv_ordered_trie *t);
 
 #endif

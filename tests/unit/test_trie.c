@@ -19,6 +19,8 @@
  */
 #include "test.h"
 
+#include <pthread.h>
+
 #include <dirent.h>
 #include <jansson.h>
 #include <string.h>
@@ -623,6 +625,26 @@ static void contract(void)
 
 /* The multi-threaded ordered root equals the single-threaded one, whatever the size (the
  * partition into subtrees changes with n and the thread count). */
+/* Sets the pieces of an ordered trie in a scrambled order: every piece, or every other one
+ * (from `first`) when two threads share them. */
+typedef struct piece_job {
+    pv_ordered_trie *tr;
+    const size_t *cut;
+    unsigned pieces, first, step;
+    const uint8_t *const *vals;
+    const size_t *lens;
+} piece_job;
+
+static void *set_pieces(void *arg)
+{
+    piece_job *j = arg;
+    for (unsigned q = j->first; q < j->pieces; q += j->step) {
+        unsigned p = (q * 5 + 3) % j->pieces;
+        pv_ordered_trie_set(j->tr, j->cut[p], j->cut[p + 1], j->vals + j->cut[p], j->lens + j->cut[p]);
+    }
+    return NULL;
+}
+
 static void ordered_multithreaded(void)
 {
     static const size_t sizes[] = {0, 1, 2, 63, 64, 65, 127, 128, 129, 255, 256, 300, 823, 1000, 4097, 20000, 65537};
@@ -666,6 +688,33 @@ static void ordered_multithreaded(void)
             pv_bytes32 many = pv_trie_root_ordered_mt((const uint8_t *const *)vals, lens, n, t);
             CHECK(pv_bytes32_eq(&one, &many), "ordered root of %zu items on %u threads", n, t);
         }
+        /* in pieces: 1 to 7 ranges set in a scrambled order, cut anywhere (inside the first
+         * 128 items too), from one thread or from two at once */
+        for (unsigned pieces = 1; pieces <= 7; pieces += 3)
+            for (unsigned t = 1; t <= 2; t++) {
+                pv_ordered_trie *tr = pv_ordered_trie_new(n);
+                size_t cut[8];
+                cut[0] = 0;
+                cut[pieces] = n;
+                for (unsigned p = 1; p < pieces; p++) {
+                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    size_t c = n ? (p % 2 ? x % (n < 200 ? n : 200) : x % n) : 0; /* near the start, or anywhere */
+                    cut[p] = c < cut[p - 1] ? cut[p - 1] : c;
+                }
+                piece_job jobs[2];
+                pthread_t th;
+                for (unsigned j = 0; j < 2; j++)
+                    jobs[j] = (piece_job){tr, cut, pieces, j, t, (const uint8_t *const *)vals, lens};
+                if (t == 2)
+                    pthread_create(&th, NULL, set_pieces, &jobs[1]);
+                set_pieces(&jobs[0]);
+                if (t == 2)
+                    pthread_join(th, NULL);
+                pv_bytes32 pieced = pv_ordered_trie_root(tr);
+                pv_ordered_trie_free(tr);
+                CHECK(pv_bytes32_eq(&one, &pieced), "ordered root of %zu items in %u pieces set from %u threads",
+                      n, pieces, t);
+            }
         for (size_t i = 0; i < n; i++)
             free(vals[i]);
         free(vals);
