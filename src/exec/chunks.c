@@ -558,20 +558,29 @@ static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t wh
 /* ------------------------------------------------------------------ partition */
 
 /* Chunk boundaries: equal shares of the transactions' gas limits (the best guess of their cost
- * before running them). bounds[0..chunks]. */
+ * before running them). bounds[0..chunks]. A big block's limits are sampled, every stride-th
+ * transaction standing for the stride it starts: reading all of them walked a transaction
+ * array of megabytes on one thread before anything ran (0.45 ms for 50,000 transfers). */
+#define PARTITION_SAMPLES 4096
+
 static void partition(const pv_block *b, unsigned chunks, size_t *bounds)
 {
     size_t n = b->txs_count;
+    size_t stride = n / PARTITION_SAMPLES + 1;
     unsigned __int128 total = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i += stride)
         total += b->txs[i].gas_limit;
     bounds[0] = 0;
     unsigned __int128 acc = 0;
     size_t i = 0;
     for (unsigned c = 1; c < chunks; c++) {
         unsigned __int128 target = total * c / chunks;
-        while (i < n && acc + b->txs[i].gas_limit / 2 < target)
-            acc += b->txs[i++].gas_limit;
+        while (i < n && acc + b->txs[i].gas_limit / 2 < target) {
+            acc += b->txs[i].gas_limit;
+            i += stride;
+        }
+        if (i > n)
+            i = n;
         /* never an empty chunk */
         if (i <= bounds[c - 1])
             i = bounds[c - 1] + 1;
