@@ -809,7 +809,38 @@ struct pv_ordered_trie {
     uint8_t *keys;             /* 9 bytes per item */
     leaf_table lt;
     branch_table bt;
+    pthread_mutex_t lock;      /* for tops */
+    precomputed tops;          /* the biggest subtrees inside each piece, hashed with it */
 };
+
+/* Appends to out the subtrees of e[0..n) (at depth, a reference when is_ref) that lie wholly
+ * inside the sorted positions [lo, hi) of t, the biggest ones only, mirroring encode_node's
+ * partitioning as collect_tasks does. */
+static void inside_subtrees(const pv_ordered_trie *t, precomputed *out, const pv_trie_entry *e, size_t n,
+                            size_t depth, size_t lo, size_t hi, bool is_ref)
+{
+    size_t p0 = (size_t)(e - t->e), p1 = p0 + n;
+    if (p1 <= lo || p0 >= hi || n == 1)
+        return;
+    if (is_ref && p0 >= lo && p1 <= hi) {
+        precomputed_push(out, e, n, depth);
+        return;
+    }
+    size_t cp = common_prefix(e, n, depth);
+    if (cp > depth) {
+        inside_subtrees(t, out, e, n, cp, lo, hi, true);
+        return;
+    }
+    size_t i = e[0].key_len * 2 == depth ? 1 : 0;
+    while (i < n) {
+        unsigned k = nib(e[i].key, depth);
+        size_t j = i + 1;
+        while (j < n && nib(e[j].key, depth) == k)
+            j++;
+        inside_subtrees(t, out, e + i, j - i, depth + 1, lo, hi, true);
+        i = j;
+    }
+}
 
 /* Hashes the leaves of the sorted positions [lo, hi), then the bottom branches that lie wholly
  * inside, into the trie's tables (a branch across hi or lo is left to the root). */
@@ -833,7 +864,30 @@ static void hash_range(pv_ordered_trie *t, size_t lo, size_t hi)
         t->bt.depth[at] = (uint32_t)b->depth;
     }
     free(found.v);
+    /* then the biggest subtrees inside the range, one node at a time above the bottom (a node
+     * in 256 of a receipts trie): the root then encodes little more than the top */
+    precomputed tops = {0};
+    inside_subtrees(t, &tops, t->e, t->n, 0, lo, hi, false);
+    const encoder cx = {&t->lt, NULL, &t->bt};
+    for (size_t i = 0; i < tops.n; i++) {
+        subtree_task *x = &tops.v[i];
+        scratch.len = 0;
+        put_ref(&cx, &scratch, x->e, x->n, x->depth);
+        memcpy(x->ref, scratch.data, scratch.len);
+        x->ref_len = scratch.len;
+    }
+    pthread_mutex_lock(&t->lock);
+    for (size_t i = 0; i < tops.n; i++)
+        *precomputed_push(&t->tops, tops.v[i].e, tops.v[i].n, tops.v[i].depth) = tops.v[i];
+    pthread_mutex_unlock(&t->lock);
+    free(tops.v);
     pv_buf_free(&scratch);
+}
+
+static int cmp_task_first(const void *a, const void *b)
+{
+    const pv_trie_entry *x = ((const subtree_task *)a)->e, *y = ((const subtree_task *)b)->e;
+    return x < y ? -1 : x > y;
 }
 
 /* Where item i sorts (see ordered_entries): 1..127 first, then 0, then the rest in order. */
@@ -859,6 +913,8 @@ pv_ordered_trie *pv_ordered_trie_new(size_t n)
     }
     memset(&t->lt, 0, sizeof t->lt);
     memset(&t->bt, 0, sizeof t->bt);
+    memset(&t->tops, 0, sizeof t->tops);
+    pthread_mutex_init(&t->lock, NULL);
     if (n >= BATCH_MIN_ENTRIES) {
         leaf_table_init(&t->lt, t->e, n);
         t->bt.depth = calloc(n, sizeof *t->bt.depth);
@@ -894,7 +950,9 @@ pv_bytes32 pv_ordered_trie_root(pv_ordered_trie *t)
     hash_range(t, 0, t->n < 128 ? t->n : 128); /* the first 128 items sort apart */
     /* the rest is the top of the trie (a node in 256 of a big one) and the few bottom branches
      * across the pieces' boundaries: one thread */
-    encoder cx = {&t->lt, NULL, &t->bt};
+    qsort(t->tops.v, t->tops.n, sizeof *t->tops.v, cmp_task_first); /* the order the encoder meets them */
+    t->tops.next = 0;
+    encoder cx = {&t->lt, &t->tops, &t->bt};
     pv_buf b;
     pv_buf_init(&b);
     pv_buf_reserve(&b, 1024);
@@ -913,6 +971,8 @@ void pv_ordered_trie_free(pv_ordered_trie *t)
     free(t->bt.depth);
     free(t->bt.count);
     free(t->bt.ref);
+    free(t->tops.v);
+    pthread_mutex_destroy(&t->lock);
     free(t->e);
     free(t->keys);
     free(t);
