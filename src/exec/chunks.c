@@ -218,6 +218,7 @@ struct chunk_run {
     bool uncle_rewards_missing;
     pv_state_changes changes;     /* in the state's order ... */
     pv_change_ref *order;         /* ... and by address */
+    size_t slots_count;           /* slot changes in changes */
     size_t window;                /* the first this many transactions publish ... */
     bool publishing;              /* in the window: reads and writes go to the shared footprint */
     loc_log reads;                /* every location read from the pre-state ... */
@@ -462,7 +463,7 @@ static void *chunk_main(void *arg)
     r->src.collecting = true;
     if (world)
         pv_state_set_read_hook(r->st, NULL, NULL);
-    pv_state_collect_changes_unordered(r->st, &r->changes, &r->order);
+    pv_state_collect_changes_unordered(r->st, &r->changes, &r->order, &r->slots_count);
     if (!r->encoded)
         encode_if_base_known(r); /* the lower chunks may have finished meanwhile */
     return NULL;
@@ -665,13 +666,16 @@ static int cmp_addr(const pv_address *a, const pv_address *b) { return memcmp(a-
 
 /* The union of the chunks' change lists, by address: a merge of their orders, each record
  * written once, in its place. */
+/* How far ahead the merge fetches the records it will copy, both lines of each (measured on
+ * gigagas transfers: 8 ahead, 1.4 ms; 16 or more, 2.1 ms; 8 ahead one line, 1.8 ms). */
+#define MERGE_AHEAD 8
+
 static void merge_changes(pv_state_source *pre, chunk_run *runs, unsigned chunks, pv_state_changes *out)
 {
     size_t total = 0, total_slots = 0;
     for (unsigned c = 0; c < chunks; c++) {
         total += runs[c].changes.count;
-        for (size_t i = 0; i < runs[c].changes.count; i++)
-            total_slots += runs[c].changes.accounts[i].slots_count;
+        total_slots += runs[c].slots_count;
     }
     memset(out, 0, sizeof *out);
     out->accounts = malloc((total + 1) * sizeof *out->accounts);
@@ -687,8 +691,11 @@ static void merge_changes(pv_state_source *pre, chunk_run *runs, unsigned chunks
             if (at[c] >= runs[c].changes.count)
                 continue;
             const pv_change_ref *x = &runs[c].order[at[c]];
-            if (at[c] + 8 < runs[c].changes.count) /* records are read in address order: scattered */
-                __builtin_prefetch(runs[c].order[at[c] + 8].change);
+            if (at[c] + MERGE_AHEAD < runs[c].changes.count) { /* records read in address order: scattered */
+                const char *r = (const char *)runs[c].order[at[c] + MERGE_AHEAD].change;
+                __builtin_prefetch(r);
+                __builtin_prefetch(r + sizeof(pv_account_change) - 1);
+            }
             if (!min || x->prefix < min->prefix ||
                 (x->prefix == min->prefix && cmp_addr(&x->change->address, &min->change->address) < 0))
                 min = x;

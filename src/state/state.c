@@ -1273,7 +1273,8 @@ static u256 source_slot(pv_state *s, const acct *r, const u256 *key)
 }
 
 
-static void collect_unsorted(pv_state *s, pv_state_changes *out)
+/* Returns how many slot changes it made (slot_pool's length). */
+static size_t collect_unsorted(pv_state *s, pv_state_changes *out)
 {
     memset(out, 0, sizeof *out);
     size_t nids;
@@ -1326,6 +1327,7 @@ static void collect_unsorted(pv_state *s, pv_state_changes *out)
             nslots -= c->slots_count;
     }
     free(ids);
+    return nslots;
 }
 
 void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
@@ -1427,9 +1429,10 @@ void pv_state_changes_sort(pv_state_changes *c)
     sort_each_accounts_slots(c);
 }
 
-void pv_state_collect_changes_unordered(pv_state *s, pv_state_changes *out, pv_change_ref **order)
+void pv_state_collect_changes_unordered(pv_state *s, pv_state_changes *out, pv_change_ref **order,
+                                        size_t *slots_count)
 {
-    collect_unsorted(s, out);
+    *slots_count = collect_unsorted(s, out);
     sort_each_accounts_slots(out);
     pv_change_ref *k = xrealloc(NULL, (out->count ? out->count : 1) * sizeof *k);
     for (size_t i = 0; i < out->count; i++)

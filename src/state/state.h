@@ -227,14 +227,16 @@ typedef struct pv_state_changes {
 void pv_state_collect_changes(pv_state *s, pv_state_changes *out);
 /* The same without putting the accounts in order (each account's slots are sorted): *order
  * gets the accounts by address, count entries (malloc'd; free it), each with the first 8 bytes
- * of its address big-endian, so that comparisons rarely touch the records. For a merge of
- * several states' changes (the optimistic chunks): it writes each record once, in order,
- * where sorting first would have copied every record twice. */
+ * of its address big-endian, so that comparisons rarely touch the records, and *slots_count
+ * the number of slot changes of them all. For a merge of several states' changes (the
+ * optimistic chunks): it writes each record once, in order, where sorting first would have
+ * copied every record twice. */
 typedef struct pv_change_ref {
     uint64_t prefix;
     const pv_account_change *change;
 } pv_change_ref;
-void pv_state_collect_changes_unordered(pv_state *s, pv_state_changes *out, pv_change_ref **order);
+void pv_state_collect_changes_unordered(pv_state *s, pv_state_changes *out, pv_change_ref **order,
+                                        size_t *slots_count);
 void pv_state_changes_free(pv_state_changes *c);
 /* Sorts accounts by address and each account's slots by key (producers call this). */
 void pv_state_changes_sort(pv_state_changes *c);

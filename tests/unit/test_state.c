@@ -121,9 +121,14 @@ static void test_lazy_world_and_unordered_collect(void)
     pv_state_changes want, got;
     pv_change_ref *order;
     pv_state_collect_changes(eager, &want);
-    pv_state_collect_changes_unordered(lazy, &got, &order);
+    size_t got_slots;
+    pv_state_collect_changes_unordered(lazy, &got, &order, &got_slots);
     CHECK(want.count == 450 && got.count == want.count, "300 credited and 150 debited accounts (%zu, %zu)", want.count,
           got.count);
+    size_t sum = 0;
+    for (size_t i = 0; i < got.count; i++)
+        sum += got.accounts[i].slots_count;
+    CHECK(got_slots == 10 && sum == got_slots, "10 slot changes counted (%zu, %zu)", got_slots, sum);
     pv_state_changes ordered = {malloc(got.count * sizeof *ordered.accounts), got.count, NULL};
     bool prefixes = true;
     for (size_t i = 0; i < got.count; i++) {
