@@ -390,20 +390,25 @@ static void *chunk_main(void *arg)
     r->src.base.lazy_balance = true;
     r->src.run = r;
     memset(&r->receipts[r->first], 0, (r->end - r->first) * sizeof *r->receipts);
+    /* Over the world itself, the state is asked what it loaded at the end (validate_states),
+     * and reports reads only to publish them in the window; over a source, the chunk source
+     * logs them. */
     const pv_world *world = pv_source_world(sh->pre);
+    r->publishing = r->window > 0;
     if (world) {
         r->st = pv_state_new(world);
         pv_state_set_lazy_balance(r->st);
-        pv_state_set_read_hook(r->st, on_read, r);
+        if (r->publishing)
+            pv_state_set_read_hook(r->st, on_read, r);
     } else {
         r->st = pv_state_new_from(&r->src.base);
     }
     pv_state_reserve(r->st, 2 * (r->end - r->first) + 16, 2 * (r->end - r->first) + 16);
-    r->publishing = r->window > 0;
     if (r->publishing)
         pv_state_set_write_hook(r->st, on_write, r);
-    /* a transfer logs three reads: no regrowth (copies, fresh pages) for most blocks */
-    r->logging = r->k > 1; /* the first chunk's reads are the pre-state's: nothing to validate */
+    /* a transfer logs three reads: no regrowth (copies, fresh pages) for most blocks; the first
+     * chunk's reads are the pre-state's: nothing to validate */
+    r->logging = !world && r->k > 1;
     if (r->logging)
         log_reserve(&r->reads, 4 * (r->end - r->first) + 64);
     if (r->k == 1)
@@ -417,6 +422,8 @@ static void *chunk_main(void *arg)
         if (r->publishing && i - r->first == r->window) {
             r->publishing = false;
             pv_state_set_write_hook(r->st, NULL, NULL);
+            if (world)
+                pv_state_set_read_hook(r->st, NULL, NULL);
         }
         if (r->publishing && i + 4 < r->end)
             prefetch_tx(r, &b->txs[i + 4]);
@@ -554,6 +561,44 @@ static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t wh
     }
     free(t.slot);
     return ok;
+}
+
+/* Over the world: each higher chunk's state says what it loaded, and every net change of a
+ * lower chunk is looked up in it (no read log during the transactions, no table): a changed
+ * account it loaded (its basic fields) or whose balance it used, or a changed slot it loaded, is
+ * a conflict. Loading counts as reading even when a write came first: conservative. */
+#define STATE_AHEAD 8
+
+static bool validate_states(chunk_run *runs, unsigned chunks, char *why, size_t why_len)
+{
+    for (unsigned c = 1; c < chunks; c++) {
+        pv_state *st = runs[c].st;
+        for (unsigned j = 0; j < c; j++) {
+            const pv_state_changes *ch = &runs[j].changes;
+            for (size_t i = 0; i < ch->count; i++) {
+                if (i + STATE_AHEAD < ch->count)
+                    pv_state_prefetch_account(st, &ch->accounts[i + STATE_AHEAD].address);
+                const pv_account_change *a = &ch->accounts[i];
+                bool balance_used;
+                if (!pv_state_loaded_account(st, &a->address, &balance_used))
+                    continue;
+                const char *what = NULL;
+                if ((a->changed & PV_CHANGED_BASIC) || a->storage_reset)
+                    what = "the account";
+                else if ((a->changed & PV_CHANGED_BALANCE) && balance_used)
+                    what = "the balance";
+                for (size_t k = 0; !what && k < a->slots_count; k++)
+                    if (pv_state_loaded_slot(st, &a->address, &a->slots[k].key))
+                        what = "a slot";
+                if (what) {
+                    snprintf(why, why_len, "chunk %u read %s of 0x%02x%02x%02x.. that chunk %u changed (found at the end)",
+                             runs[c].k, what, a->address.b[0], a->address.b[1], a->address.b[2], runs[j].k);
+                    return false;
+                }
+            }
+        }
+    }
+    return true;
 }
 
 /* ------------------------------------------------------------------ partition */
@@ -757,7 +802,8 @@ static void *settle_main(void *arg)
 {
     settle_job *j = arg;
     if (j->role == 0)
-        j->valid = validate_logs(j->runs, j->chunks, j->why, sizeof j->why);
+        j->valid = pv_source_world(j->pre) ? validate_states(j->runs, j->chunks, j->why, sizeof j->why)
+                                           : validate_logs(j->runs, j->chunks, j->why, sizeof j->why);
     else if (j->role == 1)
         merge_changes(j->pre, j->runs, j->chunks, &j->merged);
     /* the block gas limit, now that the gas before the chunk is known */

@@ -367,6 +367,7 @@ struct pv_state {
     const pv_world *world;     /* the source when it is a world (fast path), else NULL */
     pv_state_source *src;      /* the source when it is not a world */
     bool lazy_balance;
+    bool collecting;           /* in pv_state_collect_changes: no balance counts as used */
     /* Over a world: told of each pre-state location as it is first read (pv_state_set_read_hook). */
     pv_state_read_hook read_hook;
     void *read_hook_ctx;
@@ -502,6 +503,13 @@ static acct *get_acct(pv_state *s, const pv_address *a)
                 r->balance = w->balance;
         }
         r->balance_loaded = !s->lazy_balance;
+        if (s->lazy_balance) { /* which balances its transactions used: pv_state_loaded_account */
+            if (s->nacct >= s->cap_loaded_acct) {
+                s->cap_loaded_acct = s->cap_acct;
+                s->balance_was_read = xrealloc(s->balance_was_read, s->cap_loaded_acct * sizeof *s->balance_was_read);
+            }
+            s->balance_was_read[s->nacct] = false;
+        }
         if (s->read_hook)
             s->read_hook(s->read_hook_ctx, PV_READ_BASIC, a, NULL);
     } else {
@@ -570,6 +578,8 @@ static inline void load_balance(pv_state *s, acct *r)
     u256 v;
     if (s->world) { /* a lazy world state (pv_state_set_lazy_balance) */
         v = r->world ? r->world->balance : u256_zero();
+        if (!s->collecting) /* collecting reads nothing for a transaction */
+            s->balance_was_read[i] = true;
         if (s->read_hook)
             s->read_hook(s->read_hook_ctx, PV_READ_BALANCE, &r->addr, NULL);
     } else {
@@ -942,6 +952,38 @@ void pv_state_set_lazy_balance(pv_state *s)
     s->lazy_balance = true;
 }
 
+bool pv_state_loaded_account(pv_state *s, const pv_address *a, bool *balance_used)
+{
+    bool found;
+    uint32_t i = acct_lookup(s, a, &found);
+    *balance_used = found && s->world && s->lazy_balance && s->balance_was_read[i];
+    return found;
+}
+
+bool pv_state_loaded_slot(pv_state *s, const pv_address *a, const u256 *key)
+{
+    if (!s->slot_index.cap)
+        return false;
+    uint64_t h = slot_hash(a, key);
+    for (size_t i = h & (s->slot_index.cap - 1);; i = (i + 1) & (s->slot_index.cap - 1)) {
+        uint32_t x = s->slot_index.slots[i];
+        if (!x)
+            return false;
+        const slot *c = &s->slots[x - 1];
+        if (s->slot_index.hashes[i] == h && u256_eq(&c->key, key) && pv_address_eq(&c->addr, a))
+            return true;
+    }
+}
+
+void pv_state_prefetch_account(const pv_state *s, const pv_address *a)
+{
+    if (!s->acct_index.cap)
+        return;
+    size_t i = hash_addr(a) & (s->acct_index.cap - 1);
+    __builtin_prefetch(&s->acct_index.slots[i]);
+    __builtin_prefetch(&s->acct_index.hashes[i]);
+}
+
 void pv_state_set_read_hook(pv_state *s, pv_state_read_hook fn, void *ctx)
 {
     if (!s->world) {
@@ -1279,6 +1321,7 @@ static size_t collect_unsorted(pv_state *s, pv_state_changes *out)
     memset(out, 0, sizeof *out);
     size_t nids;
     uint32_t *ids = live_slot_ids_by_acct(s, &nids);
+    s->collecting = true;
     out->accounts = xrealloc(NULL, (s->nacct ? s->nacct : 1) * sizeof *out->accounts);
     out->slot_pool = xrealloc(NULL, (nids ? nids : 1) * sizeof *out->slot_pool);
     size_t nslots = 0, k = 0;
@@ -1327,6 +1370,7 @@ static size_t collect_unsorted(pv_state *s, pv_state_changes *out)
             nslots -= c->slots_count;
     }
     free(ids);
+    s->collecting = false;
     return nslots;
 }
 
