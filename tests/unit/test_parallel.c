@@ -30,6 +30,7 @@ static pv_address addr_n(unsigned n)
     pv_address a;
     memset(&a, 0, sizeof a);
     a.b[0] = 0xaa;
+    a.b[1] = (uint8_t)(n * 37); /* address order is not n's order, and prefixes differ */
     a.b[18] = (uint8_t)(n >> 8);
     a.b[19] = (uint8_t)n;
     return a;
