@@ -691,24 +691,27 @@ bool pv_st_created_in_tx(pv_state *s, const pv_address *a) { return get_acct(s, 
 static uint64_t slot_hash(const pv_address *a, const u256 *k) { return hash_addr(a) ^ hash_key(k); }
 
 /* The slot record, loaded on first use; reset if its account was destroyed since. */
+/* The slot record of (a, key), whose slot_hash is h, or NULL. */
+static slot *find_slot(pv_state *s, const pv_address *a, const u256 *key, uint64_t h)
+{
+    if (!s->slot_index.cap)
+        return NULL;
+    for (size_t i = h & (s->slot_index.cap - 1);; i = (i + 1) & (s->slot_index.cap - 1)) {
+        uint32_t x = s->slot_index.slots[i];
+        if (!x)
+            return NULL;
+        slot *c = &s->slots[x - 1];
+        if (s->slot_index.hashes[i] == h && u256_eq(&c->key, key) && pv_address_eq(&c->addr, a))
+            return c;
+    }
+}
+
 static slot *get_slot(pv_state *s, const pv_address *a, const u256 *key)
 {
     uint64_t h = slot_hash(a, key);
     acct *ac = get_acct(s, a);
     uint32_t ai = (uint32_t)(ac - s->accts);
-    slot *r = NULL;
-    if (s->slot_index.cap) {
-        for (size_t i = h & (s->slot_index.cap - 1);; i = (i + 1) & (s->slot_index.cap - 1)) {
-            uint32_t x = s->slot_index.slots[i];
-            if (!x)
-                break;
-            slot *c = &s->slots[x - 1];
-            if (s->slot_index.hashes[i] == h && u256_eq(&c->key, key) && pv_address_eq(&c->addr, a)) {
-                r = c;
-                break;
-            }
-        }
-    }
+    slot *r = find_slot(s, a, key, h);
     if (r) {
         if (r->generation != ac->generation) {
             r->generation = ac->generation;
@@ -962,17 +965,7 @@ bool pv_state_loaded_account(pv_state *s, const pv_address *a, bool *balance_use
 
 bool pv_state_loaded_slot(pv_state *s, const pv_address *a, const u256 *key)
 {
-    if (!s->slot_index.cap)
-        return false;
-    uint64_t h = slot_hash(a, key);
-    for (size_t i = h & (s->slot_index.cap - 1);; i = (i + 1) & (s->slot_index.cap - 1)) {
-        uint32_t x = s->slot_index.slots[i];
-        if (!x)
-            return false;
-        const slot *c = &s->slots[x - 1];
-        if (s->slot_index.hashes[i] == h && u256_eq(&c->key, key) && pv_address_eq(&c->addr, a))
-            return true;
-    }
+    return find_slot(s, a, key, slot_hash(a, key)) != NULL;
 }
 
 void pv_state_prefetch_account(const pv_state *s, const pv_address *a)

@@ -636,19 +636,23 @@ static size_t common_prefix(const pv_trie_entry *e, size_t n, size_t depth)
     return cp;
 }
 
-/* Collects, in encoding order, the subtrees of at most `grain` entries that hang below the
- * top of the trie, mirroring encode_node's partitioning. */
-static void collect_tasks(precomputed *tl, const pv_trie_entry *e, size_t n, size_t depth, size_t grain, bool is_ref)
+/* A walk down encode_node's partitioning from the node of e[0..n) at depth (a reference when
+ * is_ref: the root never is): where decide says TAKE the subtree is appended to out (in encoding
+ * order) and not entered, where it says SKIP it is left; a leaf is never entered. */
+typedef enum { WALK_SKIP, WALK_TAKE, WALK_DESCEND } walk_step;
+typedef walk_step (*walk_fn)(const void *ctx, const pv_trie_entry *e, size_t n, bool is_ref);
+
+static void walk_subtrees(precomputed *out, const pv_trie_entry *e, size_t n, size_t depth, bool is_ref,
+                          walk_fn decide, const void *ctx)
 {
-    if (is_ref && n <= grain) {
-        precomputed_push(tl, e, n, depth);
-        return;
-    }
-    if (n == 1)
+    walk_step step = decide(ctx, e, n, is_ref);
+    if (step == WALK_TAKE)
+        precomputed_push(out, e, n, depth);
+    if (step != WALK_DESCEND || n == 1)
         return;
     size_t cp = common_prefix(e, n, depth);
     if (cp > depth) {
-        collect_tasks(tl, e, n, cp, grain, true);
+        walk_subtrees(out, e, n, cp, true, decide, ctx);
         return;
     }
     size_t i = e[0].key_len * 2 == depth ? 1 : 0;
@@ -657,9 +661,16 @@ static void collect_tasks(precomputed *tl, const pv_trie_entry *e, size_t n, siz
         size_t j = i + 1;
         while (j < n && nib(e[j].key, depth) == k)
             j++;
-        collect_tasks(tl, e + i, j - i, depth + 1, grain, true);
+        walk_subtrees(out, e + i, j - i, depth + 1, true, decide, ctx);
         i = j;
     }
+}
+
+/* The subtrees of at most *grain entries below the top of the trie: root_parallel's tasks. */
+static walk_step up_to_grain(const void *grain, const pv_trie_entry *e, size_t n, bool is_ref)
+{
+    (void)e;
+    return is_ref && n <= *(const size_t *)grain ? WALK_TAKE : n == 1 ? WALK_SKIP : WALK_DESCEND;
 }
 
 typedef struct task_pool {
@@ -715,7 +726,7 @@ static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threa
 {
     precomputed tl = {0};
     size_t grain = n / (threads * 8) + 1;
-    collect_tasks(&tl, e, n, 0, grain, false);
+    walk_subtrees(&tl, e, n, 0, false, up_to_grain, &grain);
     leaf_table lt;
     if (leaves)
         lt = *leaves;
@@ -813,33 +824,19 @@ struct pv_ordered_trie {
     precomputed tops;          /* the biggest subtrees inside each piece, hashed with it */
 };
 
-/* Appends to out the subtrees of e[0..n) (at depth, a reference when is_ref) that lie wholly
- * inside the sorted positions [lo, hi) of t, the biggest ones only, mirroring encode_node's
- * partitioning as collect_tasks does. */
-static void inside_subtrees(const pv_ordered_trie *t, precomputed *out, const pv_trie_entry *e, size_t n,
-                            size_t depth, size_t lo, size_t hi, bool is_ref)
+/* The biggest subtrees wholly inside the sorted positions [lo, hi) of a trie's entries. */
+typedef struct position_range {
+    const pv_trie_entry *base;
+    size_t lo, hi;
+} position_range;
+
+static walk_step inside_range(const void *ctx, const pv_trie_entry *e, size_t n, bool is_ref)
 {
-    size_t p0 = (size_t)(e - t->e), p1 = p0 + n;
-    if (p1 <= lo || p0 >= hi || n == 1)
-        return;
-    if (is_ref && p0 >= lo && p1 <= hi) {
-        precomputed_push(out, e, n, depth);
-        return;
-    }
-    size_t cp = common_prefix(e, n, depth);
-    if (cp > depth) {
-        inside_subtrees(t, out, e, n, cp, lo, hi, true);
-        return;
-    }
-    size_t i = e[0].key_len * 2 == depth ? 1 : 0;
-    while (i < n) {
-        unsigned k = nib(e[i].key, depth);
-        size_t j = i + 1;
-        while (j < n && nib(e[j].key, depth) == k)
-            j++;
-        inside_subtrees(t, out, e + i, j - i, depth + 1, lo, hi, true);
-        i = j;
-    }
+    const position_range *r = ctx;
+    size_t p0 = (size_t)(e - r->base), p1 = p0 + n;
+    if (p1 <= r->lo || p0 >= r->hi || n == 1)
+        return WALK_SKIP;
+    return is_ref && p0 >= r->lo && p1 <= r->hi ? WALK_TAKE : WALK_DESCEND;
 }
 
 /* Hashes the leaves of the sorted positions [lo, hi), then the bottom branches that lie wholly
@@ -867,7 +864,8 @@ static void hash_range(pv_ordered_trie *t, size_t lo, size_t hi)
     /* then the biggest subtrees inside the range, one node at a time above the bottom (a node
      * in 256 of a receipts trie): the root then encodes little more than the top */
     precomputed tops = {0};
-    inside_subtrees(t, &tops, t->e, t->n, 0, lo, hi, false);
+    const position_range range = {t->e, lo, hi};
+    walk_subtrees(&tops, t->e, t->n, 0, false, inside_range, &range);
     const encoder cx = {&t->lt, NULL, &t->bt};
     for (size_t i = 0; i < tops.n; i++) {
         subtree_task *x = &tops.v[i];
