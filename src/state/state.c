@@ -1308,8 +1308,9 @@ static u256 source_slot(pv_state *s, const acct *r, const u256 *key)
 }
 
 
-/* Returns how many slot changes it made (slot_pool's length). */
-static size_t collect_unsorted(pv_state *s, pv_state_changes *out)
+/* Returns how many slot changes it made (slot_pool's length); the accounts loaded but not
+ * changed go to unchanged (their record indexes; NULL: not wanted), *n_unchanged of them. */
+static size_t collect_unsorted(pv_state *s, pv_state_changes *out, uint32_t *unchanged, size_t *n_unchanged)
 {
     memset(out, 0, sizeof *out);
     size_t nids;
@@ -1359,8 +1360,11 @@ static size_t collect_unsorted(pv_state *s, pv_state_changes *out)
         bool changed = c->changed || c->storage_reset || c->slots_count;
         if (changed)
             out->count++;
-        else
+        else {
             nslots -= c->slots_count;
+            if (unchanged)
+                unchanged[(*n_unchanged)++] = (uint32_t)i;
+        }
     }
     free(ids);
     s->collecting = false;
@@ -1369,7 +1373,7 @@ static size_t collect_unsorted(pv_state *s, pv_state_changes *out)
 
 void pv_state_collect_changes(pv_state *s, pv_state_changes *out)
 {
-    collect_unsorted(s, out);
+    collect_unsorted(s, out, NULL, NULL);
     pv_state_changes_sort(out);
 }
 
@@ -1466,10 +1470,24 @@ void pv_state_changes_sort(pv_state_changes *c)
     sort_each_accounts_slots(c);
 }
 
-void pv_state_collect_changes_unordered(pv_state *s, pv_state_changes *out, pv_change_ref **order,
-                                        size_t *slots_count)
+static int cmp_address_ref(const void *a, const void *b)
 {
-    *slots_count = collect_unsorted(s, out);
+    return memcmp(((const pv_address_ref *)a)->addr->b, ((const pv_address_ref *)b)->addr->b, 20);
+}
+
+void pv_state_collect_changes_unordered(pv_state *s, pv_state_changes *out, pv_change_ref **order,
+                                        size_t *slots_count, pv_address_ref **unchanged, size_t *n_unchanged)
+{
+    uint32_t *idx = xrealloc(NULL, (s->nacct ? s->nacct : 1) * sizeof *idx);
+    *n_unchanged = 0;
+    *slots_count = collect_unsorted(s, out, idx, n_unchanged);
+    pv_address_ref *u = xrealloc(NULL, (*n_unchanged ? *n_unchanged : 1) * sizeof *u);
+    for (size_t i = 0; i < *n_unchanged; i++)
+        u[i] = (pv_address_ref){pv_key64_be(s->accts[idx[i]].addr.b), &s->accts[idx[i]].addr};
+    free(idx);
+    pv_sort_by_key64(u, *n_unchanged, sizeof *u);
+    pv_sort_settle_ties(u, *n_unchanged, sizeof *u, cmp_address_ref);
+    *unchanged = u;
     sort_each_accounts_slots(out);
     pv_change_ref *k = xrealloc(NULL, (out->count ? out->count : 1) * sizeof *k);
     for (size_t i = 0; i < out->count; i++)

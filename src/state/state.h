@@ -247,8 +247,16 @@ typedef struct pv_change_ref {
     uint64_t prefix;
     const pv_account_change *change;
 } pv_change_ref;
+/* An address with its first 8 bytes big-endian, as in pv_change_ref. */
+typedef struct pv_address_ref {
+    uint64_t prefix;
+    const pv_address *addr;
+} pv_address_ref;
+/* ... and *unchanged the accounts loaded but left as they were, by address, *n_unchanged of
+ * them (malloc'd; the addresses live as long as the state): with the order, every account the
+ * state loaded, for a validation by a merge of sorted lists. */
 void pv_state_collect_changes_unordered(pv_state *s, pv_state_changes *out, pv_change_ref **order,
-                                        size_t *slots_count);
+                                        size_t *slots_count, pv_address_ref **unchanged, size_t *n_unchanged);
 void pv_state_changes_free(pv_state_changes *c);
 /* Sorts accounts by address and each account's slots by key (producers call this). */
 void pv_state_changes_sort(pv_state_changes *c);

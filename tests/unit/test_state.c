@@ -102,6 +102,10 @@ static void test_lazy_world_and_unordered_collect(void)
             u256_add(&cur, &cur, &one);
             pv_st_set_storage(st, &a, &key, &cur, &o, &c);
         }
+        for (unsigned i = 700; i < 710; i++) { /* only read: loaded, left unchanged */
+            pv_address a = addr_n(i);
+            (void)pv_st_balance(st, &a);
+        }
         pv_st_end_tx(st, true, NULL, NULL);
     }
     bool basic_ok = true, balance_ok = true, storage_ok = true;
@@ -121,8 +125,20 @@ static void test_lazy_world_and_unordered_collect(void)
     pv_state_changes want, got;
     pv_change_ref *order;
     pv_state_collect_changes(eager, &want);
-    size_t got_slots;
-    pv_state_collect_changes_unordered(lazy, &got, &order, &got_slots);
+    size_t got_slots, n_unchanged;
+    pv_address_ref *unchanged;
+    pv_state_collect_changes_unordered(lazy, &got, &order, &got_slots, &unchanged, &n_unchanged);
+    bool listed = n_unchanged == 10;
+    for (size_t i = 0; listed && i < n_unchanged; i++) {
+        unsigned id = (unsigned)unchanged[i].addr->b[18] << 8 | unchanged[i].addr->b[19];
+        uint64_t p = 0;
+        for (int b = 0; b < 8; b++)
+            p = p << 8 | unchanged[i].addr->b[b];
+        listed &= id >= 700 && id < 710 && p == unchanged[i].prefix &&
+                  (i == 0 || memcmp(unchanged[i - 1].addr->b, unchanged[i].addr->b, 20) < 0);
+    }
+    CHECK(listed, "the 10 accounts only read listed unchanged, by address (%zu)", n_unchanged);
+    free(unchanged);
     CHECK(want.count == 450 && got.count == want.count, "300 credited and 150 debited accounts (%zu, %zu)", want.count,
           got.count);
     size_t sum = 0;
