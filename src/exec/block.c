@@ -240,6 +240,15 @@ static size_t receipts_size_estimate(const pv_block_receipt *receipts, size_t lo
     return total;
 }
 
+/* The encodings of slice s as values: vals[i], lens[i] for its s->included receipts. */
+static void slice_values(const pv_receipt_slice *s, const uint8_t **vals, size_t *lens)
+{
+    for (size_t i = 0; i < s->included; i++) {
+        vals[i] = s->buf.data + s->offs[i];
+        lens[i] = (i + 1 < s->included ? s->offs[i + 1] : s->buf.len) - s->offs[i];
+    }
+}
+
 void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slice *s)
 {
     uint64_t cumulative = s->base;
@@ -267,15 +276,12 @@ void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slic
         s->offs[k++] = s->buf.len;
         pv_receipt_encode(r, fork, &s->buf);
     }
-    if (s->trie && res->receipts_root_known && k) {
+    if (s->trie && res->receipts_root_known && k) { /* k == s->included */
         const uint8_t **vals = malloc(k * sizeof *vals);
         size_t *lens = malloc(k * sizeof *lens);
         if (!vals || !lens)
             abort();
-        for (size_t i = 0; i < k; i++) {
-            vals[i] = s->buf.data + s->offs[i];
-            lens[i] = (i + 1 < k ? s->offs[i + 1] : s->buf.len) - s->offs[i];
-        }
+        slice_values(s, vals, lens);
         pv_ordered_trie_set(s->trie, s->first_item, s->first_item + k, vals, lens);
         free(vals);
         free(lens);
@@ -304,11 +310,10 @@ void pv_receipt_slices_root(pv_block_result *res, pv_receipt_slice *s, unsigned 
         if (!vals || !lens)
             abort();
         size_t k = 0;
-        for (unsigned t = 0; t < n; t++)
-            for (size_t i = 0; i < s[t].included; i++, k++) {
-                vals[k] = s[t].buf.data + s[t].offs[i];
-                lens[k] = (i + 1 < s[t].included ? s[t].offs[i + 1] : s[t].buf.len) - s[t].offs[i];
-            }
+        for (unsigned t = 0; t < n; t++) {
+            slice_values(&s[t], vals + k, lens + k);
+            k += s[t].included;
+        }
         res->receipts_root = pv_trie_root_ordered_mt(vals, lens, included, threads);
         free(vals);
         free(lens);

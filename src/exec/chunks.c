@@ -336,23 +336,26 @@ static void cs_note_balance_read(pv_state_source *s, const pv_address *a)
 static const pv_state_source_fn chunk_source_fn = {cs_read_basic, cs_read_balance, cs_read_storage,
                                                    cs_read_basic_with_balance, cs_note_balance_read};
 
-/* The same reads from a state over the world itself (the usual in-memory pre-state): no source
- * between the state and the world, whose indirections and per-account copies cost ~10% of a
- * plain transfer's time; the state reports its reads through this hook instead. */
+/* The window's reads from a state over the world itself (the usual in-memory pre-state): no
+ * source between the state and the world, whose indirections and per-account copies cost ~10%
+ * of a plain transfer's time; the state reports its reads through this hook while publishing,
+ * and is asked what it loaded at the end (validate_states). */
 static void on_read(void *ctx, pv_state_read_kind kind, const pv_address *a, const u256 *key)
 {
     chunk_run *r = ctx;
-    if (kind == PV_READ_STORAGE) {
-        if (r->logging)
-            log_push(&r->reads, loc_hash(LOC_SLOT, a, key));
-        if (r->publishing)
-            fp_read(r->sh, r->k, fp_slot(r->sh, a, key), LOC_SLOT, a);
-    }
+    if (kind == PV_READ_STORAGE)
+        fp_read(r->sh, r->k, fp_slot(r->sh, a, key), LOC_SLOT, a);
     int k = kind == PV_READ_BASIC ? FP_BASIC : kind == PV_READ_BALANCE ? FP_BALANCE : FP_STORAGE_ALL;
-    if (r->logging)
-        log_push(&r->reads, loc_hash(k, a, NULL));
-    if (r->publishing)
-        fp_read(r->sh, r->k, &fp_account_of(r, a)->kind[k], k, a);
+    fp_read(r->sh, r->k, &fp_account_of(r, a)->kind[k], k, a);
+}
+
+/* The end of the window: no more publishing, reads or writes. */
+static void stop_publishing(chunk_run *r, bool world)
+{
+    r->publishing = false;
+    pv_state_set_write_hook(r->st, NULL, NULL);
+    if (world)
+        pv_state_set_read_hook(r->st, NULL, NULL);
 }
 
 /* The window's writes (the state's write hook, while publishing). */
@@ -422,12 +425,8 @@ static void *chunk_main(void *arg)
     for (size_t i = r->first; i < r->end; i++) {
         if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
             return NULL;
-        if (r->publishing && i - r->first == r->window) {
-            r->publishing = false;
-            pv_state_set_write_hook(r->st, NULL, NULL);
-            if (world)
-                pv_state_set_read_hook(r->st, NULL, NULL);
-        }
+        if (r->publishing && i - r->first == r->window)
+            stop_publishing(r, world);
         if (r->publishing && i + 4 < r->end)
             prefetch_tx(r, &b->txs[i + 4]);
         const uint64_t tx_limit = b->txs[i].gas_limit;
@@ -457,10 +456,8 @@ static void *chunk_main(void *arg)
         if (rc.logs_count) /* a few hashes per log: here, on the chunk's thread */
             pv_bloom_add_logs(out->bloom, rc.logs, rc.logs_count);
     }
-    if (r->publishing) {
-        r->publishing = false;
-        pv_state_set_write_hook(r->st, NULL, NULL);
-    }
+    if (r->publishing)
+        stop_publishing(r, world);
     if (r->last)
         r->uncle_rewards_missing = pv_block_finish_rewards(r->st, b);
     if (atomic_load(&sh->stop))
@@ -471,8 +468,6 @@ static void *chunk_main(void *arg)
     atomic_store_explicit(&r->gas_known, true, memory_order_release);
     encode_if_base_known(r);
     r->src.collecting = true;
-    if (world)
-        pv_state_set_read_hook(r->st, NULL, NULL);
     pv_state_collect_changes_unordered(r->st, &r->changes, &r->order, &r->slots_count, &r->unchanged,
                                        &r->n_unchanged);
     if (!r->encoded)
@@ -519,12 +514,8 @@ static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t wh
     if (chunks < 2)
         return true;
     size_t total = 0;
-    for (unsigned c = 0; c + 1 < chunks; c++) {
-        const pv_state_changes *ch = &runs[c].changes;
-        total += 3 * ch->count;
-        for (size_t i = 0; i < ch->count; i++)
-            total += ch->accounts[i].slots_count;
-    }
+    for (unsigned c = 0; c + 1 < chunks; c++)
+        total += 3 * runs[c].changes.count + runs[c].slots_count;
     size_t cap = 1024;
     while (cap < 2 * total)
         cap *= 2;
@@ -567,14 +558,13 @@ static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t wh
     return ok;
 }
 
+static int cmp_addr(const pv_address *a, const pv_address *b);
+
 /* Over the world: each higher chunk's state says what it loaded, and every net change of a
  * lower chunk to an account it loaded is checked there (no read log during the transactions, no
  * table): a changed account (its basic fields), one whose balance it used, or a changed slot it
- * loaded, is a conflict. Loading counts as reading even when a write came first: conservative. */
-
-static int cmp_addr(const pv_address *a, const pv_address *b);
-
-/* Whether chunk c's state read what change a (of a lower chunk j) changed; if so, why. */
+ * loaded, is a conflict. Loading counts as reading even when a write came first: conservative.
+ * Whether chunk c's state read what change a (of a lower chunk j) changed; if so, why. */
 static bool state_read_change(chunk_run *runs, unsigned c, unsigned j, const pv_account_change *a, char *why,
                               size_t why_len)
 {
@@ -759,14 +749,14 @@ static void combine(pv_state_source *pre, pv_account_change *into, const pv_acco
 
 static int cmp_addr(const pv_address *a, const pv_address *b) { return memcmp(a->b, b->b, 20); }
 
-/* The union of the chunks' change lists, by address: a merge of their orders, each record
- * written once, in its place. */
 /* How far ahead the merge fetches the records it will copy, both lines of each (measured on
  * gigagas transfers: 8 ahead, 1.4 ms; 16 or more, 2.1 ms; 8 ahead one line, 1.8 ms). */
 #define MERGE_AHEAD 8
 
-/* One part of the merge: the chunks' order entries [from[c], to[c]) (an address range), the
- * records written at dst and their slots at slots. Returns how many records. */
+/* One part of the merge: the chunks' order entries [from[c], to[c]) (an address range), a merge
+ * of the orders writing each record once at dst and its slots at slots; with dst NULL only
+ * counted, from the orders alone (reading the records only of accounts several chunks changed,
+ * to see whether the sum changed anything). Returns how many records. */
 static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks, const size_t *from,
                          const size_t *to, pv_account_change *dst, pv_slot_change *slots)
 {
@@ -774,19 +764,18 @@ static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks,
     memcpy(at, from, chunks * sizeof *at);
     const pv_account_change *parts[64];
     for (;;) {
-        /* the least address among the chunks' next ones: by prefix, then in full */
+        /* the least address among the chunks' next ones */
         const pv_change_ref *min = NULL;
         for (unsigned c = 0; c < chunks; c++) {
             if (at[c] >= to[c])
                 continue;
             const pv_change_ref *x = &runs[c].order[at[c]];
-            if (at[c] + MERGE_AHEAD < to[c]) { /* records read in address order: scattered */
+            if (dst && at[c] + MERGE_AHEAD < to[c]) { /* records read in address order: scattered */
                 const char *r = (const char *)runs[c].order[at[c] + MERGE_AHEAD].change;
                 __builtin_prefetch(r);
                 __builtin_prefetch(r + sizeof(pv_account_change) - 1);
             }
-            if (!min || x->prefix < min->prefix ||
-                (x->prefix == min->prefix && cmp_addr(&x->change->address, &min->change->address) < 0))
+            if (!min || ref_cmp(x->prefix, &x->change->address, min->prefix, &min->change->address) < 0)
                 min = x;
         }
         if (!min)
@@ -797,22 +786,25 @@ static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks,
             if (at[c] >= to[c])
                 continue;
             const pv_change_ref *x = &runs[c].order[at[c]];
-            if (x->prefix == least.prefix && cmp_addr(&x->change->address, &least.change->address) == 0) {
+            if (ref_cmp(x->prefix, &x->change->address, least.prefix, &least.change->address) == 0) {
                 parts[np++] = x->change;
                 at[c]++;
             }
         }
-        pv_account_change *d = &dst[count];
         if (np == 1) {
-            *d = *parts[0];
-            memcpy(slots + ns, parts[0]->slots, parts[0]->slots_count * sizeof *slots);
-            d->slots = slots + ns;
-            ns += d->slots_count;
+            if (dst) {
+                pv_account_change *d = &dst[count];
+                *d = *parts[0];
+                memcpy(slots + ns, parts[0]->slots, parts[0]->slots_count * sizeof *slots);
+                d->slots = slots + ns;
+                ns += d->slots_count;
+            }
             count++;
         } else {
             size_t k;
             bool changed;
-            combine(pre, d, parts, np, slots + ns, &k, &changed);
+            pv_account_change tmp;
+            combine(pre, dst ? &dst[count] : &tmp, parts, np, dst ? slots + ns : NULL, &k, &changed);
             if (changed) {
                 ns += k;
                 count++;
@@ -822,45 +814,10 @@ static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks,
     return count;
 }
 
-/* How many records merge_part writes for [from, to), from the orders alone (the records only of
- * accounts several chunks changed, to see whether the sum changed anything). */
-static size_t merge_count(pv_state_source *pre, chunk_run *runs, unsigned chunks, const size_t *from,
-                          const size_t *to)
-{
-    size_t at[64], count = 0;
-    memcpy(at, from, chunks * sizeof *at);
-    for (;;) {
-        const pv_change_ref *min = NULL;
-        for (unsigned c = 0; c < chunks; c++)
-            if (at[c] < to[c] && (!min || runs[c].order[at[c]].prefix < min->prefix ||
-                                  (runs[c].order[at[c]].prefix == min->prefix &&
-                                   cmp_addr(&runs[c].order[at[c]].change->address, &min->change->address) < 0)))
-                min = &runs[c].order[at[c]];
-        if (!min)
-            return count;
-        const pv_change_ref least = *min;
-        const pv_account_change *parts[64];
-        unsigned np = 0;
-        for (unsigned c = 0; c < chunks; c++)
-            if (at[c] < to[c] && runs[c].order[at[c]].prefix == least.prefix &&
-                cmp_addr(&runs[c].order[at[c]].change->address, &least.change->address) == 0)
-                parts[np++] = runs[c].order[at[c]++].change;
-        if (np == 1) {
-            count++;
-        } else {
-            pv_account_change tmp;
-            size_t k;
-            bool changed;
-            combine(pre, &tmp, parts, np, NULL, &k, &changed);
-            count += changed;
-        }
-    }
-}
-
 /* The union of the chunks' change lists, by address, in two parts that two jobs write at once
  * (the first after the validation): addresses below a pivot (the middle of the longest list)
- * from the start, the rest after them at an offset counted from the orders. Each part's slots have room for all of them (a part's
- * exact share would need every record read first). */
+ * from the start, the rest after them at an offset counted from the orders. Each part's slots
+ * have room for all of them (a part's exact share would need every record read first). */
 /* Below this many changes the split costs more than it saves (measured: 10,000 transfers,
  * 20,000 changes, 0.05-0.1 ms slower split; 50,000 transfers 0.1-0.2 ms faster). */
 #define MERGE_SPLIT_MIN 32768
@@ -915,7 +872,7 @@ static void merge_lower(pv_state_source *pre, chunk_run *runs, unsigned chunks, 
 
 static void merge_upper(pv_state_source *pre, chunk_run *runs, unsigned chunks, merge_plan *m)
 {
-    m->offset = merge_count(pre, runs, chunks, m->zero, m->mid);
+    m->offset = merge_part(pre, runs, chunks, m->zero, m->mid, NULL, NULL);
     m->upper = merge_part(pre, runs, chunks, m->mid, m->end, m->out.accounts + m->offset,
                           m->out.slot_pool + m->total_slots);
 }

@@ -968,15 +968,6 @@ bool pv_state_loaded_slot(pv_state *s, const pv_address *a, const u256 *key)
     return find_slot(s, a, key, slot_hash(a, key)) != NULL;
 }
 
-void pv_state_prefetch_account(const pv_state *s, const pv_address *a)
-{
-    if (!s->acct_index.cap)
-        return;
-    size_t i = hash_addr(a) & (s->acct_index.cap - 1);
-    __builtin_prefetch(&s->acct_index.slots[i]);
-    __builtin_prefetch(&s->acct_index.hashes[i]);
-}
-
 void pv_state_set_read_hook(pv_state *s, pv_state_read_hook fn, void *ctx)
 {
     if (!s->world) {

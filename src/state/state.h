@@ -140,12 +140,10 @@ void pv_world_prefetch_slot(const pv_world_account *acct, const u256 *key);
  *  - pv_state_loaded_account: whether account a was loaded (its existence, nonce, code and
  *    storage presence read), and in *balance_used whether a transaction used its balance;
  *  - pv_state_loaded_slot: whether slot (a, key) was loaded (read, unless the account's
- *    storage had been wiped first: an over-approximation, never an omission);
- *  - pv_state_prefetch_account: a cache hint for a lookup of a coming soon.
+ *    storage had been wiped first: an over-approximation, never an omission).
  * Slots and accounts only written are loaded too (a write reads first). */
 bool pv_state_loaded_account(pv_state *s, const pv_address *a, bool *balance_used);
 bool pv_state_loaded_slot(pv_state *s, const pv_address *a, const u256 *key);
-void pv_state_prefetch_account(const pv_state *s, const pv_address *a);
 
 /* The world behind src when src is a world's source (pv_world_source), else NULL. */
 const pv_world *pv_source_world(const pv_state_source *src);

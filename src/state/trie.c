@@ -223,18 +223,10 @@ typedef struct leaf_table {
     uint8_t (*hash)[32];
 } leaf_table;
 
-/* Bottom branches hashed ahead by position of their first entry (pv_ordered_trie): count[i]
- * entries from i at depth[i] have the reference ref[i] when depth[i] is not 0. */
-typedef struct branch_table {
-    uint32_t *depth, *count;
-    uint8_t (*ref)[33];
-} branch_table;
-
-/* What the encoder takes instead of hashing on the spot (any may be NULL). */
+/* What the encoder takes instead of hashing on the spot (either may be NULL). */
 typedef struct encoder {
     const leaf_table *leaves;
     precomputed *pre;
-    const branch_table *bottom;
 } encoder;
 
 static void encode_node(const encoder *cx, pv_buf *b, const pv_trie_entry *e, size_t n, size_t depth);
@@ -280,14 +272,6 @@ static void put_ref(const encoder *cx, pv_buf *b, const pv_trie_entry *e, size_t
     if (n == 1 && lt && lt->depth[e - lt->base] == depth) {
         put_hash_ref(b, lt->hash[e - lt->base]);
         return;
-    }
-    const branch_table *bt = cx->bottom;
-    if (n > 1 && bt) {
-        size_t at = (size_t)(e - lt->base);
-        if (bt->depth[at] == depth && bt->count[at] == n) {
-            pv_buf_append(b, bt->ref[at], 33);
-            return;
-        }
     }
     size_t start = b->len;
     encode_node(cx, b, e, n, depth);
@@ -480,7 +464,7 @@ static size_t branch_refs(node_chunk *k, precomputed *out, size_t first)
 static void hash_bottom_branches(const pv_trie_entry *e, size_t n, size_t lo, size_t hi,
                                  const leaf_table *lt, precomputed *out, node_chunk *k)
 {
-    const encoder cx = {lt, NULL, NULL};
+    const encoder cx = {lt, NULL};
     size_t first = out->n;  /* this chunk's nodes are out->v[first..] */
     const size_t none = SIZE_MAX;
     size_t prev = lo > 0 ? lcp_nibbles(&e[lo - 1], &e[lo]) : none;  /* lcp before the run */
@@ -546,7 +530,7 @@ static pv_bytes32 root_serial(const pv_trie_entry *e, size_t n, bool batched)
     pv_buf_reserve(&b, 1024);
     leaf_table lt = {0};
     precomputed branches = {0};
-    encoder cx = {NULL, NULL, NULL};
+    encoder cx = {NULL, NULL};
     if (batched && n >= BATCH_MIN_ENTRIES) {
         leaf_table_init(&lt, e, n);
         hash_bottom(e, n, 0, n, &lt, &branches, &b);  /* b as the scratch, emptied after */
@@ -689,7 +673,7 @@ static void *run_tasks(void *arg)
 {
     task_pool *p = arg;
     precomputed branches = {0};
-    encoder cx = {p->leaves, &branches, NULL};
+    encoder cx = {p->leaves, &branches};
     pv_buf b, scratch;
     pv_buf_init(&b);
     pv_buf_init(&scratch);
@@ -741,7 +725,7 @@ static pv_bytes32 root_parallel(const pv_trie_entry *e, size_t n, unsigned threa
     pv_pool_run(run_tasks, args, threads);
     free(args);
     /* the top of the trie: the subtrees below it (every leaf among them) come from the tasks */
-    encoder cx = {&lt, &tl, NULL};
+    encoder cx = {&lt, &tl};
     pv_buf b;
     pv_buf_init(&b);
     encode_node(&cx, &b, e, n, 0);
@@ -819,7 +803,6 @@ struct pv_ordered_trie {
     pv_trie_entry *e;          /* in key order: items 1..127, item 0, then items 128.. in order */
     uint8_t *keys;             /* 9 bytes per item */
     leaf_table lt;
-    branch_table bt;
     pthread_mutex_t lock;      /* for tops */
     precomputed tops;          /* the biggest subtrees inside each piece, hashed with it */
 };
@@ -839,34 +822,22 @@ static walk_step inside_range(const void *ctx, const pv_trie_entry *e, size_t n,
     return is_ref && p0 >= r->lo && p1 <= r->hi ? WALK_TAKE : WALK_DESCEND;
 }
 
-/* Hashes the leaves of the sorted positions [lo, hi), then the bottom branches that lie wholly
- * inside, into the trie's tables (a branch across hi or lo is left to the root). */
+/* Hashes the leaves of the sorted positions [lo, hi) into the leaf table, then the biggest
+ * subtrees wholly inside into tops, their bottom branches batched (what crosses lo or hi is
+ * left to the root). */
 static void hash_range(pv_ordered_trie *t, size_t lo, size_t hi)
 {
     pv_buf scratch;
     pv_buf_init(&scratch);
-    node_chunk k;
-    k.scratch = &scratch;
-    k.c = 0;
-    hash_leaves(t->e, t->n, lo, hi, &t->lt, &k);
-    precomputed found = {0};
-    hash_bottom_branches(t->e, t->n, lo, hi, &t->lt, &found, &k);
-    for (size_t i = 0; i < found.n; i++) {
-        const subtree_task *b = &found.v[i];
-        if (b->ref_len != 33)
-            continue;
-        size_t at = (size_t)(b->e - t->e);
-        memcpy(t->bt.ref[at], b->ref, 33);
-        t->bt.count[at] = (uint32_t)b->n;
-        t->bt.depth[at] = (uint32_t)b->depth;
-    }
-    free(found.v);
+    precomputed bottom = {0};
+    hash_bottom(t->e, t->n, lo, hi, &t->lt, &bottom, &scratch);
     /* then the biggest subtrees inside the range, one node at a time above the bottom (a node
-     * in 256 of a receipts trie): the root then encodes little more than the top */
+     * in 256 of a receipts trie), taking the bottom branches in order: the root then encodes
+     * little more than the top */
     precomputed tops = {0};
     const position_range range = {t->e, lo, hi};
     walk_subtrees(&tops, t->e, t->n, 0, false, inside_range, &range);
-    const encoder cx = {&t->lt, NULL, &t->bt};
+    const encoder cx = {&t->lt, &bottom};
     for (size_t i = 0; i < tops.n; i++) {
         subtree_task *x = &tops.v[i];
         scratch.len = 0;
@@ -879,6 +850,7 @@ static void hash_range(pv_ordered_trie *t, size_t lo, size_t hi)
         *precomputed_push(&t->tops, tops.v[i].e, tops.v[i].n, tops.v[i].depth) = tops.v[i];
     pthread_mutex_unlock(&t->lock);
     free(tops.v);
+    free(bottom.v);
     pv_buf_free(&scratch);
 }
 
@@ -910,17 +882,10 @@ pv_ordered_trie *pv_ordered_trie_new(size_t n)
         x->value_len = 0;
     }
     memset(&t->lt, 0, sizeof t->lt);
-    memset(&t->bt, 0, sizeof t->bt);
     memset(&t->tops, 0, sizeof t->tops);
     pthread_mutex_init(&t->lock, NULL);
-    if (n >= BATCH_MIN_ENTRIES) {
+    if (n >= BATCH_MIN_ENTRIES)
         leaf_table_init(&t->lt, t->e, n);
-        t->bt.depth = calloc(n, sizeof *t->bt.depth);
-        t->bt.count = xmalloc_n(n, sizeof *t->bt.count);
-        t->bt.ref = xmalloc_n(n, 33);
-        if (!t->bt.depth)
-            abort();
-    }
     return t;
 }
 
@@ -950,7 +915,7 @@ pv_bytes32 pv_ordered_trie_root(pv_ordered_trie *t)
      * across the pieces' boundaries: one thread */
     qsort(t->tops.v, t->tops.n, sizeof *t->tops.v, cmp_task_first); /* the order the encoder meets them */
     t->tops.next = 0;
-    encoder cx = {&t->lt, &t->tops, &t->bt};
+    encoder cx = {&t->lt, &t->tops};
     pv_buf b;
     pv_buf_init(&b);
     pv_buf_reserve(&b, 1024);
@@ -966,9 +931,6 @@ void pv_ordered_trie_free(pv_ordered_trie *t)
     if (!t)
         return;
     free(t->lt.hash);
-    free(t->bt.depth);
-    free(t->bt.count);
-    free(t->bt.ref);
     free(t->tops.v);
     pthread_mutex_destroy(&t->lock);
     free(t->e);
