@@ -10,8 +10,9 @@
 #include <stdint.h>
 
 /* Sorts n elements of size bytes (a multiple of 8, at most 64) whose first 8 bytes are a
- * uint64_t key, ascending by key and stable (equal keys keep their order): LSD radix sort with
- * 16-bit digits for large n, insertion sort for small n. Aborts if scratch memory runs out. */
+ * uint64_t key, ascending by key and stable (equal keys keep their order): a radix pass on the
+ * highest digit where the keys differ, then each bucket the same way (insertion sort for small
+ * ones). Allocates scratch of n elements; aborts if it runs out. */
 void pv_sort_by_key64(void *base, size_t n, size_t size);
 
 /* Sorts the runs of equal keys of an array sorted by pv_sort_by_key64 with cmp (insertion sort:

@@ -1,7 +1,8 @@
 /*
  * pv_sort_by_key64 and pv_sort_settle_ties against qsort on (key, original position), which
  * makes the reference stable: random keys of a few sizes of record, with many equal keys (keys
- * drawn from a small range) and with random ones, at lengths around the insertion/radix switch.
+ * drawn from a small range), with random ones and with keys that differ in a few separate bits
+ * only (buckets of the first pass that need sorting again), at lengths around the switches.
  */
 #include "test.h"
 
@@ -43,10 +44,10 @@ static int cmp_extra(const void *a, const void *b)
 
 int main(void)
 {
-    static const size_t lengths[] = {0, 1, 2, 7, 255, 256, 257, 1000, 70000};
+    static const size_t lengths[] = {0, 1, 2, 7, 32, 33, 255, 256, 257, 1000, 70000};
     for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
         size_t n = lengths[li];
-        for (int mode = 0; mode < 3; mode++) {
+        for (int mode = 0; mode < 4; mode++) {
             rec *v = malloc((n + 1) * sizeof *v), *ref = malloc((n + 1) * sizeof *ref);
             for (size_t i = 0; i < n; i++) {
                 uint64_t k = next();
@@ -54,6 +55,8 @@ int main(void)
                     k %= 50; /* many ties */
                 if (mode == 2)
                     k = (k & 0xffff000000000000ULL) | 0x1234; /* only the top digit varies */
+                if (mode == 3) /* two separate bytes vary: big buckets sorted again on the low bits */
+                    k = (k & 0xff0000000000ULL) | (k & 0xffff);
                 v[i] = (rec){k, i, next()};
             }
             memcpy(ref, v, n * sizeof *v);
