@@ -1,7 +1,9 @@
 /* Optimistic chunks (see chunks.h). */
 #include "chunks.h"
 
+#include <sched.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -594,47 +596,70 @@ static inline int ref_cmp(uint64_t pa, const pv_address *a, uint64_t pb, const p
     return cmp_addr(a, b);
 }
 
-/* Every account higher chunk c loaded is in its change order or its unchanged list, both by
- * address: a merge of those with each lower chunk's change order finds the accounts both
- * touched, and only those are looked up in c's state (sequential passes over 16-byte entries,
- * where a lookup per change cost a cache miss each). */
-static bool validate_states(chunk_run *runs, unsigned chunks, char *why, size_t why_len)
+/* The settling's address ranges, one per job: bound[p * chunks + c] is chunk c's first order
+ * entry of range p (row `parts` holds the counts), ubound the same in its unchanged list. */
+typedef struct settle_plan {
+    unsigned parts, chunks;
+    size_t *bound, *ubound;
+    size_t *records, *slots;      /* what each range of the merged changes holds, counted */
+    atomic_uint arrived;          /* jobs that have counted their range */
+    atomic_bool invalid;          /* a job's validation failed: nobody writes */
+    size_t total_slots;
+    pv_state_changes out;
+} settle_plan;
+
+/* Whether chunk c loaded an account of lower chunk j's changes xs[0..nx) (a conflict if so,
+ * state_read_change decides), with ys c's order or unchanged entries by address, ny of them,
+ * stride bytes apart: each starts with the prefix and then a pointer to the address (a
+ * pv_change_ref's change starts with its address). An intersection of two sorted lists that
+ * advances without branching on which is ahead (a branch taken at random cost more than the
+ * rest of the step); equal prefixes, rare, compare the addresses. */
+_Static_assert(offsetof(pv_change_ref, change) == 8 && offsetof(pv_address_ref, addr) == 8 &&
+                   offsetof(pv_account_change, address) == 0,
+               "loaded_by_higher reads both kinds of entry alike");
+static bool loaded_by_higher(chunk_run *runs, unsigned c, unsigned j, const pv_change_ref *xs, size_t nx,
+                             const unsigned char *ys, size_t ny, size_t stride, char *why, size_t why_len)
 {
-    for (unsigned c = 1; c < chunks; c++) {
-        const chunk_run *hc = &runs[c];
-        for (unsigned j = 0; j < c; j++) {
-            const chunk_run *lc = &runs[j];
-            size_t i = 0, o = 0, u = 0;
-            while (i < lc->changes.count) {
-                const pv_change_ref *x = &lc->order[i];
-                /* the least of c's next loaded accounts */
-                const pv_change_ref *yo = o < hc->changes.count ? &hc->order[o] : NULL;
-                const pv_address_ref *yu = u < hc->n_unchanged ? &hc->unchanged[u] : NULL;
-                bool from_order;
-                if (yo && yu)
-                    from_order = ref_cmp(yo->prefix, &yo->change->address, yu->prefix, yu->addr) < 0;
-                else if (yo || yu)
-                    from_order = yo != NULL;
-                else
-                    break;
-                uint64_t yp = from_order ? yo->prefix : yu->prefix;
-                const pv_address *ya = from_order ? &yo->change->address : yu->addr;
-                int d = x->prefix != yp ? (x->prefix < yp ? -1 : 1) : cmp_addr(&x->change->address, ya);
-                if (d < 0) {
-                    i++;
-                } else if (d > 0) {
-                    if (from_order)
-                        o++;
-                    else
-                        u++;
-                } else {
-                    if (state_read_change(runs, c, j, x->change, why, why_len))
-                        return false;
-                    i++;
-                }
-            }
+    const pv_change_ref *x = xs, *xe = xs + nx;
+    const unsigned char *y = ys, *ye = ys + ny * stride;
+    while (x < xe && y < ye) {
+        uint64_t a = x->prefix, b;
+        memcpy(&b, y, 8);
+        if (PV_UNLIKELY(a == b)) {
+            const pv_address *ya;
+            memcpy(&ya, y + 8, sizeof ya);
+            int d = cmp_addr(&x->change->address, ya);
+            if (d == 0 && state_read_change(runs, c, j, x->change, why, why_len))
+                return false;
+            x += d <= 0;
+            y += d >= 0 ? stride : 0;
+            continue;
         }
+        x += a < b;
+        y += a > b ? stride : 0;
     }
+    return true;
+}
+
+/* Every account higher chunk c loaded is in its change order or its unchanged list, both by
+ * address: intersections of those with each lower chunk's change order find the accounts both
+ * touched, and only those are looked up in c's state (sequential passes over the entries,
+ * where a lookup per change cost a cache miss each). Only range p of the addresses. */
+static bool validate_states(chunk_run *runs, const settle_plan *pl, unsigned p, char *why, size_t why_len)
+{
+    const unsigned chunks = pl->chunks;
+    const size_t *lo = pl->bound + (size_t)p * chunks, *hi = lo + chunks;
+    const size_t *ulo = pl->ubound + (size_t)p * chunks, *uhi = ulo + chunks;
+    for (unsigned c = 1; c < chunks; c++)
+        for (unsigned j = 0; j < c; j++) {
+            const pv_change_ref *xs = runs[j].order + lo[j];
+            size_t nx = hi[j] - lo[j];
+            if (!loaded_by_higher(runs, c, j, xs, nx, (const unsigned char *)(runs[c].order + lo[c]), hi[c] - lo[c],
+                                  sizeof(pv_change_ref), why, why_len) ||
+                !loaded_by_higher(runs, c, j, xs, nx, (const unsigned char *)(runs[c].unchanged + ulo[c]),
+                                  uhi[c] - ulo[c], sizeof(pv_address_ref), why, why_len))
+                return false;
+        }
     return true;
 }
 
@@ -753,12 +778,12 @@ static int cmp_addr(const pv_address *a, const pv_address *b) { return memcmp(a-
  * gigagas transfers: 8 ahead, 1.4 ms; 16 or more, 2.1 ms; 8 ahead one line, 1.8 ms). */
 #define MERGE_AHEAD 8
 
-/* One part of the merge: the chunks' order entries [from[c], to[c]) (an address range), a merge
- * of the orders writing each record once at dst and its slots at slots; with dst NULL only
- * counted, from the orders alone (reading the records only of accounts several chunks changed,
- * to see whether the sum changed anything). Returns how many records. */
+/* One range of the merge: the chunks' order entries [from[c], to[c]), merged, writing each
+ * record once at dst and its slots at slots; with dst NULL only counted, from the orders alone
+ * (reading the records only of accounts several chunks changed, to see whether the sum changed
+ * anything). Returns how many records, and in *nslots how many slots. */
 static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks, const size_t *from,
-                         const size_t *to, pv_account_change *dst, pv_slot_change *slots)
+                         const size_t *to, pv_account_change *dst, pv_slot_change *slots, size_t *nslots)
 {
     size_t at[64], count = 0, ns = 0;
     memcpy(at, from, chunks * sizeof *at);
@@ -786,7 +811,8 @@ static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks,
             if (at[c] >= to[c])
                 continue;
             const pv_change_ref *x = &runs[c].order[at[c]];
-            if (ref_cmp(x->prefix, &x->change->address, least.prefix, &least.change->address) == 0) {
+            /* (the least itself is not compared: its record would be read for nothing) */
+            if (x == min || (x->prefix == least.prefix && pv_address_eq(&x->change->address, &least.change->address))) {
                 parts[np++] = x->change;
                 at[c]++;
             }
@@ -795,10 +821,11 @@ static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks,
             if (dst) {
                 pv_account_change *d = &dst[count];
                 *d = *parts[0];
-                memcpy(slots + ns, parts[0]->slots, parts[0]->slots_count * sizeof *slots);
                 d->slots = slots + ns;
-                ns += d->slots_count;
+                if (least.slots_count)
+                    memcpy(slots + ns, parts[0]->slots, least.slots_count * sizeof *slots);
             }
+            ns += least.slots_count;
             count++;
         } else {
             size_t k;
@@ -811,89 +838,166 @@ static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks,
             }
         }
     }
+    *nslots = ns;
     return count;
 }
 
-/* The union of the chunks' change lists, by address, in two parts that two jobs write at once
- * (the first after the validation): addresses below a pivot (the middle of the longest list)
- * from the start, the rest after them at an offset counted from the orders. Each part's slots
- * have room for all of them (a part's exact share would need every record read first). */
-/* Below this many changes the split costs more than it saves (measured: 10,000 transfers,
- * 20,000 changes, 0.05-0.1 ms slower split; 50,000 transfers 0.1-0.2 ms faster). */
-#define MERGE_SPLIT_MIN 32768
-static size_t merge_split_min = MERGE_SPLIT_MIN;
-
-void pv_chunks_set_merge_split_min(size_t changes) { merge_split_min = changes; }
-
-typedef struct merge_plan {
-    size_t zero[64], mid[64], end[64];
-    size_t total_slots;
-    pv_state_changes out;
-    size_t lower, upper, offset;  /* records in each part; where the upper one starts */
-} merge_plan;
-
-static void merge_plan_init(merge_plan *m, chunk_run *runs, unsigned chunks)
+/* merge_part for two chunks (the usual case, one per CPU of a small machine): a merge that
+ * advances without branching on which list is ahead, as loaded_by_higher (the general walk
+ * spent most of its time on that branch). Counts only with dst NULL. */
+static size_t merge_two(pv_state_source *pre, chunk_run *runs, const size_t *from, const size_t *to,
+                        pv_account_change *dst, pv_slot_change *slots, size_t *nslots)
 {
-    memset(m, 0, sizeof *m);
+    const pv_change_ref *x = runs[0].order + from[0], *xe = runs[0].order + to[0];
+    const pv_change_ref *y = runs[1].order + from[1], *ye = runs[1].order + to[1];
+    size_t count = 0, ns = 0;
+    for (;;) {
+        const pv_change_ref *pick;
+        if (x < xe && y < ye) {
+            uint64_t a = x->prefix, b = y->prefix;
+            int d = a < b ? -1 : a > b ? 1 : 0;
+            if (PV_UNLIKELY(d == 0))
+                d = cmp_addr(&x->change->address, &y->change->address);
+            if (PV_UNLIKELY(d == 0)) { /* both changed it: one record if the sum changed anything */
+                const pv_account_change *parts[2] = {x->change, y->change};
+                size_t k;
+                bool changed;
+                pv_account_change tmp;
+                combine(pre, dst ? &dst[count] : &tmp, parts, 2, dst ? slots + ns : NULL, &k, &changed);
+                count += changed;
+                ns += changed ? k : 0;
+                x++;
+                y++;
+                continue;
+            }
+            pick = d < 0 ? x : y;
+            x += d < 0;
+            y += d > 0;
+        } else if (x < xe) {
+            pick = x++;
+        } else if (y < ye) {
+            pick = y++;
+        } else {
+            break;
+        }
+        if (dst) {
+            if (x + MERGE_AHEAD < xe) /* records read in address order: scattered */
+                __builtin_prefetch(x[MERGE_AHEAD].change);
+            if (y + MERGE_AHEAD < ye)
+                __builtin_prefetch(y[MERGE_AHEAD].change);
+            pv_account_change *out = &dst[count];
+            *out = *pick->change;
+            out->slots = slots + ns;
+            if (pick->slots_count)
+                memcpy(slots + ns, pick->change->slots, pick->slots_count * sizeof *slots);
+        }
+        count++;
+        ns += pick->slots_count;
+    }
+    *nslots = ns;
+    return count;
+}
+
+/* The union of the chunks' change lists, by address, cut into one address range per job at
+ * pivots spread over the longest list. Each job counts its range from the orders, then, once
+ * every range is counted, writes it at its offset: the merge and the validation are shared
+ * evenly (one job merging beside another validating left the merge alone on the critical path:
+ * 0.42 ms of a 10,000-transfer block's 5.3). */
+static void settle_plan_init(settle_plan *pl, chunk_run *runs, unsigned chunks)
+{
+    memset(pl, 0, sizeof *pl);
+    pl->parts = pl->chunks = chunks;
+    size_t rows = (size_t)(chunks + 1) * chunks;
+    pl->bound = calloc(rows, sizeof *pl->bound);
+    pl->ubound = calloc(rows, sizeof *pl->ubound);
+    pl->records = calloc(chunks, sizeof *pl->records);
+    pl->slots = calloc(chunks, sizeof *pl->slots);
+    if (!pl->bound || !pl->ubound || !pl->records || !pl->slots)
+        oom();
+    atomic_init(&pl->arrived, 0);
+    atomic_init(&pl->invalid, false);
     size_t total = 0;
     unsigned longest = 0;
     for (unsigned c = 0; c < chunks; c++) {
         total += runs[c].changes.count;
-        m->total_slots += runs[c].slots_count;
-        m->end[c] = runs[c].changes.count;
+        pl->total_slots += runs[c].slots_count;
         if (runs[c].changes.count > runs[longest].changes.count)
             longest = c;
     }
-    m->out.accounts = malloc((total + 1) * sizeof *m->out.accounts);
-    m->out.slot_pool = malloc((2 * m->total_slots + 1) * sizeof *m->out.slot_pool);
-    if (!m->out.accounts || !m->out.slot_pool)
+    pl->out.accounts = malloc((total + 1) * sizeof *pl->out.accounts);
+    pl->out.slot_pool = malloc((pl->total_slots + 1) * sizeof *pl->out.slot_pool);
+    if (!pl->out.accounts || !pl->out.slot_pool)
         oom();
-    if (total < merge_split_min)
-        return; /* one part (the upper, all of it) beside the validation */
     const chunk_run *l = &runs[longest];
-    uint64_t pivot = l->changes.count ? l->order[l->changes.count / 2].prefix : 0;
-    for (unsigned c = 0; c < chunks; c++) { /* the first entry at or above the pivot */
-        size_t lo = 0, hi = runs[c].changes.count;
-        while (lo < hi) {
-            size_t x = lo + (hi - lo) / 2;
-            if (runs[c].order[x].prefix < pivot)
-                lo = x + 1;
-            else
-                hi = x;
+    for (unsigned p = 1; p <= chunks; p++) {
+        uint64_t pivot = p < chunks && l->changes.count ? l->order[l->changes.count * p / chunks].prefix : 0;
+        for (unsigned c = 0; c < chunks; c++) { /* the first entries at or above the pivot */
+            size_t *b = &pl->bound[(size_t)p * chunks + c], *ub = &pl->ubound[(size_t)p * chunks + c];
+            if (p == chunks) {
+                *b = runs[c].changes.count;
+                *ub = runs[c].n_unchanged;
+                continue;
+            }
+            size_t lo = 0, hi = runs[c].changes.count;
+            while (lo < hi) {
+                size_t x = lo + (hi - lo) / 2;
+                if (runs[c].order[x].prefix < pivot)
+                    lo = x + 1;
+                else
+                    hi = x;
+            }
+            *b = lo;
+            lo = 0, hi = runs[c].n_unchanged;
+            while (lo < hi) {
+                size_t x = lo + (hi - lo) / 2;
+                if (runs[c].unchanged[x].prefix < pivot)
+                    lo = x + 1;
+                else
+                    hi = x;
+            }
+            *ub = lo;
         }
-        m->mid[c] = lo;
     }
 }
 
-static void merge_lower(pv_state_source *pre, chunk_run *runs, unsigned chunks, merge_plan *m)
+static void settle_plan_free(settle_plan *pl)
 {
-    m->lower = merge_part(pre, runs, chunks, m->zero, m->mid, m->out.accounts, m->out.slot_pool);
+    free(pl->bound);
+    free(pl->ubound);
+    free(pl->records);
+    free(pl->slots);
+    pv_state_changes_free(&pl->out);
 }
 
-static void merge_upper(pv_state_source *pre, chunk_run *runs, unsigned chunks, merge_plan *m)
+/* Every job waits here until all have counted their range (each job has a thread of its own:
+ * pv_pool_run; a waiter yields, in case there are more threads than CPUs). */
+static void settle_barrier(settle_plan *pl)
 {
-    m->offset = merge_part(pre, runs, chunks, m->zero, m->mid, NULL, NULL);
-    m->upper = merge_part(pre, runs, chunks, m->mid, m->end, m->out.accounts + m->offset,
-                          m->out.slot_pool + m->total_slots);
+    atomic_fetch_add_explicit(&pl->arrived, 1, memory_order_acq_rel);
+    for (unsigned spins = 0; atomic_load_explicit(&pl->arrived, memory_order_acquire) < pl->parts; spins++) {
+        if (spins < 64)
+            __builtin_ia32_pause();
+        else
+            sched_yield();
+    }
 }
 
 /* ------------------------------------------------------------------ the attempt */
 
 /* After the chunks, one job per chunk: its receipts' encodings (and its share of the block gas
- * limit check), and beside them, the final validation (job 0) and the merge of the changes
- * (job 1); all thrown away if the validation fails. One pool run, never nested in another: a
- * nested run on a busy pool takes a third thread, and three threads on two CPUs cost
- * milliseconds of time slices. */
+ * limit check), and its address range's validation and merge (settle_plan); all thrown away if
+ * a validation fails. One pool run, never nested in another: a nested run on a busy pool takes
+ * a third thread, and three threads on two CPUs cost milliseconds of time slices. */
 typedef struct settle_job {
-    int role;                     /* 0: validate, 1: merge, else only the receipts */
+    unsigned part;                /* the address range, and the chunk whose receipts it encodes */
     pv_state_source *pre;
     const pv_block *b;
     chunk_run *runs;
-    chunk_run *run;               /* the chunk whose receipts this job encodes */
+    chunk_run *run;
     unsigned chunks;
     pv_block_result *res;
     pv_receipt_slice *slice;
-    merge_plan *merge;
+    settle_plan *plan;
     bool valid, gas_fits;
     char why[96];
 } settle_job;
@@ -901,13 +1005,31 @@ typedef struct settle_job {
 static void *settle_main(void *arg)
 {
     settle_job *j = arg;
-    if (j->role == 0) {
-        j->valid = pv_source_world(j->pre) ? validate_states(j->runs, j->chunks, j->why, sizeof j->why)
-                                           : validate_logs(j->runs, j->chunks, j->why, sizeof j->why);
-        if (j->valid)
-            merge_lower(j->pre, j->runs, j->chunks, j->merge);
-    } else if (j->role == 1) {
-        merge_upper(j->pre, j->runs, j->chunks, j->merge);
+    settle_plan *pl = j->plan;
+    const unsigned p = j->part, chunks = j->chunks;
+    /* over the world each range is validated by its job; over a source, job 0 probes the logs */
+    if (pv_source_world(j->pre))
+        j->valid = validate_states(j->runs, pl, p, j->why, sizeof j->why);
+    else
+        j->valid = p != 0 || validate_logs(j->runs, chunks, j->why, sizeof j->why);
+    if (!j->valid)
+        atomic_store(&pl->invalid, true);
+    const size_t *from = pl->bound + (size_t)p * chunks, *to = from + chunks;
+    pl->records[p] = chunks == 2 ? merge_two(j->pre, j->runs, from, to, NULL, NULL, &pl->slots[p])
+                                 : merge_part(j->pre, j->runs, chunks, from, to, NULL, NULL, &pl->slots[p]);
+    settle_barrier(pl);
+    if (!atomic_load(&pl->invalid)) {
+        size_t at = 0, slot_at = 0;
+        for (unsigned q = 0; q < p; q++) {
+            at += pl->records[q];
+            slot_at += pl->slots[q];
+        }
+        size_t slots_written;
+        if (chunks == 2)
+            merge_two(j->pre, j->runs, from, to, pl->out.accounts + at, pl->out.slot_pool + slot_at, &slots_written);
+        else
+            merge_part(j->pre, j->runs, chunks, from, to, pl->out.accounts + at, pl->out.slot_pool + slot_at,
+                       &slots_written);
     }
     /* the block gas limit, now that the gas before the chunk is known */
     j->gas_fits = !j->run->never_fits && j->slice->base <= j->run->gas_headroom;
@@ -985,24 +1107,22 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         oom();
     for (unsigned c = 0; c < chunks; c++) /* the slices own the encodings from here */
         slices[c] = runs[c].slice;
-    merge_plan plan;
+    settle_plan plan;
     memset(&plan, 0, sizeof plan);
     if (ok) {
-        merge_plan_init(&plan, runs, chunks);
+        settle_plan_init(&plan, runs, chunks);
         pv_receipt_slices_prefix(&res, b->fork, slices, chunks);
         for (unsigned c = 0; c < chunks; c++) {
-            jobs[c] = (settle_job){.role = (int)c, .pre = pre, .b = b, .runs = runs, .run = &runs[c],
-                                   .chunks = chunks, .res = &res, .slice = &slices[c], .merge = &plan};
+            jobs[c] = (settle_job){.part = c, .pre = pre, .b = b, .runs = runs, .run = &runs[c], .chunks = chunks,
+                                   .res = &res, .slice = &slices[c], .plan = &plan};
             args[c] = &jobs[c];
         }
         pv_pool_run(settle_main, args, chunks);
-        if (!jobs[0].valid) {
-            give_up(&sh, jobs[0].why);
-            ok = false;
-        } else if (plan.lower != plan.offset) { /* cannot happen: both walk the same orders */
-            give_up(&sh, "the merge's two parts disagree");
-            ok = false;
-        }
+        for (unsigned c = 0; ok && c < chunks; c++)
+            if (!jobs[c].valid) {
+                give_up(&sh, jobs[c].why);
+                ok = false;
+            }
         for (unsigned c = 0; ok && c < chunks; c++)
             if (!jobs[c].gas_fits) {
                 give_up(&sh, "the block gas limit is reached");
@@ -1015,7 +1135,9 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         pv_receipt_slices_root(&res, slices, chunks, threads);
         res.uncle_rewards_missing = runs[chunks - 1].uncle_rewards_missing;
         res.changes = plan.out;
-        res.changes.count = plan.lower + plan.upper;
+        res.changes.count = 0;
+        for (unsigned c = 0; c < chunks; c++)
+            res.changes.count += plan.records[c];
         memset(&plan.out, 0, sizeof plan.out);
         *out = res;
         receipts = NULL;
@@ -1037,7 +1159,7 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         free(runs[c].unchanged);
         free(runs[c].reads.v);
     }
-    pv_state_changes_free(&plan.out);
+    settle_plan_free(&plan);
     pv_receipt_slices_free(slices, chunks);
     pv_ordered_trie_free(trie);
     free(slices);

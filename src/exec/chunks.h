@@ -52,9 +52,4 @@ bool pv_chunks_worth_trying(const pv_block *b, unsigned threads, bool always);
 void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads, pv_invalid_tx_policy policy,
                        size_t window, pv_block_result *out, pv_chunks_outcome *outcome);
 
-/* For tests: the number of changes from which the final merge is split in two parts written at
- * once (default 32768: below it one part, beside the validation). Not thread-safe; set it before
- * any chunk run. */
-void pv_chunks_set_merge_split_min(size_t changes);
-
 #endif

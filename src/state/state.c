@@ -1482,7 +1482,7 @@ void pv_state_collect_changes_unordered(pv_state *s, pv_state_changes *out, pv_c
     sort_each_accounts_slots(out);
     pv_change_ref *k = xrealloc(NULL, (out->count ? out->count : 1) * sizeof *k);
     for (size_t i = 0; i < out->count; i++)
-        k[i] = (pv_change_ref){account_prefix(&out->accounts[i]), &out->accounts[i]};
+        k[i] = (pv_change_ref){account_prefix(&out->accounts[i]), &out->accounts[i], out->accounts[i].slots_count};
     pv_sort_by_key64(k, out->count, sizeof *k);
     pv_sort_settle_ties(k, out->count, sizeof *k, cmp_change_ref);
     *order = k;

@@ -244,6 +244,7 @@ void pv_state_collect_changes(pv_state *s, pv_state_changes *out);
 typedef struct pv_change_ref {
     uint64_t prefix;
     const pv_account_change *change;
+    uint64_t slots_count;         /* the change's, so that counting slots reads no record */
 } pv_change_ref;
 /* An address with its first 8 bytes big-endian, as in pv_change_ref. */
 typedef struct pv_address_ref {

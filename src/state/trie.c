@@ -805,6 +805,7 @@ struct pv_ordered_trie {
     leaf_table lt;
     pthread_mutex_t lock;      /* for tops */
     precomputed tops;          /* the biggest subtrees inside each piece, hashed with it */
+    bool head_hashed;          /* items 0..127 hashed by the piece that holds them all */
 };
 
 /* The biggest subtrees wholly inside the sorted positions [lo, hi) of a trie's entries. */
@@ -883,6 +884,7 @@ pv_ordered_trie *pv_ordered_trie_new(size_t n)
     }
     memset(&t->lt, 0, sizeof t->lt);
     memset(&t->tops, 0, sizeof t->tops);
+    t->head_hashed = false;
     pthread_mutex_init(&t->lock, NULL);
     if (n >= BATCH_MIN_ENTRIES)
         leaf_table_init(&t->lt, t->e, n);
@@ -898,10 +900,15 @@ void pv_ordered_trie_set(pv_ordered_trie *t, size_t lo, size_t hi, const uint8_t
         x->value_len = lens[i - lo];
     }
     /* items from 128 on sit at their own index, in order: their leaves and bottom branches
-     * are hashed now */
-    size_t from = lo > 128 ? lo : 128;
+     * are hashed now; items 0..127 (sorted apart, positions 0..127) too if this piece holds
+     * them all, else the root does (on one thread, after every piece) */
+    size_t from = lo > 128 ? lo : 128, head = t->n < 128 ? t->n : 128;
     if (t->n >= BATCH_MIN_ENTRIES && from < hi)
         hash_range(t, from, hi);
+    if (t->n >= BATCH_MIN_ENTRIES && lo == 0 && hi >= head) {
+        hash_range(t, 0, head);
+        t->head_hashed = true;
+    }
 }
 
 pv_bytes32 pv_ordered_trie_root(pv_ordered_trie *t)
@@ -910,7 +917,8 @@ pv_bytes32 pv_ordered_trie_root(pv_ordered_trie *t)
         return PV_EMPTY_TRIE_ROOT;
     if (t->n < BATCH_MIN_ENTRIES)
         return root_serial(t->e, t->n, false);
-    hash_range(t, 0, t->n < 128 ? t->n : 128); /* the first 128 items sort apart */
+    if (!t->head_hashed)
+        hash_range(t, 0, t->n < 128 ? t->n : 128); /* the first 128 items sort apart */
     /* the rest is the top of the trie (a node in 256 of a big one) and the few bottom branches
      * across the pieces' boundaries: one thread */
     qsort(t->tops.v, t->tops.n, sizeof *t->tops.v, cmp_task_first); /* the order the encoder meets them */

@@ -52,7 +52,7 @@ size_t pv_trie_ordered_key(uint64_t i, uint8_t *out);
  *   pv_ordered_trie_new   n items, none set yet;
  *   pv_ordered_trie_set   items [lo, hi) := values[i - lo] (lens[i - lo] bytes, never 0); their
  *                         leaves, and the branches holding only its leaves, are hashed now (items
- *                         0..127 sort apart: with the root). Any thread; ranges must not overlap; each item set once; the
+ *                         0..127 sort apart: with the root, unless one piece holds them all). Any thread; ranges must not overlap; each item set once; the
  *                         values must stay readable until the root is taken;
  *   pv_ordered_trie_root  every item set: the root (the pieces hashed their leaves and the
  *                         branches above them, so the rest is small: one thread);

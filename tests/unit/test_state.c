@@ -152,9 +152,9 @@ static void test_lazy_world_and_unordered_collect(void)
         uint64_t p = 0;
         for (int b = 0; b < 8; b++)
             p = p << 8 | order[i].change->address.b[b];
-        prefixes &= p == order[i].prefix;
+        prefixes &= p == order[i].prefix && order[i].slots_count == order[i].change->slots_count;
     }
-    CHECK(prefixes, "each reference carries its address's first 8 bytes");
+    CHECK(prefixes, "each reference carries its address's first 8 bytes and its slot count");
     char why[256];
     CHECK(pv_state_changes_equal(&want, &ordered, why, sizeof why), "unordered collect in its order: %s", why);
     free(ordered.accounts);
