@@ -39,6 +39,12 @@ build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# The interpreter's computed-goto loop: without these gcc merges the handlers' dispatch tails
+# into shared blocks (one indirect jump for many handlers: worse prediction) and hoists loads
+# across handlers (measured: main benchmark geometric mean 4% faster with them).
+INTERP_FLAGS := -fno-gcse -fno-crossjumping
+build/obj/src/evm/interp.o: CFLAGS += $(INTERP_FLAGS)
+
 build/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -MMD -MP -c $< -o $@

@@ -15,6 +15,12 @@
 #include "../util/keccak.h"
 #include "opcodes.h"
 
+/* Each instruction's stack inputs and outputs and the fork that introduced it, as constants
+ * for its handler's checks (ENTER). */
+#define PV_OP_CONSTS(v, name, in, out, since, g) enum { PV_IN_##name = in, PV_OUT_##name = out, PV_SINCE_##name = since };
+PV_OPCODES(PV_OP_CONSTS)
+#undef PV_OP_CONSTS
+
 #define STACK_LIMIT 1024
 #define MAX_DEPTH 1024
 #define CALL_STIPEND 2300
@@ -461,11 +467,15 @@ pv_result pv_execute(pv_host *host, pv_fork fork, const pv_message *msg, const p
     size_t output_size = 0;
     uint8_t op;
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
     static const void *labels[256] = {
+        [0 ... 255] = &&op_UNDEFINED, /* then every defined opcode's own */
 #define PV_OP_LABEL(v, name, in, out, since, g) [v] = &&op_##name,
         PV_OPCODES(PV_OP_LABEL)
 #undef PV_OP_LABEL
     };
+#pragma GCC diagnostic pop
 
 #define S(i) sp[-(ptrdiff_t)(i)]
 #define CHARGE(c)                                                           \
@@ -483,9 +493,28 @@ pv_result pv_execute(pv_host *host, pv_fork fork, const pv_message *msg, const p
         if (PV_UNLIKELY(halted(host)))                                      \
             FAIL(PV_INTERNAL_ERROR);                                        \
     } while (0)
+/* Dispatch jumps straight to the handler, which checks what its own instruction needs (the
+ * fork, stack items, room, static gas) with its stack effect known at compile time: no check
+ * for what cannot fail (nothing to pop, nothing to push), and no table entry to load but the
+ * gas (repriced per fork). The handlers shared by several opcodes check from the table. */
 #define DISPATCH()                                                          \
     do {                                                                    \
         op = *ip;                                                           \
+        goto *labels[op];                                                   \
+    } while (0)
+#define ENTER(name)                                                         \
+    do {                                                                    \
+        if ((int)PV_SINCE_##name > (int)PV_FRONTIER && PV_UNLIKELY((int)fork < (int)PV_SINCE_##name)) \
+            FAIL(PV_INVALID_INSTRUCTION);                                   \
+        if (PV_IN_##name > 0 && PV_UNLIKELY(sp - stack_bottom < PV_IN_##name)) \
+            FAIL(PV_STACK_UNDERFLOW);                                       \
+        if (PV_OUT_##name > PV_IN_##name &&                                 \
+            PV_UNLIKELY(sp - stack_bottom > STACK_LIMIT - (PV_OUT_##name - PV_IN_##name))) \
+            FAIL(PV_STACK_OVERFLOW);                                        \
+        CHARGE(table[PV_OP_##name].gas);                                    \
+    } while (0)
+#define ENTER_DYN()                                                         \
+    do {                                                                    \
         const pv_op_info *inf_ = &table[op];                                \
         if (PV_UNLIKELY(inf_->gas < 0))                                     \
             FAIL(PV_INVALID_INSTRUCTION);                                   \
@@ -495,7 +524,6 @@ pv_result pv_execute(pv_host *host, pv_fork fork, const pv_message *msg, const p
         if (PV_UNLIKELY(height_ + inf_->stack_grow > STACK_LIMIT))          \
             FAIL(PV_STACK_OVERFLOW);                                        \
         CHARGE(inf_->gas);                                                  \
-        goto *labels[op];                                                   \
     } while (0)
 #define NEXT()                                                              \
     do {                                                                    \
@@ -520,39 +548,60 @@ pv_result pv_execute(pv_host *host, pv_fork fork, const pv_message *msg, const p
         if (PV_UNLIKELY(msg->is_static))                                    \
             FAIL(PV_STATIC_MODE_VIOLATION);                                 \
     } while (0)
+/* Helpers that charge gas get a copy's address, never gas's own: a variable whose address
+ * escapes lives in memory, and gas is updated by every instruction (kept in memory it put a
+ * store-to-load round trip, ~5 cycles, on the dispatch's critical path). */
+#define WITH_GAS(call)                                                      \
+    ({                                                                      \
+        int64_t g_ = gas;                                                   \
+        __typeof__(call) r_ = (call);                                       \
+        gas = g_;                                                           \
+        r_;                                                                 \
+    })
 #define MEM(off, len, o, l)                                                 \
     do {                                                                    \
-        if (PV_UNLIKELY(!mem_need(&v, &gas, (off), (len), (o), (l))))       \
+        if (PV_UNLIKELY(!WITH_GAS(mem_need(&v, &g_, (off), (len), (o), (l))))) \
             goto out_of_gas;                                                \
     } while (0)
 
     DISPATCH();
 
 op_STOP:
+    ENTER(STOP);
     goto done;
 op_ADD:
+    ENTER(ADD);
     BINOP(u256_add);
 op_MUL:
+    ENTER(MUL);
     BINOP(u256_mul);
 op_SUB:
+    ENTER(SUB);
     BINOP(u256_sub);
 op_DIV:
+    ENTER(DIV);
     BINOP(u256_div);
 op_SDIV:
+    ENTER(SDIV);
     BINOP(u256_sdiv);
 op_MOD:
+    ENTER(MOD);
     BINOP(u256_mod);
 op_SMOD:
+    ENTER(SMOD);
     BINOP(u256_smod);
 op_ADDMOD:
+    ENTER(ADDMOD);
     u256_addmod(&S(2), &S(0), &S(1), &S(2));
     sp -= 2;
     NEXT();
 op_MULMOD:
+    ENTER(MULMOD);
     u256_mulmod(&S(2), &S(0), &S(1), &S(2));
     sp -= 2;
     NEXT();
 op_EXP: {
+    ENTER(EXP);
     unsigned bytes = u256_byte_length(&S(1));
     CHARGE((int64_t)bytes * (fork >= PV_SPURIOUS_DRAGON ? 50 : 10));
     u256_exp(&S(1), &S(0), &S(1));
@@ -560,38 +609,54 @@ op_EXP: {
     NEXT();
 }
 op_SIGNEXTEND:
+    ENTER(SIGNEXTEND);
     BINOP(u256_signextend);
 op_LT:
+    ENTER(LT);
     CMPOP(u256_lt(&S(0), &S(1)));
 op_GT:
+    ENTER(GT);
     CMPOP(u256_gt(&S(0), &S(1)));
 op_SLT:
+    ENTER(SLT);
     CMPOP(u256_slt(&S(0), &S(1)));
 op_SGT:
+    ENTER(SGT);
     CMPOP(u256_sgt(&S(0), &S(1)));
 op_EQ:
+    ENTER(EQ);
     CMPOP(u256_eq(&S(0), &S(1)));
 op_ISZERO:
+    ENTER(ISZERO);
     S(0) = u256_from_u64(u256_is_zero(&S(0)));
     NEXT();
 op_AND:
+    ENTER(AND);
     BINOP(u256_and);
 op_OR:
+    ENTER(OR);
     BINOP(u256_or);
 op_XOR:
+    ENTER(XOR);
     BINOP(u256_xor);
 op_NOT:
+    ENTER(NOT);
     u256_not(&S(0), &S(0));
     NEXT();
 op_BYTE:
+    ENTER(BYTE);
     BINOP(u256_byte);
 op_SHL:
+    ENTER(SHL);
     BINOP(u256_shl);
 op_SHR:
+    ENTER(SHR);
     BINOP(u256_shr);
 op_SAR:
+    ENTER(SAR);
     BINOP(u256_sar);
 op_KECCAK256: {
+    ENTER(KECCAK256);
     uint64_t o, l;
     MEM(&S(0), &S(1), &o, &l);
     CHARGE(6 * (int64_t)num_words(l));
@@ -602,10 +667,12 @@ op_KECCAK256: {
     NEXT();
 }
 op_ADDRESS:
+    ENTER(ADDRESS);
     sp++;
     u256_from_addr(&S(0), &msg->recipient);
     NEXT();
 op_BALANCE: {
+    ENTER(BALANCE);
     pv_address a;
     addr_from_u256(&a, &S(0));
     if (fork >= PV_BERLIN && !v.fn->access_account(host, &a))
@@ -615,30 +682,36 @@ op_BALANCE: {
     NEXT();
 }
 op_ORIGIN:
+    ENTER(ORIGIN);
     sp++;
     u256_from_addr(&S(0), &v.fn->get_tx_context(host)->origin);
     NEXT();
 op_CALLER:
+    ENTER(CALLER);
     sp++;
     u256_from_addr(&S(0), &msg->sender);
     NEXT();
 op_CALLVALUE:
+    ENTER(CALLVALUE);
     sp++;
     S(0) = msg->value;
     NEXT();
 op_CALLDATALOAD: {
+    ENTER(CALLDATALOAD);
     uint8_t buf[32];
     copy_padded(buf, msg->input, msg->input_size, &S(0), 32);
     u256_from_be(&S(0), buf, 32);
     NEXT();
 }
 op_CALLDATASIZE:
+    ENTER(CALLDATASIZE);
     sp++;
     S(0) = u256_from_u64(msg->input_size);
     NEXT();
 op_CALLDATACOPY:
 op_CODECOPY:
 op_RETURNDATACOPY: {
+    ENTER_DYN();
     uint64_t o, l;
     const uint8_t *src;
     size_t src_size;
@@ -664,14 +737,17 @@ op_RETURNDATACOPY: {
     NEXT();
 }
 op_CODESIZE:
+    ENTER(CODESIZE);
     sp++;
     S(0) = u256_from_u64(code->size);
     NEXT();
 op_GASPRICE:
+    ENTER(GASPRICE);
     sp++;
     S(0) = v.fn->get_tx_context(host)->gas_price;
     NEXT();
 op_EXTCODESIZE: {
+    ENTER(EXTCODESIZE);
     pv_address a;
     addr_from_u256(&a, &S(0));
     if (fork >= PV_BERLIN && !v.fn->access_account(host, &a))
@@ -681,6 +757,7 @@ op_EXTCODESIZE: {
     NEXT();
 }
 op_EXTCODECOPY: {
+    ENTER(EXTCODECOPY);
     pv_address a;
     addr_from_u256(&a, &S(0));
     uint64_t o, l;
@@ -698,10 +775,12 @@ op_EXTCODECOPY: {
     NEXT();
 }
 op_RETURNDATASIZE:
+    ENTER(RETURNDATASIZE);
     sp++;
     S(0) = u256_from_u64(v.ret_size);
     NEXT();
 op_EXTCODEHASH: {
+    ENTER(EXTCODEHASH);
     pv_address a;
     addr_from_u256(&a, &S(0));
     if (fork >= PV_BERLIN && !v.fn->access_account(host, &a))
@@ -712,6 +791,7 @@ op_EXTCODEHASH: {
     NEXT();
 }
 op_BLOCKHASH: {
+    ENTER(BLOCKHASH);
     int64_t number = v.fn->get_tx_context(host)->number;
     u256 *n = &S(0);
     if (u256_fits_u64(n) && n->w[0] < (uint64_t)number && n->w[0] + 256 >= (uint64_t)number) {
@@ -723,39 +803,48 @@ op_BLOCKHASH: {
     NEXT();
 }
 op_COINBASE:
+    ENTER(COINBASE);
     sp++;
     u256_from_addr(&S(0), &v.fn->get_tx_context(host)->coinbase);
     NEXT();
 op_TIMESTAMP:
+    ENTER(TIMESTAMP);
     sp++;
     S(0) = u256_from_u64((uint64_t)v.fn->get_tx_context(host)->timestamp);
     NEXT();
 op_NUMBER:
+    ENTER(NUMBER);
     sp++;
     S(0) = u256_from_u64((uint64_t)v.fn->get_tx_context(host)->number);
     NEXT();
 op_PREVRANDAO:
+    ENTER(PREVRANDAO);
     sp++;
     S(0) = v.fn->get_tx_context(host)->prev_randao;
     NEXT();
 op_GASLIMIT:
+    ENTER(GASLIMIT);
     sp++;
     S(0) = u256_from_u64((uint64_t)v.fn->get_tx_context(host)->gas_limit);
     NEXT();
 op_CHAINID:
+    ENTER(CHAINID);
     sp++;
     S(0) = v.fn->get_tx_context(host)->chain_id;
     NEXT();
 op_SELFBALANCE:
+    ENTER(SELFBALANCE);
     sp++;
     S(0) = v.fn->get_balance(host, &msg->recipient);
     HALT_CHECK();
     NEXT();
 op_BASEFEE:
+    ENTER(BASEFEE);
     sp++;
     S(0) = v.fn->get_tx_context(host)->base_fee;
     NEXT();
 op_BLOBHASH: {
+    ENTER(BLOBHASH);
     const pv_tx_context *tx = v.fn->get_tx_context(host);
     u256 *i = &S(0);
     if (u256_fits_u64(i) && i->w[0] < tx->blob_hashes_count)
@@ -765,13 +854,16 @@ op_BLOBHASH: {
     NEXT();
 }
 op_BLOBBASEFEE:
+    ENTER(BLOBBASEFEE);
     sp++;
     S(0) = v.fn->get_tx_context(host)->blob_base_fee;
     NEXT();
 op_POP:
+    ENTER(POP);
     sp--;
     NEXT();
 op_MLOAD: {
+    ENTER(MLOAD);
     uint64_t o, l;
     u256 len = u256_from_u64(32);
     MEM(&S(0), &len, &o, &l);
@@ -779,6 +871,7 @@ op_MLOAD: {
     NEXT();
 }
 op_MSTORE: {
+    ENTER(MSTORE);
     uint64_t o, l;
     u256 len = u256_from_u64(32);
     MEM(&S(0), &len, &o, &l);
@@ -787,6 +880,7 @@ op_MSTORE: {
     NEXT();
 }
 op_MSTORE8: {
+    ENTER(MSTORE8);
     uint64_t o, l;
     u256 len = u256_from_u64(1);
     MEM(&S(0), &len, &o, &l);
@@ -795,6 +889,7 @@ op_MSTORE8: {
     NEXT();
 }
 op_SLOAD: {
+    ENTER(SLOAD);
     if (fork >= PV_BERLIN && !v.fn->access_storage(host, &msg->recipient, &S(0)))
         CHARGE(2000);
     S(0) = v.fn->get_storage(host, &msg->recipient, &S(0));
@@ -802,12 +897,14 @@ op_SLOAD: {
     NEXT();
 }
 op_SSTORE:
+    ENTER(SSTORE);
     STATIC_CHECK();
-    if (!op_sstore(&v, &S(0), &S(1), &gas))
+    if (!WITH_GAS(op_sstore(&v, &S(0), &S(1), &g_)))
         goto out_of_gas;
     sp -= 2;
     NEXT();
 op_JUMP: {
+    ENTER(JUMP);
     const u256 *d = &S(0);
     if (!u256_fits_u64(d) || !pv_code_is_jumpdest(code, d->w[0]))
         FAIL(PV_BAD_JUMP_DESTINATION);
@@ -816,6 +913,7 @@ op_JUMP: {
     DISPATCH();
 }
 op_JUMPI: {
+    ENTER(JUMPI);
     if (!u256_is_zero(&S(1))) {
         const u256 *d = &S(0);
         if (!u256_fits_u64(d) || !pv_code_is_jumpdest(code, d->w[0]))
@@ -828,28 +926,35 @@ op_JUMPI: {
     NEXT();
 }
 op_PC:
+    ENTER(PC);
     sp++;
     S(0) = u256_from_u64((uint64_t)(ip - code_start));
     NEXT();
 op_MSIZE:
+    ENTER(MSIZE);
     sp++;
     S(0) = u256_from_u64(v.mem_size);
     NEXT();
 op_GAS:
+    ENTER(GAS);
     sp++;
     S(0) = u256_from_u64((uint64_t)gas);
     NEXT();
 op_JUMPDEST:
+    ENTER(JUMPDEST);
     NEXT();
 op_TLOAD:
+    ENTER(TLOAD);
     S(0) = v.fn->get_transient_storage(host, &msg->recipient, &S(0));
     NEXT();
 op_TSTORE:
+    ENTER(TSTORE);
     STATIC_CHECK();
     v.fn->set_transient_storage(host, &msg->recipient, &S(0), &S(1));
     sp -= 2;
     NEXT();
 op_MCOPY: {
+    ENTER(MCOPY);
     uint64_t o, l, so, sl;
     MEM(&S(0), &S(2), &o, &l);
     MEM(&S(1), &S(2), &so, &sl);
@@ -860,10 +965,12 @@ op_MCOPY: {
     NEXT();
 }
 op_PUSH0:
+    ENTER(PUSH0);
     sp++;
     S(0) = u256_zero();
     NEXT();
 op_PUSH1:
+    ENTER(PUSH1);
     sp++;
     S(0) = u256_from_u64(ip[1]);
     ip += 2;
@@ -872,6 +979,7 @@ op_PUSH2: op_PUSH3: op_PUSH4: op_PUSH5: op_PUSH6: op_PUSH7: op_PUSH8:
 op_PUSH9: op_PUSH10: op_PUSH11: op_PUSH12: op_PUSH13: op_PUSH14: op_PUSH15: op_PUSH16:
 op_PUSH17: op_PUSH18: op_PUSH19: op_PUSH20: op_PUSH21: op_PUSH22: op_PUSH23: op_PUSH24:
 op_PUSH25: op_PUSH26: op_PUSH27: op_PUSH28: op_PUSH29: op_PUSH30: op_PUSH31: op_PUSH32: {
+    ENTER_DYN();
     unsigned n = (unsigned)(op - PV_OP_PUSH1 + 1);
     sp++;
     push_operand(&S(0), ip + 1, n);
@@ -880,6 +988,7 @@ op_PUSH25: op_PUSH26: op_PUSH27: op_PUSH28: op_PUSH29: op_PUSH30: op_PUSH31: op_
 }
 op_DUP1: op_DUP2: op_DUP3: op_DUP4: op_DUP5: op_DUP6: op_DUP7: op_DUP8:
 op_DUP9: op_DUP10: op_DUP11: op_DUP12: op_DUP13: op_DUP14: op_DUP15: op_DUP16: {
+    ENTER_DYN();
     unsigned n = (unsigned)(op - PV_OP_DUP1);
     sp[1] = S(n);
     sp++;
@@ -887,6 +996,7 @@ op_DUP9: op_DUP10: op_DUP11: op_DUP12: op_DUP13: op_DUP14: op_DUP15: op_DUP16: {
 }
 op_SWAP1: op_SWAP2: op_SWAP3: op_SWAP4: op_SWAP5: op_SWAP6: op_SWAP7: op_SWAP8:
 op_SWAP9: op_SWAP10: op_SWAP11: op_SWAP12: op_SWAP13: op_SWAP14: op_SWAP15: op_SWAP16: {
+    ENTER_DYN();
     unsigned n = (unsigned)(op - PV_OP_SWAP1 + 1);
     u256 t = S(0);
     S(0) = S(n);
@@ -894,6 +1004,7 @@ op_SWAP9: op_SWAP10: op_SWAP11: op_SWAP12: op_SWAP13: op_SWAP14: op_SWAP15: op_S
     NEXT();
 }
 op_LOG0: op_LOG1: op_LOG2: op_LOG3: op_LOG4: {
+    ENTER_DYN();
     STATIC_CHECK();
     unsigned ntopics = (unsigned)(op - PV_OP_LOG0);
     uint64_t o, l;
@@ -908,7 +1019,8 @@ op_LOG0: op_LOG1: op_LOG2: op_LOG3: op_LOG4: {
 }
 op_CREATE:
 op_CREATE2: {
-    pv_status st = op_create(&v, op, sp, &gas);
+    ENTER_DYN();
+    pv_status st = WITH_GAS(op_create(&v, op, sp, &g_));
     if (st != PV_SUCCESS)
         FAIL(st);
     if (gas < 0)
@@ -920,7 +1032,8 @@ op_CALL:
 op_CALLCODE:
 op_DELEGATECALL:
 op_STATICCALL: {
-    pv_status st = op_call(&v, op, sp, &gas);
+    ENTER_DYN();
+    pv_status st = WITH_GAS(op_call(&v, op, sp, &g_));
     if (st != PV_SUCCESS)
         FAIL(st);
     sp -= op == PV_OP_CALL || op == PV_OP_CALLCODE ? 6 : 5;
@@ -928,6 +1041,7 @@ op_STATICCALL: {
 }
 op_RETURN:
 op_REVERT: {
+    ENTER_DYN();
     uint64_t o, l;
     MEM(&S(0), &S(1), &o, &l);
     if (l) {
@@ -941,8 +1055,10 @@ op_REVERT: {
     goto done;
 }
 op_INVALID:
+op_UNDEFINED:
     FAIL(PV_INVALID_INSTRUCTION);
 op_SELFDESTRUCT: {
+    ENTER(SELFDESTRUCT);
     STATIC_CHECK();
     pv_address beneficiary;
     addr_from_u256(&beneficiary, &S(0));
@@ -979,6 +1095,8 @@ done:
 #undef FAIL
 #undef HALT_CHECK
 #undef DISPATCH
+#undef ENTER
+#undef ENTER_DYN
 #undef NEXT
 #undef BINOP
 #undef CMPOP

@@ -6,91 +6,13 @@
 typedef unsigned __int128 u128;
 typedef __int128 i128;
 
-bool u256_lt(const u256 *a, const u256 *b)
-{
-    for (int i = 3; i >= 0; i--)
-        if (a->w[i] != b->w[i])
-            return a->w[i] < b->w[i];
-    return false;
-}
 
-bool u256_gt(const u256 *a, const u256 *b) { return u256_lt(b, a); }
 
-bool u256_slt(const u256 *a, const u256 *b)
-{
-    bool na = a->w[3] >> 63, nb = b->w[3] >> 63;
-    if (na != nb)
-        return na;
-    return u256_lt(a, b);
-}
 
-bool u256_sgt(const u256 *a, const u256 *b) { return u256_slt(b, a); }
 
-void u256_add(u256 *r, const u256 *a, const u256 *b)
-{
-    u128 c = 0;
-    for (int i = 0; i < 4; i++) {
-        c += (u128)a->w[i] + b->w[i];
-        r->w[i] = (uint64_t)c;
-        c >>= 64;
-    }
-}
 
-void u256_sub(u256 *r, const u256 *a, const u256 *b)
-{
-    uint64_t borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        uint64_t ai = a->w[i], bi = b->w[i];
-        uint64_t d = ai - bi;
-        uint64_t b1 = ai < bi;
-        uint64_t d2 = d - borrow;
-        uint64_t b2 = d < borrow;
-        r->w[i] = d2;
-        borrow = b1 | b2;
-    }
-}
 
-bool u256_mul_u64(u256 *r, const u256 *a, uint64_t b)
-{
-    uint64_t carry = 0;
-    for (int i = 0; i < 4; i++) {
-        u128 t = (u128)a->w[i] * b + carry;
-        r->w[i] = (uint64_t)t;
-        carry = (uint64_t)(t >> 64);
-    }
-    return carry == 0;
-}
 
-void u256_mul(u256 *r, const u256 *a, const u256 *b)
-{
-    /* Schoolbook product, only the partial products below 2^256. */
-    const uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
-    const uint64_t b0 = b->w[0], b1 = b->w[1], b2 = b->w[2], b3 = b->w[3];
-    u128 t = (u128)a0 * b0;
-    uint64_t r0 = (uint64_t)t, c = (uint64_t)(t >> 64);
-    t = (u128)a0 * b1 + c;
-    uint64_t r1 = (uint64_t)t;
-    c = (uint64_t)(t >> 64);
-    t = (u128)a0 * b2 + c;
-    uint64_t r2 = (uint64_t)t;
-    c = (uint64_t)(t >> 64);
-    uint64_t r3 = a0 * b3 + c;
-    t = (u128)a1 * b0 + r1;
-    r1 = (uint64_t)t;
-    c = (uint64_t)(t >> 64);
-    t = (u128)a1 * b1 + r2 + c;
-    r2 = (uint64_t)t;
-    c = (uint64_t)(t >> 64);
-    r3 += a1 * b2 + c;
-    t = (u128)a2 * b0 + r2;
-    r2 = (uint64_t)t;
-    c = (uint64_t)(t >> 64);
-    r3 += a2 * b1 + c + a3 * b0;
-    r->w[0] = r0;
-    r->w[1] = r1;
-    r->w[2] = r2;
-    r->w[3] = r3;
-}
 
 static int sig_words(const uint64_t *w, int n)
 {
@@ -203,11 +125,6 @@ static void divmod(u256 *q, u256 *r, const u256 *a, const u256 *b)
 void u256_div(u256 *r, const u256 *a, const u256 *b) { divmod(r, NULL, a, b); }
 void u256_mod(u256 *r, const u256 *a, const u256 *b) { divmod(NULL, r, a, b); }
 
-void u256_neg(u256 *r, const u256 *a)
-{
-    u256 z = u256_zero();
-    u256_sub(r, &z, a);
-}
 
 static bool is_neg(const u256 *a) { return a->w[3] >> 63; }
 
@@ -294,107 +211,17 @@ void u256_exp(u256 *r, const u256 *base, const u256 *exponent)
     *r = result;
 }
 
-void u256_signextend(u256 *r, const u256 *byte_index, const u256 *x)
-{
-    if (!u256_fits_u64(byte_index) || byte_index->w[0] >= 31) {
-        *r = *x;
-        return;
-    }
-    unsigned bit = (unsigned)byte_index->w[0] * 8 + 7;
-    unsigned word = bit / 64, off = bit % 64;
-    u256 v = *x;
-    bool neg = (v.w[word] >> off) & 1;
-    uint64_t mask = off == 63 ? ~0ULL : ((1ULL << (off + 1)) - 1);
-    if (neg) {
-        v.w[word] |= ~mask;
-        for (unsigned i = word + 1; i < 4; i++) v.w[i] = ~0ULL;
-    } else {
-        v.w[word] &= mask;
-        for (unsigned i = word + 1; i < 4; i++) v.w[i] = 0;
-    }
-    *r = v;
-}
 
-static void shl_n(u256 *r, const u256 *x, unsigned n)
-{
-    u256 out = u256_zero();
-    unsigned ws = n / 64, bs = n % 64;
-    for (int i = 3; i >= (int)ws; i--) {
-        uint64_t v = x->w[i - ws] << bs;
-        if (bs && i - (int)ws - 1 >= 0)
-            v |= x->w[i - ws - 1] >> (64 - bs);
-        out.w[i] = v;
-    }
-    *r = out;
-}
 
-static void shr_n(u256 *r, const u256 *x, unsigned n, uint64_t fill)
-{
-    u256 out;
-    unsigned ws = n / 64, bs = n % 64;
-    for (unsigned i = 0; i < 4; i++) {
-        uint64_t lo = i + ws < 4 ? x->w[i + ws] : fill;
-        uint64_t hi = i + ws + 1 < 4 ? x->w[i + ws + 1] : fill;
-        out.w[i] = bs ? (lo >> bs) | (hi << (64 - bs)) : lo;
-    }
-    *r = out;
-}
 
-void u256_shl(u256 *r, const u256 *shift, const u256 *x)
-{
-    if (!u256_fits_u64(shift) || shift->w[0] >= 256) {
-        *r = u256_zero();
-        return;
-    }
-    shl_n(r, x, (unsigned)shift->w[0]);
-}
 
-void u256_shr(u256 *r, const u256 *shift, const u256 *x)
-{
-    if (!u256_fits_u64(shift) || shift->w[0] >= 256) {
-        *r = u256_zero();
-        return;
-    }
-    shr_n(r, x, (unsigned)shift->w[0], 0);
-}
 
-void u256_sar(u256 *r, const u256 *shift, const u256 *x)
-{
-    uint64_t fill = is_neg(x) ? ~0ULL : 0;
-    if (!u256_fits_u64(shift) || shift->w[0] >= 256) {
-        for (int i = 0; i < 4; i++) r->w[i] = fill;
-        return;
-    }
-    shr_n(r, x, (unsigned)shift->w[0], fill);
-}
 
-void u256_byte(u256 *r, const u256 *index, const u256 *x)
-{
-    if (!u256_fits_u64(index) || index->w[0] >= 32) {
-        *r = u256_zero();
-        return;
-    }
-    unsigned i = 31 - (unsigned)index->w[0];   /* little-endian byte position */
-    uint64_t b = (x->w[i / 8] >> (8 * (i % 8))) & 0xff;
-    *r = u256_from_u64(b);
-}
 
-void u256_and(u256 *r, const u256 *a, const u256 *b) { for (int i = 0; i < 4; i++) r->w[i] = a->w[i] & b->w[i]; }
-void u256_or(u256 *r, const u256 *a, const u256 *b) { for (int i = 0; i < 4; i++) r->w[i] = a->w[i] | b->w[i]; }
-void u256_xor(u256 *r, const u256 *a, const u256 *b) { for (int i = 0; i < 4; i++) r->w[i] = a->w[i] ^ b->w[i]; }
-void u256_not(u256 *r, const u256 *a) { for (int i = 0; i < 4; i++) r->w[i] = ~a->w[i]; }
 
-unsigned u256_bit_length(const u256 *a)
-{
-    for (int i = 3; i >= 0; i--)
-        if (a->w[i])
-            return (unsigned)(i * 64 + 64 - __builtin_clzll(a->w[i]));
-    return 0;
-}
 
-unsigned u256_byte_length(const u256 *a) { return (u256_bit_length(a) + 7) / 8; }
 
-void u256_from_be(u256 *r, const uint8_t *bytes, size_t len)
+void u256_from_be_any(u256 *r, const uint8_t *bytes, size_t len)
 {
     uint8_t buf[32] = {0};
     if (len > 32) {   /* keep the low-order 32 bytes */
@@ -410,13 +237,6 @@ void u256_from_be(u256 *r, const uint8_t *bytes, size_t len)
     }
 }
 
-void u256_to_be(const u256 *a, uint8_t out[32])
-{
-    for (int i = 0; i < 4; i++) {
-        uint64_t x = __builtin_bswap64(a->w[3 - i]);
-        memcpy(out + 8 * i, &x, 8);
-    }
-}
 
 static int hexval(char c)
 {

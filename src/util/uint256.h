@@ -31,18 +31,13 @@ static inline bool u256_eq(const u256 *a, const u256 *b)
     return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3])) == 0;
 }
 
-/* Declarations; the implementations of these may be inline below or in uint256.c. */
-bool u256_lt(const u256 *a, const u256 *b);
-bool u256_gt(const u256 *a, const u256 *b);
-bool u256_slt(const u256 *a, const u256 *b);
-bool u256_sgt(const u256 *a, const u256 *b);
+/* Comparisons (signed ones on two's complement), add, sub, mul, shifts, byte, signextend, the
+ * bitwise operations, lengths and big-endian conversion are inline (uint256_inline.h); the
+ * rest is in uint256.c. */
 
-void u256_add(u256 *r, const u256 *a, const u256 *b);            /* mod 2^256 */
-void u256_sub(u256 *r, const u256 *a, const u256 *b);            /* mod 2^256 */
-void u256_mul(u256 *r, const u256 *a, const u256 *b);            /* mod 2^256 */
-/* r = a * b mod 2^256; returns whether the exact product fits in 256 bits (gas times a price:
- * one 64-bit row of the schoolbook product, no division to detect the overflow). */
-bool u256_mul_u64(u256 *r, const u256 *a, uint64_t b);
+/* add, sub, mul: mod 2^256. u256_mul_u64(r, a, b): r = a * b mod 2^256, returning whether the
+ * exact product fits in 256 bits (gas times a price: one 64-bit row of the schoolbook product,
+ * no division to detect the overflow). */
 void u256_div(u256 *r, const u256 *a, const u256 *b);            /* b == 0 -> 0 */
 void u256_mod(u256 *r, const u256 *a, const u256 *b);            /* b == 0 -> 0 */
 void u256_sdiv(u256 *r, const u256 *a, const u256 *b);
@@ -50,24 +45,11 @@ void u256_smod(u256 *r, const u256 *a, const u256 *b);           /* sign of a */
 void u256_addmod(u256 *r, const u256 *a, const u256 *b, const u256 *m); /* full 257-bit sum; m == 0 -> 0 */
 void u256_mulmod(u256 *r, const u256 *a, const u256 *b, const u256 *m); /* full 512-bit product; m == 0 -> 0 */
 void u256_exp(u256 *r, const u256 *base, const u256 *exponent);  /* mod 2^256 */
-void u256_signextend(u256 *r, const u256 *byte_index, const u256 *x);
-void u256_shl(u256 *r, const u256 *shift, const u256 *x);
-void u256_shr(u256 *r, const u256 *shift, const u256 *x);
-void u256_sar(u256 *r, const u256 *shift, const u256 *x);
-void u256_byte(u256 *r, const u256 *index, const u256 *x);       /* index 0 = most significant byte */
-void u256_and(u256 *r, const u256 *a, const u256 *b);
-void u256_or(u256 *r, const u256 *a, const u256 *b);
-void u256_xor(u256 *r, const u256 *a, const u256 *b);
-void u256_not(u256 *r, const u256 *a);
-void u256_neg(u256 *r, const u256 *a);                           /* two's complement negation */
-
-/* Number of significant bits (0 for zero) and of significant bytes (0 for zero). */
-unsigned u256_bit_length(const u256 *a);
-unsigned u256_byte_length(const u256 *a);
-
-/* Big-endian conversion. from_be reads len <= 32 bytes as a right-aligned big-endian number. */
-void u256_from_be(u256 *r, const uint8_t *bytes, size_t len);
-void u256_to_be(const u256 *a, uint8_t out[32]);
+/* Inline: u256_signextend(r, byte_index, x); u256_shl/shr/sar(r, shift, x); u256_byte(r, index,
+ * x) with index 0 the most significant byte; u256_and/or/xor(r, a, b), u256_not(r, a),
+ * u256_neg(r, a) (two's complement); u256_bit_length(a), u256_byte_length(a): significant bits
+ * and bytes (0 for zero); u256_from_be(r, bytes, len): len bytes as a right-aligned big-endian
+ * number (only the low-order 32 if more); u256_to_be(a, out[32]). */
 
 /* Parses "0x..." or decimal text (as in test fixtures), up to 2^256-1. Returns false on empty,
  * non-digit characters or overflow, leaving *r unspecified. len = number of chars. */
