@@ -579,9 +579,8 @@ static bool state_read_change(chunk_run *runs, unsigned c, unsigned j, const pv_
         what = "the account";
     else if ((a->changed & PV_CHANGED_BALANCE) && balance_used)
         what = "the balance";
-    for (size_t k = 0; !what && k < a->slots_count; k++)
-        if (pv_state_loaded_slot(st, &a->address, &a->slots[k].key))
-            what = "a slot";
+    if (!what && pv_state_loaded_any_slot(st, &a->address, a->slots, a->slots_count))
+        what = "a slot";
     if (what)
         snprintf(why, why_len, "chunk %u read %s of 0x%02x%02x%02x.. that chunk %u changed (found at the end)",
                  runs[c].k, what, a->address.b[0], a->address.b[1], a->address.b[2], runs[j].k);
@@ -717,6 +716,27 @@ bool pv_chunks_worth_trying(const pv_block *b, unsigned threads, bool always)
 
 /* ------------------------------------------------------------------ merging the chunks' changes */
 
+/* Two sorted, disjoint slot lists merged into out (which aliases neither), with the lists'
+ * ends in locals: the general loop reloaded them through its pointers after every store (out
+ * might have aliased them), 40 ns a slot. Returns na + nb. */
+static size_t merge_slots_two(pv_slot_change *restrict out, const pv_slot_change *a, size_t na,
+                              const pv_slot_change *b, size_t nb)
+{
+    const pv_slot_change *ae = a + na, *be = b + nb;
+    pv_slot_change *o = out;
+    while (a < ae && b < be) {
+        bool take_a = u256_lt(&a->key, &b->key);
+        *o++ = take_a ? *a : *b;
+        a += take_a;
+        b += !take_a;
+    }
+    while (a < ae)
+        *o++ = *a++;
+    while (b < be)
+        *o++ = *b++;
+    return (size_t)(o - out);
+}
+
 /* Several chunks changed one account: only credits can overlap (anything else reads first, and
  * would have been a conflict), so the balance is the pre-state's plus every chunk's difference,
  * and the rest comes from the chunk that changed it, if any. */
@@ -752,7 +772,10 @@ static void combine(pv_state_source *pre, pv_account_change *into, const pv_acco
     size_t at[64] = {0};
     for (unsigned p = 0; !slot_out && p < nparts; p++)
         ns += parts[p]->slots_count;
-    for (; slot_out;) {
+    if (slot_out && nparts == 2) /* a token contract both chunks changed: thousands each */
+        ns = merge_slots_two(slot_out, parts[0]->slots, parts[0]->slots_count, parts[1]->slots,
+                             parts[1]->slots_count);
+    for (; slot_out && nparts != 2;) {
         int best = -1;
         for (unsigned p = 0; p < nparts; p++)
             if (at[p] < parts[p]->slots_count &&

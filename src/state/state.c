@@ -968,6 +968,32 @@ bool pv_state_loaded_slot(pv_state *s, const pv_address *a, const u256 *key)
     return find_slot(s, a, key, slot_hash(a, key)) != NULL;
 }
 
+bool pv_state_loaded_any_slot(pv_state *s, const pv_address *a, const pv_slot_change *slots, size_t n)
+{
+    if (!s->slot_index.cap || !n)
+        return false;
+    enum { AHEAD = 8 };
+    const size_t mask = s->slot_index.cap - 1;
+    const uint64_t ha = hash_addr(a);
+    uint64_t h[AHEAD];
+    for (size_t i = 0; i < n && i < AHEAD; i++) { /* the first lookups' index lines */
+        h[i] = ha ^ hash_key(&slots[i].key);
+        __builtin_prefetch(&s->slot_index.slots[h[i] & mask]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t hi = h[i % AHEAD];
+        if (i + AHEAD < n) {
+            uint64_t hn = ha ^ hash_key(&slots[i + AHEAD].key);
+            h[i % AHEAD] = hn;
+            __builtin_prefetch(&s->slot_index.slots[hn & mask]);
+            __builtin_prefetch(&s->slot_index.hashes[hn & mask]);
+        }
+        if (find_slot(s, a, &slots[i].key, hi))
+            return true;
+    }
+    return false;
+}
+
 void pv_state_set_read_hook(pv_state *s, pv_state_read_hook fn, void *ctx)
 {
     if (!s->world) {

@@ -213,6 +213,10 @@ typedef struct pv_slot_change {
     u256 key, value;
 } pv_slot_change;
 
+/* Whether any of the n slots (a, slots[i].key) was loaded (pv_state_loaded_slot for each, with
+ * the lookups fetched ahead: a big contract's thousands of slot changes, each a cache miss). */
+bool pv_state_loaded_any_slot(pv_state *s, const pv_address *a, const pv_slot_change *slots, size_t n);
+
 enum { PV_CHANGED_BASIC = 1, PV_CHANGED_BALANCE = 2 };
 
 typedef struct pv_account_change {

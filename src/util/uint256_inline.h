@@ -5,7 +5,7 @@
 #define PV_UTIL_UINT256_INLINE_H
 
 #include <string.h>
-#ifdef __AVX2__
+#if defined(__x86_64__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -34,14 +34,24 @@ static inline void u256_store4(u256 *r, uint64_t w0, uint64_t w1, uint64_t w2, u
 #endif
 }
 
-/* a < b from the borrow of a - b, without a branch per limb. */
+/* a < b from the borrow of a - b, without a branch per limb (x86: sub, sbb, sbb, sbb; gcc
+ * spilled the __int128 form's borrow chain to the stack). */
 static inline bool u256_lt(const u256 *a, const u256 *b)
 {
+#ifdef __x86_64__
+    unsigned long long d;
+    unsigned char c = _subborrow_u64(0, a->w[0], b->w[0], &d);
+    c = _subborrow_u64(c, a->w[1], b->w[1], &d);
+    c = _subborrow_u64(c, a->w[2], b->w[2], &d);
+    c = _subborrow_u64(c, a->w[3], b->w[3], &d);
+    return c;
+#else
     unsigned __int128 d = (unsigned __int128)a->w[0] - b->w[0];
     d = (unsigned __int128)a->w[1] - b->w[1] - (uint64_t)((d >> 64) & 1);
     d = (unsigned __int128)a->w[2] - b->w[2] - (uint64_t)((d >> 64) & 1);
     d = (unsigned __int128)a->w[3] - b->w[3] - (uint64_t)((d >> 64) & 1);
     return (d >> 64) & 1;
+#endif
 }
 
 static inline bool u256_gt(const u256 *a, const u256 *b) { return u256_lt(b, a); }
@@ -58,18 +68,33 @@ static inline bool u256_sgt(const u256 *a, const u256 *b) { return u256_slt(b, a
 
 static inline void u256_add(u256 *r, const u256 *a, const u256 *b)
 {
-    unsigned __int128 c = (unsigned __int128)a->w[0] + b->w[0];
-    uint64_t r0 = (uint64_t)c;
-    c = (unsigned __int128)a->w[1] + b->w[1] + (uint64_t)(c >> 64);
-    uint64_t r1 = (uint64_t)c;
-    c = (unsigned __int128)a->w[2] + b->w[2] + (uint64_t)(c >> 64);
-    uint64_t r2 = (uint64_t)c;
-    uint64_t r3 = a->w[3] + b->w[3] + (uint64_t)(c >> 64);
+#ifdef __x86_64__
+    unsigned long long r0, r1, r2, r3;
+    unsigned char c = _addcarry_u64(0, a->w[0], b->w[0], &r0);
+    c = _addcarry_u64(c, a->w[1], b->w[1], &r1);
+    c = _addcarry_u64(c, a->w[2], b->w[2], &r2);
+    (void)_addcarry_u64(c, a->w[3], b->w[3], &r3);
+#else
+    unsigned __int128 t = (unsigned __int128)a->w[0] + b->w[0];
+    uint64_t r0 = (uint64_t)t;
+    t = (unsigned __int128)a->w[1] + b->w[1] + (uint64_t)(t >> 64);
+    uint64_t r1 = (uint64_t)t;
+    t = (unsigned __int128)a->w[2] + b->w[2] + (uint64_t)(t >> 64);
+    uint64_t r2 = (uint64_t)t;
+    uint64_t r3 = a->w[3] + b->w[3] + (uint64_t)(t >> 64);
+#endif
     u256_store4(r, r0, r1, r2, r3);
 }
 
 static inline void u256_sub(u256 *r, const u256 *a, const u256 *b)
 {
+#ifdef __x86_64__
+    unsigned long long r0, r1, r2, r3;
+    unsigned char c = _subborrow_u64(0, a->w[0], b->w[0], &r0);
+    c = _subborrow_u64(c, a->w[1], b->w[1], &r1);
+    c = _subborrow_u64(c, a->w[2], b->w[2], &r2);
+    (void)_subborrow_u64(c, a->w[3], b->w[3], &r3);
+#else
     unsigned __int128 d = (unsigned __int128)a->w[0] - b->w[0];
     uint64_t r0 = (uint64_t)d;
     d = (unsigned __int128)a->w[1] - b->w[1] - (uint64_t)((d >> 64) & 1);
@@ -77,6 +102,7 @@ static inline void u256_sub(u256 *r, const u256 *a, const u256 *b)
     d = (unsigned __int128)a->w[2] - b->w[2] - (uint64_t)((d >> 64) & 1);
     uint64_t r2 = (uint64_t)d;
     uint64_t r3 = a->w[3] - b->w[3] - (uint64_t)((d >> 64) & 1);
+#endif
     u256_store4(r, r0, r1, r2, r3);
 }
 

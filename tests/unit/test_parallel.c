@@ -57,6 +57,9 @@ static const uint8_t PAYOUT[] = {0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00,
 #define A_READER 901
 #define A_FACTORY 902
 #define A_PAYOUT 903
+#define A_REGISTRY 904
+/* SSTORE(CALLER, 1): each sender its own slot of one contract */
+static const uint8_t REGISTRY[] = {0x60, 0x01, 0x33, 0x55, 0x00};
 
 typedef struct builder {
     pv_world *w;
@@ -82,6 +85,8 @@ static void builder_init(builder *bl, pv_fork fork)
     pv_world_put_account(bl->w, &r, 1, &zero, READ_COINBASE, sizeof READ_COINBASE);
     pv_world_put_account(bl->w, &f, 1, &zero, FACTORY, sizeof FACTORY);
     pv_world_put_account(bl->w, &p, 1, &some, PAYOUT, sizeof PAYOUT);
+    pv_address g = addr_n(A_REGISTRY);
+    pv_world_put_account(bl->w, &g, 1, &zero, REGISTRY, sizeof REGISTRY);
     u256 k = u256_zero(), v = u256_from_u64(5);
     pv_world_put_storage(bl->w, &c, &k, &v);
     pv_world_put_account(bl->w, &COINBASE, 0, &rich, NULL, 0);
@@ -418,6 +423,9 @@ static void test_chunks(pv_fork fork)
         /* the second half tips nothing: it loads the coinbase and leaves it as it was, and one
          * of its transactions reads the balance the first half's tips changed */
         {"the coinbase's balance read by a half that leaves it unchanged", 0},
+        /* every sender its own slot of one contract, in both halves: the contract's slot
+         * changes merged from both chunks (a token's balances) */
+        {"one contract's different slots written by both halves", 1},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         builder bl;
@@ -434,6 +442,10 @@ static void test_chunks(pv_fork fork)
                 pv_tx *t = add_tx(&bl, from, addr_n(A_READER), 0, 60000);
                 if (k == 10)
                     t->max_priority_fee_per_gas = u256_zero();
+                continue;
+            }
+            if (k == 11) {
+                add_tx(&bl, from, addr_n(A_REGISTRY), 0, 60000);
                 continue;
             }
             if (k == 5 && (i == 4 || i == 34))
@@ -459,6 +471,10 @@ static void test_chunks(pv_fork fork)
         if (k == 5) {
             const pv_account_change *c = change_of(&seq, addr_n(200));
             CHECK(c && c->balance.w[0] == 1000000000000000000ULL + 2000, "%s: both credits", name);
+        }
+        if (k == 11) {
+            const pv_account_change *c = change_of(&seq, addr_n(A_REGISTRY));
+            CHECK(c && c->slots_count == 40, "%s: 40 slots set (%zu)", name, c ? c->slots_count : 0);
         }
         pv_block_result_free(&seq);
         pv_world_free(bl.w);
