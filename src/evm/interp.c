@@ -148,13 +148,14 @@ static inline void push_operand(u256 *r, const uint8_t *p, unsigned n)
         return;
     }
     /* The 32-byte window as limbs (w[3] most significant), shifted right by the extra bytes. */
-    uint64_t w[4] = {load_be64(p + 24), load_be64(p + 16), load_be64(p + 8), load_be64(p)};
+    uint64_t w[4] = {load_be64(p + 24), load_be64(p + 16), load_be64(p + 8), load_be64(p)}, o[4];
     unsigned shift = (32 - n) * 8, words = shift / 64, bits = shift % 64;
     for (unsigned i = 0; i < 4; i++) {
         unsigned j = i + words;
         uint64_t lo = j < 4 ? w[j] : 0, hi = j + 1 < 4 ? w[j + 1] : 0;
-        r->w[i] = bits ? (lo >> bits) | (hi << (64 - bits)) : lo;
+        o[i] = bits ? (lo >> bits) | (hi << (64 - bits)) : lo;
     }
+    u256_store4(r, o[0], o[1], o[2], o[3]); /* n is a constant in each handler: all folds */
 }
 
 static inline void addr_from_u256(pv_address *a, const u256 *x)
@@ -975,34 +976,47 @@ op_PUSH1:
     S(0) = u256_from_u64(ip[1]);
     ip += 2;
     DISPATCH();
-op_PUSH2: op_PUSH3: op_PUSH4: op_PUSH5: op_PUSH6: op_PUSH7: op_PUSH8:
-op_PUSH9: op_PUSH10: op_PUSH11: op_PUSH12: op_PUSH13: op_PUSH14: op_PUSH15: op_PUSH16:
-op_PUSH17: op_PUSH18: op_PUSH19: op_PUSH20: op_PUSH21: op_PUSH22: op_PUSH23: op_PUSH24:
-op_PUSH25: op_PUSH26: op_PUSH27: op_PUSH28: op_PUSH29: op_PUSH30: op_PUSH31: op_PUSH32: {
-    ENTER_DYN();
-    unsigned n = (unsigned)(op - PV_OP_PUSH1 + 1);
-    sp++;
-    push_operand(&S(0), ip + 1, n);
-    ip += n + 1;
+    /* One handler per width and depth, each with its n a constant: the operand load and the
+     * stack checks fold (a shared handler computed n and looked its checks up per instruction). */
+#define PV_PUSH_HANDLER(N)                                                  \
+    op_PUSH##N:                                                             \
+    ENTER(PUSH##N);                                                         \
+    sp++;                                                                   \
+    push_operand(&S(0), ip + 1, N);                                         \
+    ip += N + 1;                                                            \
     DISPATCH();
-}
-op_DUP1: op_DUP2: op_DUP3: op_DUP4: op_DUP5: op_DUP6: op_DUP7: op_DUP8:
-op_DUP9: op_DUP10: op_DUP11: op_DUP12: op_DUP13: op_DUP14: op_DUP15: op_DUP16: {
-    ENTER_DYN();
-    unsigned n = (unsigned)(op - PV_OP_DUP1);
-    sp[1] = S(n);
-    sp++;
+#define PV_DUP_HANDLER(N)                                                   \
+    op_DUP##N:                                                              \
+    ENTER(DUP##N);                                                          \
+    sp[1] = S(N - 1);                                                       \
+    sp++;                                                                   \
     NEXT();
-}
-op_SWAP1: op_SWAP2: op_SWAP3: op_SWAP4: op_SWAP5: op_SWAP6: op_SWAP7: op_SWAP8:
-op_SWAP9: op_SWAP10: op_SWAP11: op_SWAP12: op_SWAP13: op_SWAP14: op_SWAP15: op_SWAP16: {
-    ENTER_DYN();
-    unsigned n = (unsigned)(op - PV_OP_SWAP1 + 1);
-    u256 t = S(0);
-    S(0) = S(n);
-    S(n) = t;
-    NEXT();
-}
+#define PV_SWAP_HANDLER(N)                                                  \
+    op_SWAP##N : {                                                          \
+        ENTER(SWAP##N);                                                     \
+        u256 t = S(0);                                                      \
+        S(0) = S(N);                                                        \
+        S(N) = t;                                                           \
+        NEXT();                                                             \
+    }
+    PV_PUSH_HANDLER(2) PV_PUSH_HANDLER(3) PV_PUSH_HANDLER(4) PV_PUSH_HANDLER(5) PV_PUSH_HANDLER(6)
+    PV_PUSH_HANDLER(7) PV_PUSH_HANDLER(8) PV_PUSH_HANDLER(9) PV_PUSH_HANDLER(10) PV_PUSH_HANDLER(11)
+    PV_PUSH_HANDLER(12) PV_PUSH_HANDLER(13) PV_PUSH_HANDLER(14) PV_PUSH_HANDLER(15) PV_PUSH_HANDLER(16)
+    PV_PUSH_HANDLER(17) PV_PUSH_HANDLER(18) PV_PUSH_HANDLER(19) PV_PUSH_HANDLER(20) PV_PUSH_HANDLER(21)
+    PV_PUSH_HANDLER(22) PV_PUSH_HANDLER(23) PV_PUSH_HANDLER(24) PV_PUSH_HANDLER(25) PV_PUSH_HANDLER(26)
+    PV_PUSH_HANDLER(27) PV_PUSH_HANDLER(28) PV_PUSH_HANDLER(29) PV_PUSH_HANDLER(30) PV_PUSH_HANDLER(31)
+    PV_PUSH_HANDLER(32)
+    PV_DUP_HANDLER(1) PV_DUP_HANDLER(2) PV_DUP_HANDLER(3) PV_DUP_HANDLER(4) PV_DUP_HANDLER(5)
+    PV_DUP_HANDLER(6) PV_DUP_HANDLER(7) PV_DUP_HANDLER(8) PV_DUP_HANDLER(9) PV_DUP_HANDLER(10)
+    PV_DUP_HANDLER(11) PV_DUP_HANDLER(12) PV_DUP_HANDLER(13) PV_DUP_HANDLER(14) PV_DUP_HANDLER(15)
+    PV_DUP_HANDLER(16)
+    PV_SWAP_HANDLER(1) PV_SWAP_HANDLER(2) PV_SWAP_HANDLER(3) PV_SWAP_HANDLER(4) PV_SWAP_HANDLER(5)
+    PV_SWAP_HANDLER(6) PV_SWAP_HANDLER(7) PV_SWAP_HANDLER(8) PV_SWAP_HANDLER(9) PV_SWAP_HANDLER(10)
+    PV_SWAP_HANDLER(11) PV_SWAP_HANDLER(12) PV_SWAP_HANDLER(13) PV_SWAP_HANDLER(14) PV_SWAP_HANDLER(15)
+    PV_SWAP_HANDLER(16)
+#undef PV_PUSH_HANDLER
+#undef PV_DUP_HANDLER
+#undef PV_SWAP_HANDLER
 op_LOG0: op_LOG1: op_LOG2: op_LOG3: op_LOG4: {
     ENTER_DYN();
     STATIC_CHECK();
