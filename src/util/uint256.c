@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "types.h"
+
 typedef unsigned __int128 u128;
 typedef __int128 i128;
 
@@ -21,6 +23,22 @@ static int sig_words(const uint64_t *w, int n)
     return n;
 }
 
+/* (hi, lo) / d with hi < d (the quotient fits a word): x86's divq, where a 128-bit division in
+ * C is a call to __udivmodti4 (a general 128-by-128 division) for every quotient word. */
+static inline uint64_t div_2by1(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
+{
+#ifdef __x86_64__
+    uint64_t q, r;
+    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d) : "cc");
+    *rem = r;
+    return q;
+#else
+    u128 n = ((u128)hi << 64) | lo;
+    *rem = (uint64_t)(n % d);
+    return (uint64_t)(n / d);
+#endif
+}
+
 /* q (ulen words, may be NULL) = u / v, rem (vlen words, may be NULL) = u % v; v has vlen
  * significant words (vlen >= 1, v[vlen-1] != 0); ulen <= 8. */
 static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, const uint64_t *v, int vlen)
@@ -37,11 +55,8 @@ static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, con
     }
     if (vlen == 1) {
         uint64_t d = v[0], r = 0;
-        for (int i = ulen - 1; i >= 0; i--) {
-            u128 cur = ((u128)r << 64) | u[i];
-            qq[i] = (uint64_t)(cur / d);
-            r = (uint64_t)(cur % d);
-        }
+        for (int i = ulen - 1; i >= 0; i--) /* r < d throughout */
+            qq[i] = div_2by1(r, u[i], d, &r);
         if (q)
             memcpy(q, qq, (size_t)ulen * 8);
         if (rem)
@@ -59,9 +74,17 @@ static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, con
     un[0] = u[0] << s;
 
     for (int j = ulen - vlen; j >= 0; j--) {
-        u128 num = ((u128)un[j + vlen] << 64) | un[j + vlen - 1];
-        u128 qhat = num / vn[vlen - 1];
-        u128 rhat = num % vn[vlen - 1];
+        /* un[j + vlen] <= vn[vlen - 1]; when equal the estimate is B (corrected below) */
+        const uint64_t u1 = un[j + vlen], u0 = un[j + vlen - 1], dtop = vn[vlen - 1];
+        u128 qhat, rhat;
+        if (PV_UNLIKELY(u1 >= dtop)) {
+            qhat = (u128)1 << 64;
+            rhat = u0;
+        } else {
+            uint64_t r1;
+            qhat = div_2by1(u1, u0, dtop, &r1);
+            rhat = r1;
+        }
         while (qhat >> 64 || qhat * vn[vlen - 2] > ((rhat << 64) | un[j + vlen - 2])) {
             qhat--;
             rhat += vn[vlen - 1];
