@@ -926,6 +926,23 @@ static size_t merge_two(pv_state_source *pre, chunk_run *runs, const size_t *fro
  * every range is counted, writes it at its offset: the merge and the validation are shared
  * evenly (one job merging beside another validating left the merge alone on the critical path:
  * 0.42 ms of a 10,000-transfer block's 5.3). */
+/* The first of n entries, stride bytes apart and each starting with its address prefix, whose
+ * prefix is at least pivot (they are in prefix order): a binary search. */
+static size_t first_at_or_above(const void *base, size_t n, size_t stride, uint64_t pivot)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t x = lo + (hi - lo) / 2;
+        uint64_t prefix;
+        memcpy(&prefix, (const unsigned char *)base + x * stride, 8);
+        if (prefix < pivot)
+            lo = x + 1;
+        else
+            hi = x;
+    }
+    return lo;
+}
+
 static void settle_plan_init(settle_plan *pl, chunk_run *runs, unsigned chunks)
 {
     memset(pl, 0, sizeof *pl);
@@ -961,24 +978,8 @@ static void settle_plan_init(settle_plan *pl, chunk_run *runs, unsigned chunks)
                 *ub = runs[c].n_unchanged;
                 continue;
             }
-            size_t lo = 0, hi = runs[c].changes.count;
-            while (lo < hi) {
-                size_t x = lo + (hi - lo) / 2;
-                if (runs[c].order[x].prefix < pivot)
-                    lo = x + 1;
-                else
-                    hi = x;
-            }
-            *b = lo;
-            lo = 0, hi = runs[c].n_unchanged;
-            while (lo < hi) {
-                size_t x = lo + (hi - lo) / 2;
-                if (runs[c].unchanged[x].prefix < pivot)
-                    lo = x + 1;
-                else
-                    hi = x;
-            }
-            *ub = lo;
+            *b = first_at_or_above(runs[c].order, runs[c].changes.count, sizeof *runs[c].order, pivot);
+            *ub = first_at_or_above(runs[c].unchanged, runs[c].n_unchanged, sizeof *runs[c].unchanged, pivot);
         }
     }
 }
