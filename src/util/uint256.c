@@ -23,6 +23,35 @@ static int sig_words(const uint64_t *w, int n)
     return n;
 }
 
+/* Word subtraction and addition with a borrow or carry bit in and out. */
+static inline unsigned char sub_borrow(unsigned char b, uint64_t x, uint64_t y, uint64_t *out)
+{
+#ifdef __x86_64__
+    unsigned long long o;
+    b = _subborrow_u64(b, x, y, &o);
+    *out = o;
+    return b;
+#else
+    uint64_t d = x - y, r = d - b;
+    *out = r;
+    return (x < y) | (d < b);
+#endif
+}
+
+static inline unsigned char add_carry(unsigned char c, uint64_t x, uint64_t y, uint64_t *out)
+{
+#ifdef __x86_64__
+    unsigned long long o;
+    c = _addcarry_u64(c, x, y, &o);
+    *out = o;
+    return c;
+#else
+    uint64_t s = x + y, r = s + c;
+    *out = r;
+    return (s < x) | (r < s);
+#endif
+}
+
 /* (hi, lo) / d with hi < d (the quotient fits a word): x86's divq, where a 128-bit division in
  * C is a call to __udivmodti4 (a general 128-by-128 division) for every quotient word. */
 static inline uint64_t div_2by1(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
@@ -91,25 +120,26 @@ static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, con
             if (rhat >> 64)
                 break;
         }
-        i128 k = 0, t;
+        /* un[j .. j+vlen] -= q * vn, q < 2^64 after the correction: a carry word for the
+         * products and a borrow bit for the subtraction (the signed 128-bit form kept both in
+         * memory) */
+        const uint64_t qw = (uint64_t)qhat;
+        uint64_t mul_carry = 0;
+        unsigned char borrow = 0;
         for (int i = 0; i < vlen; i++) {
-            u128 p = qhat * vn[i];
-            t = (i128)un[i + j] - k - (i128)(uint64_t)p;
-            un[i + j] = (uint64_t)t;
-            k = (i128)(uint64_t)(p >> 64) - (t >> 64);
+            u128 p = (u128)qw * vn[i] + mul_carry;
+            mul_carry = (uint64_t)(p >> 64);
+            borrow = sub_borrow(borrow, un[i + j], (uint64_t)p, &un[i + j]);
         }
-        t = (i128)un[j + vlen] - k;
-        un[j + vlen] = (uint64_t)t;
-        qq[j] = (uint64_t)qhat;
-        if (t < 0) {
+        unsigned char b1 = sub_borrow(0, un[j + vlen], mul_carry, &un[j + vlen]);
+        unsigned char negative = sub_borrow(borrow, un[j + vlen], 0, &un[j + vlen]) | b1;
+        qq[j] = qw;
+        if (PV_UNLIKELY(negative)) { /* q was one too many (rare): add vn back */
             qq[j]--;
-            u128 c = 0;
-            for (int i = 0; i < vlen; i++) {
-                c += (u128)un[i + j] + vn[i];
-                un[i + j] = (uint64_t)c;
-                c >>= 64;
-            }
-            un[j + vlen] += (uint64_t)c;
+            unsigned char c = 0;
+            for (int i = 0; i < vlen; i++)
+                c = add_carry(c, un[i + j], vn[i], &un[i + j]);
+            un[j + vlen] += c;
         }
     }
     if (q)
