@@ -132,6 +132,79 @@ void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n)
     }
 }
 
+/* The blooms of receipts [0, n) from their logs, OR-ed into each: every address and topic of
+ * them all hashed in full batches (one receipt's few items filled half a batch's lanes), and an
+ * item met again (a token's address, an event's signature: half of a token transfer's four)
+ * taken from a small cache of bit positions instead of hashed again. */
+enum { BLOOM_BATCH = 64, BLOOM_CACHE = 256 };
+typedef struct bloom_batch {
+    struct {
+        uint8_t key[32];
+        uint8_t len;           /* 20 (an address) or 32 (a topic); 0: empty */
+        uint16_t bit[3];
+    } cache[BLOOM_CACHE];
+    const uint8_t *data[BLOOM_BATCH];
+    size_t lens[BLOOM_BATCH], k;
+    uint8_t *dst[BLOOM_BATCH];  /* the bloom each item goes to */
+} bloom_batch;
+
+static size_t bloom_cache_slot(const uint8_t *p, size_t len)
+{
+    uint64_t a, b;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + len - 8, 8);
+    return (size_t)(((a ^ b ^ len) * 0x9e3779b97f4a7c15ULL) >> 56); /* BLOOM_CACHE = 256 */
+}
+
+static void bloom_set_bits(uint8_t bloom[256], const uint16_t bit[3])
+{
+    for (int j = 0; j < 3; j++)
+        bloom[255 - bit[j] / 8] |= (uint8_t)(1u << (bit[j] % 8));
+}
+
+static void bloom_flush(bloom_batch *bb)
+{
+    uint8_t h[BLOOM_BATCH][32];
+    pv_keccak256_batch(bb->data, bb->lens, bb->k, h);
+    for (size_t m = 0; m < bb->k; m++) {
+        size_t c = bloom_cache_slot(bb->data[m], bb->lens[m]);
+        memcpy(bb->cache[c].key, bb->data[m], bb->lens[m]);
+        bb->cache[c].len = (uint8_t)bb->lens[m];
+        for (int j = 0; j < 3; j++)
+            bb->cache[c].bit[j] = (uint16_t)(((unsigned)h[m][2 * j] << 8 | h[m][2 * j + 1]) & 2047u);
+        bloom_set_bits(bb->dst[m], bb->cache[c].bit);
+    }
+    bb->k = 0;
+}
+
+void pv_bloom_add_receipts(pv_block_receipt *r, size_t n)
+{
+    bloom_batch bb;
+    bb.k = 0;
+    for (size_t c = 0; c < BLOOM_CACHE; c++)
+        bb.cache[c].len = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t g = 0; g < r[i].logs_count; g++) {
+            const pv_log *lg = &r[i].logs[g];
+            for (size_t t = 0; t <= lg->topics_count; t++) {
+                const uint8_t *p = t == 0 ? lg->address.b : lg->topics[t - 1].b;
+                const size_t len = t == 0 ? 20 : 32;
+                size_t c = bloom_cache_slot(p, len);
+                if (bb.cache[c].len == len && memcmp(bb.cache[c].key, p, len) == 0) {
+                    bloom_set_bits(r[i].bloom, bb.cache[c].bit);
+                    continue;
+                }
+                bb.data[bb.k] = p;
+                bb.lens[bb.k] = len;
+                bb.dst[bb.k] = r[i].bloom;
+                if (++bb.k == BLOOM_BATCH)
+                    bloom_flush(&bb);
+            }
+        }
+    if (bb.k)
+        bloom_flush(&bb);
+}
+
 /* A log's payload (address, topics list, data) and its list's payload. */
 static size_t log_payload(const pv_log *g, size_t *topics_payload)
 {
@@ -451,12 +524,12 @@ void pv_block_execute_on(pv_state *st, const pv_block *b, pv_invalid_tx_policy p
         r->gas_used = rc.gas_used;
         r->logs = rc.logs;
         r->logs_count = rc.logs_count;
-        pv_bloom_add_logs(r->bloom, r->logs, r->logs_count);
         r->has_contract_address = b->txs[i].is_create && rc.status == PV_SUCCESS;
         r->contract_address = rc.contract_address;
         gas_used += rc.gas_used;
         out->receipts_count++;
     }
+    pv_bloom_add_receipts(out->receipts, out->receipts_count); /* all at once: full batches */
     pv_block_finish_receipts(out, b->fork, 1);
     if (!out->valid)
         return;

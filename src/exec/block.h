@@ -120,6 +120,9 @@ void pv_receipt_slices_root(pv_block_result *res, pv_receipt_slice *s, unsigned 
 void pv_receipt_slices_free(pv_receipt_slice *s, unsigned n);
 /* The 2048-bit bloom of logs, OR-ed into bloom. */
 void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n);
+/* The same for each of receipts [0, n) from its own logs, the hashing batched across them all
+ * (and repeated addresses or topics hashed once): for an executor that has a run of receipts. */
+void pv_bloom_add_receipts(pv_block_receipt *receipts, size_t n);
 /* Consensus encoding of a receipt (type byte || RLP) into out. */
 struct pv_buf;
 void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, struct pv_buf *out);

@@ -455,8 +455,6 @@ static void *chunk_main(void *arg)
             give_up(sh, why);
             return NULL;
         }
-        if (rc.logs_count) /* a few hashes per log: here, on the chunk's thread */
-            pv_bloom_add_logs(out->bloom, rc.logs, rc.logs_count);
     }
     if (r->publishing)
         stop_publishing(r, world);
@@ -464,6 +462,8 @@ static void *chunk_main(void *arg)
         r->uncle_rewards_missing = pv_block_finish_rewards(r->st, b);
     if (atomic_load(&sh->stop))
         return NULL;
+    /* the blooms of the chunk's receipts, on its thread, hashed in full batches */
+    pv_bloom_add_receipts(&r->receipts[r->first], r->end - r->first);
     r->slice.lo = r->first;
     r->slice.hi = r->end;
     pv_receipt_slice_sum(r->receipts, &r->slice);

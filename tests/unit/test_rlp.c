@@ -578,8 +578,62 @@ static void receipts(void)
     CHECK(bad == 0, "%u of %u receipt encodings do not decode to the receipt (or differ in size)", bad, cases);
 }
 
+/* pv_bloom_add_receipts (batched across receipts, a cache of repeated items) against
+ * pv_bloom_add_logs one receipt at a time: receipts of 0 to 5 logs with 0 to 4 topics, drawn
+ * from small pools so that addresses and topics repeat (cache hits, and items that share a
+ * cache slot), enough of them for many full batches. */
+static void blooms(void)
+{
+    enum { N = 400, POOL = 300 };
+    static pv_block_receipt batched[N], single[N];
+    static pv_log logs[N][5];
+    static pv_bytes32 topics[N][5][4];
+    pv_address addrs[7];
+    pv_bytes32 pool[POOL];
+    uint64_t x = 0x243f6a8885a308d3ULL;
+    for (int i = 0; i < 7; i++)
+        for (int b = 0; b < 20; b++)
+            addrs[i].b[b] = (uint8_t)((x = x * 6364136223846793005ULL + 1442695040888963407ULL) >> 56);
+    for (int i = 0; i < POOL; i++)
+        for (int b = 0; b < 32; b++)
+            pool[i].b[b] = (uint8_t)((x = x * 6364136223846793005ULL + 1442695040888963407ULL) >> 56);
+    memset(batched, 0, sizeof batched);
+    memset(single, 0, sizeof single);
+    size_t items = 0;
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        size_t nl = (size_t)(x >> 61) % 6;
+        for (size_t g = 0; g < nl; g++) {
+            pv_log *lg = &logs[i][g];
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            lg->address = addrs[(x >> 40) % 7];
+            lg->topics_count = (size_t)(x >> 20) % 5;
+            lg->topics = topics[i][g];
+            for (size_t t = 0; t < lg->topics_count; t++) {
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                topics[i][g][t] = pool[(x >> 33) % (t == 0 ? 3 : POOL)]; /* few event signatures */
+            }
+            items += 1 + lg->topics_count;
+        }
+        batched[i].logs = single[i].logs = logs[i];
+        batched[i].logs_count = single[i].logs_count = nl;
+        pv_bloom_add_logs(single[i].bloom, logs[i], nl);
+    }
+    pv_bloom_add_receipts(batched, N);
+    unsigned differ = 0, empty = 0;
+    for (int i = 0; i < N; i++) {
+        differ += memcmp(batched[i].bloom, single[i].bloom, 256) != 0;
+        uint8_t zero[256] = {0};
+        empty += batched[i].logs_count == 0 && memcmp(batched[i].bloom, zero, 256) != 0;
+    }
+    CHECK(items > 10 * 64, "enough items for many batches (%zu)", items);
+    CHECK(differ == 0, "batched blooms equal one-receipt blooms (%u of %d differ)", differ, N);
+    CHECK(empty == 0, "receipts without logs keep an empty bloom (%u)", empty);
+}
+
 int main(void)
 {
+    blooms();
     receipts();
     valid_file();
     invalid_file();
