@@ -488,9 +488,10 @@ int pv_bench_blocks(int argc, char **argv)
 int pv_bench_mainnet(int argc, char **argv)
 {
     const char *usage =
-        "usage: parevm bench mainnet [--threads N] [--repeat K] [--warmup K] [--json] [--svg FILE] [FILE...]\n";
+        "usage: parevm bench mainnet [--threads N] [--repeat K] [--warmup K] [--json] [--verbose] [--svg FILE]\n"
+        "                            [FILE...]\n";
     uint64_t threads = 0, repeat = 5, warmup = 1;
-    bool json = false;
+    bool json = false, verbose = false;
     const char *svg = NULL;
     int first = argc;
     for (int i = 1; i < argc; i++) {
@@ -502,6 +503,8 @@ int pv_bench_mainnet(int argc, char **argv)
         }
         if (strcmp(a, "--json") == 0)
             json = true;
+        else if (strcmp(a, "--verbose") == 0)
+            verbose = true;
         else if (!v)
             ok = false;
         else if (strcmp(a, "--threads") == 0)
@@ -546,7 +549,7 @@ int pv_bench_mainnet(int argc, char **argv)
     measure *ms = calloc(nfiles, sizeof *ms);
     size_t nms = 0;
     int failed = 0;
-    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)warmup, 0, PV_CHUNKS_AUTO, false};
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)warmup, 0, PV_CHUNKS_AUTO, verbose && !json};
     for (size_t i = 0; i < nfiles; i++) {
         char *err = NULL;
         pv_block_file *f = pv_block_file_load(files[i], &err);
