@@ -50,6 +50,12 @@ stage "mainnet blocks: optimistic chunks (forced) == sequential at 5 threads" \
 stage "mainnet blocks: optimistic chunks (forced) under ThreadSanitizer (sample, 3 threads)" \
     build/tsan/parevm block --compare --chunks always --threads 3 "$MAINNET"/15274915.json.gz \
     "$MAINNET"/19933612.json.gz "$MAINNET"/12300570.json.gz "$MAINNET"/2179522.json.gz
+# Every chunk but the last starts with one transaction: the threads split running chunks at once.
+stage "mainnet blocks: optimistic chunks (forced, skewed, stealing) == sequential at 3 threads" \
+    build/parevm block --compare --chunks always --chunks-steal skewed --threads 3 "$MAINNET"/*.json.gz
+stage "mainnet blocks: optimistic chunks (forced, skewed, stealing) under ThreadSanitizer (sample, 2 threads)" \
+    build/tsan/parevm block --compare --repeat 2 --chunks always --chunks-steal skewed --threads 2 \
+    "$MAINNET"/15274915.json.gz "$MAINNET"/12300570.json.gz "$MAINNET"/2179522.json.gz
 # Big synthetic blocks (the chunks' own ground: they succeed there); each run is compared with
 # the sequential result.
 # (bench blocks exits non-zero when a parallel result differs: its status decides, not tail's)
@@ -67,6 +73,8 @@ stage "generated blocks: optimistic chunks (forced, final validation only) == se
     env PAREVM_BLOCK_OPTS="--chunks always --chunks-window none" sh tests/compare_generated.sh "$GEN" 2 1
 stage "generated blocks: optimistic chunks (forced) == sequential at 4 threads" \
     env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" 4 1
+stage "generated blocks: optimistic chunks (forced, skewed, stealing) == sequential at 2 threads" \
+    env PAREVM_BLOCK_OPTS="--chunks always --chunks-steal skewed" sh tests/compare_generated.sh "$GEN" 2 1
 mkdir -p "$GEN/tsan"
 for s in $(seq 10 29); do cp "$GEN/$s.json.gz" "$GEN/tsan/" 2>/dev/null; cp "$GEN/$s-skip.json.gz" "$GEN/tsan/" 2>/dev/null; done
 for t in 4 16; do

@@ -39,6 +39,13 @@ for t in 2 3 8; do
     stage "2000 generated blocks, optimistic chunks forced, at $t threads" \
         env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" $t 1
 done
+# Every chunk but the last starts with one transaction: threads split running chunks at once.
+for t in 2 4; do
+    stage "mainnet blocks x5, optimistic chunks forced, skewed (stealing), at $t threads" \
+        build/parevm block --compare --repeat 5 --chunks always --chunks-steal skewed --threads $t "$FIX"/mainnet/*.json.gz
+    stage "2000 generated blocks, optimistic chunks forced, skewed (stealing), at $t threads" \
+        env PAREVM_BLOCK_OPTS="--chunks always --chunks-steal skewed" sh tests/compare_generated.sh "$GEN" $t 1
+done
 # No early checks: the final validation alone decides.
 stage "mainnet blocks x5, optimistic chunks forced, final validation only, at 4 threads" \
     build/parevm block --compare --repeat 5 --chunks always --chunks-window none --threads 4 "$FIX"/mainnet/*.json.gz
@@ -58,5 +65,7 @@ for t in 4 16; do
 done
 stage "2000 generated blocks under ThreadSanitizer, optimistic chunks forced, at 3 threads" \
     env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" 3 1 build/tsan/parevm
+stage "2000 generated blocks under ThreadSanitizer, optimistic chunks forced, skewed (stealing), at 2 threads" \
+    env PAREVM_BLOCK_OPTS="--chunks always --chunks-steal skewed" sh tests/compare_generated.sh "$GEN" 2 1 build/tsan/parevm
 echo "stress: $total_pass passed, $total_fail failed"
 exit $status

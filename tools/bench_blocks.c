@@ -141,8 +141,8 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         if (ro->verbose) {
             printf("  run %u: sequential %.2f ms, parallel %.2f ms (%u threads", k + 1, ts[k], tp[k], st.threads);
             if (st.chunks && st.chunks_done)
-                printf(", %u optimistic chunks: run %.2f, validate+merge %.2f, receipts %.2f ms", st.chunks,
-                       st.ms_chunks_run, st.ms_chunks_validate, st.ms_chunks_finish);
+                printf(", %u optimistic chunks (%u stolen): run %.2f, validate+merge %.2f, receipts %.2f ms", st.chunks,
+                       st.chunks_steals, st.ms_chunks_run, st.ms_chunks_validate, st.ms_chunks_finish);
             else if (st.chunks)
                 printf(", chunks gave up after %.2f ms: %s", st.ms_chunks, st.chunks_why_not);
             if (st.executions)

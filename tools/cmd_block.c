@@ -94,16 +94,38 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+
+/* A count of transactions (>= 1) or one of up to two words standing for special values, for
+ * option opt; false (with a message) for anything else. */
+static bool parse_tx_count(const char *opt, const char *m, const char *word1, size_t value1, const char *word2,
+                           size_t value2, size_t *out)
+{
+    char *end;
+    long v = strtol(m, &end, 10);
+    if (strcmp(m, word1) == 0)
+        *out = value1;
+    else if (word2 && strcmp(m, word2) == 0)
+        *out = value2;
+    else if (*end || end == m || v < 1) {
+        fprintf(stderr, "parevm block: %s takes a number of transactions (>= 1), %s%s%s, got '%s'\n", opt, word1,
+                word2 ? " or " : "", word2 ? word2 : "", m);
+        return false;
+    } else
+        *out = (size_t)v;
+    return true;
+}
+
 int pv_cmd_block(int argc, char **argv)
 {
     bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false;
     unsigned threads = 0, repeat = 1;
     pv_chunks_mode chunks = PV_CHUNKS_AUTO;
-    size_t chunks_window = 0;
+    size_t chunks_window = 0, chunks_steal = 0;
     int first = 1;
     static const char *usage_text =
         "usage: parevm block [--json] [--verbose] [--threads N | --sequential] [--compare [--repeat K]]\n"
-        "                    [--skip-invalid] [--chunks auto|never|always] [--chunks-window N|none] FILE...\n";
+        "                    [--skip-invalid] [--chunks auto|never|always] [--chunks-window N|none]\n"
+        "                    [--chunks-steal N|none|skewed] FILE...\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
         const char *a = argv[first];
         if (strcmp(a, "--json") == 0)
@@ -131,16 +153,15 @@ int pv_cmd_block(int argc, char **argv)
         }
         else if (strcmp(a, "--chunks-window") == 0 && first + 1 < argc) {
             /* how many transactions per chunk are checked as they run (tests: none) */
-            const char *m = argv[++first];
-            char *end;
-            long v = strtol(m, &end, 10);
-            if (strcmp(m, "none") == 0)
-                chunks_window = PV_CHUNKS_WINDOW_NONE;
-            else if (*end || end == m || v < 1) {
-                fprintf(stderr, "parevm block: --chunks-window takes a number of transactions (>= 1) or none, got '%s'\n", m);
+            if (!parse_tx_count(a, argv[++first], "none", PV_CHUNKS_WINDOW_NONE, NULL, 0, &chunks_window))
                 return 2;
-            } else
-                chunks_window = (size_t)v;
+        }
+        else if (strcmp(a, "--chunks-steal") == 0 && first + 1 < argc) {
+            /* the fewest transactions a thread takes from a running chunk (tests: none, or
+             * skewed: every chunk but the last starts with one transaction) */
+            if (!parse_tx_count(a, argv[++first], "none", PV_CHUNKS_STEAL_NONE, "skewed", PV_CHUNKS_STEAL_SKEWED,
+                                &chunks_steal))
+                return 2;
         }
         else if ((strcmp(a, "--threads") == 0 || strcmp(a, "--repeat") == 0) && first + 1 < argc) {
             char *end;
@@ -200,7 +221,7 @@ int pv_cmd_block(int argc, char **argv)
         pv_block_result r;
         pv_parallel_stats st;
         pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = false, .chunks = chunks,
-                                     .chunks_window = chunks_window};
+                                     .chunks_window = chunks_window, .chunks_steal_min = chunks_steal};
         char compare_msg[600] = "";
         bool compare_ok = true;
         double exec, par_ms = 0;
@@ -372,8 +393,10 @@ int pv_cmd_block(int argc, char **argv)
                 if (st.sequential_fallback)
                     printf("  sequential: %s\n", st.fallback_reason);
                 if (st.chunks && st.chunks_done)
-                    printf("  optimistic chunks: %u, no conflict (%.2f ms: run %.2f, validate+merge %.2f, receipts %.2f)\n",
-                           st.chunks, st.ms_chunks, st.ms_chunks_run, st.ms_chunks_validate, st.ms_chunks_finish);
+                    printf("  optimistic chunks: %u (%u split off running ones), no conflict (%.2f ms: run %.2f, "
+                           "validate+merge %.2f, receipts %.2f)\n",
+                           st.chunks, st.chunks_steals, st.ms_chunks, st.ms_chunks_run, st.ms_chunks_validate,
+                           st.ms_chunks_finish);
                 else if (st.chunks)
                     printf("  optimistic chunks: %u, gave up after %.2f ms: %s; then Block-STM\n", st.chunks,
                            st.ms_chunks, st.chunks_why_not);

@@ -84,7 +84,11 @@ typedef struct chunk_run chunk_run;
 typedef struct chunks_shared {
     const pv_block *b;
     pv_state_source *pre;
-    chunk_run *runs;              /* all of them, for the gas before a chunk */
+    chunk_run *all;               /* every run, in the order they were made (never moves) */
+    unsigned cap;                 /* room in all */
+    atomic_uint nruns;            /* made so far: grows under steal_lock */
+    pthread_mutex_t steal_lock;
+    size_t steal_min;             /* the fewest transactions a steal takes; SIZE_MAX: none */
     pv_block_result *res;         /* the receipts (and whether their root is wanted) */
     pv_cmap *accounts;            /* fp_addr_key -> fp_account */
     pv_cmap *slots;               /* fp_slot_key -> fp_entry */
@@ -213,7 +217,13 @@ typedef struct chunk_source {
 struct chunk_run {
     chunks_shared *sh;
     unsigned k;                   /* 1-based: 0 is "no reader" in the footprint */
-    size_t first, end;            /* transactions [first, end) */
+    size_t first, end;            /* transactions [first, end); end final once the run's loop is */
+    /* (next << 32) | end of the transactions still to run: the run claims a few at a time from
+     * next by compare-and-swap, a thread that has finished its own lowers end (a steal) */
+    _Atomic uint64_t span;
+    atomic_uint_least64_t started_ns; /* when the run began (0: not yet), for its rate */
+    uint64_t loop_ns;             /* how long its transactions took */
+    size_t filled;                /* receipts [first, first + filled) written */
     bool last;
     chunk_source src;
     pv_state *st;
@@ -234,6 +244,7 @@ struct chunk_run {
     uint64_t gas_headroom;
     bool never_fits;              /* some transaction cannot fit whatever the base */
     atomic_bool gas_known;        /* slice.gas is final */
+    atomic_bool encode_claimed;   /* someone encodes (or encoded) slice while the chunks run */
     bool encoded;                 /* slice's encodings done (with the gas before the chunk) */
     pv_receipt_slice slice;       /* the chunk's receipts: gas, bloom (then, settled, encodings) */
     struct {
@@ -372,32 +383,79 @@ static void on_write(void *ctx, pv_state_write_kind kind, const pv_address *a, c
     fp_write(r->sh, r->k, &fp_account_of(r, a)->kind[k], k, a);
 }
 
-/* Encodes the chunk's receipts now if every lower chunk's gas is known (the first chunk's
- * always is): on the chunk's thread while others still run, where the settling would do it
- * after them all. Never waits; the settling encodes what is left. */
-static void encode_if_base_known(chunk_run *r)
+/* Encodes run r's receipts now (on any thread) if its gas and every lower chunk's are known
+ * (the first chunk's base always is), unless someone else does; returns false if they are not
+ * known yet. While the chunks run, where the settling would do it after them all; never waits;
+ * the settling encodes what is left. */
+static bool encode_if_base_known(chunk_run *r)
 {
     chunks_shared *sh = r->sh;
+    if (atomic_load_explicit(&r->encode_claimed, memory_order_relaxed))
+        return true;
+    if (!atomic_load_explicit(&r->gas_known, memory_order_acquire))
+        return false;
+    /* the runs below this one, from transaction 0 up, each finished (its end final): runs are
+     * only split while they run, so a finished tiling of [0, first) is the final one */
+    unsigned nr = atomic_load_explicit(&sh->nruns, memory_order_acquire);
     uint64_t base = 0;
-    for (unsigned c = 0; c + 1 < r->k; c++) {
-        if (!atomic_load_explicit(&sh->runs[c].gas_known, memory_order_acquire))
-            return;
-        base += sh->runs[c].slice.gas;
+    for (size_t pos = 0; pos < r->first;) {
+        const chunk_run *q = NULL;
+        for (unsigned c = 0; c < nr && !q; c++)
+            if (sh->all[c].first == pos && &sh->all[c] != r)
+                q = &sh->all[c];
+        if (!q || !atomic_load_explicit(&q->gas_known, memory_order_acquire))
+            return false;
+        base += q->slice.gas;
+        pos = q->end;
     }
+    if (atomic_exchange_explicit(&r->encode_claimed, true, memory_order_acq_rel))
+        return true;
     r->slice.base = base;
     pv_receipt_slice_encode(sh->res, sh->b->fork, &r->slice);
     r->encoded = true;
+    return true;
 }
 
-static void *chunk_main(void *arg)
+/* A thread with nothing left to run or steal encodes the receipts of the runs that could not
+ * (their lower chunks finished after them) as soon as their base is known: the slowest chunk's
+ * thread is still busy, the others would wait at the end of the pool run anyway (a stolen tail
+ * of 5,000 transfers left its 2 ms of encodings to one settling job). */
+static void help_encode(chunks_shared *sh)
 {
-    chunk_run *r = arg;
+    for (unsigned spins = 0;; spins++) {
+        if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
+            return;
+        unsigned nr = atomic_load_explicit(&sh->nruns, memory_order_acquire);
+        bool pending = false;
+        for (unsigned c = 0; c < nr; c++)
+            pending |= !encode_if_base_known(&sh->all[c]);
+        if (!pending)
+            return;
+        if (spins < 64)
+            __builtin_ia32_pause();
+        else
+            sched_yield();
+    }
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Transactions a run claims at once: a compare-and-swap on its own line per four. */
+#define CLAIM_TXS 4
+
+static void run_chunk(chunk_run *r)
+{
     chunks_shared *sh = r->sh;
     const pv_block *b = sh->b;
+    atomic_store_explicit(&r->started_ns, now_ns(), memory_order_relaxed);
     r->src.base.fn = &chunk_source_fn;
     r->src.base.lazy_balance = true;
     r->src.run = r;
-    memset(&r->receipts[r->first], 0, (r->end - r->first) * sizeof *r->receipts);
     /* Over the world itself, the state is asked what it loaded at the end (validate_states),
      * and reports reads only to publish them in the window; over a source, the chunk source
      * logs them. */
@@ -416,20 +474,32 @@ static void *chunk_main(void *arg)
         pv_state_set_write_hook(r->st, on_write, r);
     /* a transfer logs three reads: no regrowth (copies, fresh pages) for most blocks; the first
      * chunk's reads are the pre-state's: nothing to validate */
-    r->logging = !world && r->k > 1;
+    r->logging = !world && r->first > 0;
     if (r->logging)
         log_reserve(&r->reads, 4 * (r->end - r->first) + 64);
-    if (r->k == 1)
+    if (r->first == 0)
         pv_block_beacon_root_call(r->st, b);
     const uint64_t block_limit = b->env.gas_limit;
     uint64_t local_gas = 0;
     r->gas_headroom = UINT64_MAX;
-    for (size_t i = r->first; i < r->end; i++) {
+    const uint64_t loop_start = now_ns();
+    for (;;) {
+        uint64_t span = atomic_load_explicit(&r->span, memory_order_relaxed);
+        size_t next = (size_t)(span >> 32), end = (size_t)(uint32_t)span;
+        if (next >= end) {
+            r->end = end; /* next == end: claims never pass end, steals leave one at least */
+            break;
+        }
+        size_t take = end - next < CLAIM_TXS ? end - next : CLAIM_TXS;
+        if (!atomic_compare_exchange_weak_explicit(&r->span, &span, ((uint64_t)(next + take) << 32) | end,
+                                                   memory_order_acq_rel, memory_order_relaxed))
+            continue; /* a steal lowered end meanwhile */
+    for (size_t i = next; i < next + take; i++) {
         if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
-            return NULL;
+            return;
         if (r->publishing && i - r->first == r->window)
             stop_publishing(r, world);
-        if (r->publishing && i + 4 < r->end)
+        if (r->publishing && i + 4 < end)
             prefetch_tx(r, &b->txs[i + 4]);
         const uint64_t tx_limit = b->txs[i].gas_limit;
         if (tx_limit > block_limit || local_gas > block_limit - tx_limit)
@@ -440,6 +510,7 @@ static void *chunk_main(void *arg)
         pv_tx_error err = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &rc);
         local_gas += rc.gas_used;
         pv_block_receipt *out = &r->receipts[i];
+        memset(out, 0, sizeof *out); /* here, not for the chunk at its start: a thief may own the rest */
         out->tx_type = b->txs[i].type;
         out->status = rc.status;
         out->gas_used = rc.gas_used;
@@ -447,21 +518,25 @@ static void *chunk_main(void *arg)
         out->logs_count = rc.logs_count;
         out->has_contract_address = b->txs[i].is_create && rc.status == PV_SUCCESS && err == PV_TX_VALID;
         out->contract_address = rc.contract_address;
+        r->filled = i - r->first + 1;
         if (err != PV_TX_VALID && !r->src.base.halted) {
             /* Block-STM knows what an invalid transaction means under each policy. Usually a
              * dependency: the sender's nonce or balance comes from a lower chunk. */
             char why[96];
             snprintf(why, sizeof why, "transaction %zu invalid in chunk %u (%s)", i, r->k, pv_tx_error_name(err));
             give_up(sh, why);
-            return NULL;
+            return;
         }
     }
+    }
+    r->loop_ns = now_ns() - loop_start;
     if (r->publishing)
         stop_publishing(r, world);
+    r->last = r->end == b->txs_count;
     if (r->last)
         r->uncle_rewards_missing = pv_block_finish_rewards(r->st, b);
     if (atomic_load(&sh->stop))
-        return NULL;
+        return;
     /* the blooms of the chunk's receipts, on its thread, hashed in full batches */
     pv_bloom_add_receipts(&r->receipts[r->first], r->end - r->first);
     r->slice.lo = r->first;
@@ -472,8 +547,80 @@ static void *chunk_main(void *arg)
     r->src.collecting = true;
     pv_state_collect_changes_unordered(r->st, &r->changes, &r->order, &r->slots_count, &r->unchanged,
                                        &r->n_unchanged);
-    if (!r->encoded)
-        encode_if_base_known(r); /* the lower chunks may have finished meanwhile */
+    encode_if_base_known(r); /* the lower chunks may have finished meanwhile */
+}
+
+/* A thread whose run is done takes the tail of the run with the most transactions left, cut so
+ * that both should finish together at the rates measured so far (the victim's since it began,
+ * the thief's over its last run): the partition's guess of the transactions' cost, or one CPU
+ * running slower than the other (a virtual machine's often does, by up to half), no longer
+ * decides when the chunks end. The new run is a chunk like the others, ordered by its first
+ * transaction; it publishes nothing early (it starts late), the final validation checks it.
+ * Returns NULL when nothing is worth taking. */
+static chunk_run *steal(chunks_shared *sh, const chunk_run *mine)
+{
+    if (sh->steal_min == SIZE_MAX || atomic_load_explicit(&sh->stop, memory_order_relaxed))
+        return NULL;
+    double my_rate = (double)(mine->end - mine->first) / (double)(mine->loop_ns ? mine->loop_ns : 1);
+    chunk_run *got = NULL;
+    pthread_mutex_lock(&sh->steal_lock);
+    unsigned nr = atomic_load_explicit(&sh->nruns, memory_order_relaxed); /* changed only under the lock */
+    for (int attempt = 0; nr < sh->cap && !got && attempt < 16; attempt++) {
+        chunk_run *v = NULL;
+        uint64_t vspan = 0;
+        size_t most = 0;
+        for (unsigned c = 0; c < nr; c++) {
+            uint64_t span = atomic_load_explicit(&sh->all[c].span, memory_order_acquire);
+            size_t left = (size_t)(uint32_t)span - (size_t)(span >> 32);
+            if (&sh->all[c] != mine && left > most) {
+                most = left;
+                v = &sh->all[c];
+                vspan = span;
+            }
+        }
+        if (!v || most < sh->steal_min + 1)
+            break;
+        size_t next = (size_t)(vspan >> 32), end = (size_t)(uint32_t)vspan;
+        uint64_t began = atomic_load_explicit(&v->started_ns, memory_order_relaxed), now = now_ns();
+        double v_rate = began && now > began ? (double)(next - v->first) / (double)(now - began) : 0;
+        size_t keep = (size_t)((double)most * v_rate / (v_rate + my_rate));
+        if (keep < 1)
+            keep = 1;
+        if (keep > most - sh->steal_min)
+            keep = most - sh->steal_min;
+        size_t split = next + keep;
+        if (!atomic_compare_exchange_strong_explicit(&v->span, &vspan, ((uint64_t)next << 32) | split,
+                                                     memory_order_acq_rel, memory_order_relaxed))
+            continue; /* the victim claimed more meanwhile: look again */
+        got = &sh->all[nr];
+        got->sh = sh;
+        got->k = v->k; /* (for messages until the runs are ordered) */
+        got->first = split;
+        got->end = end;
+        atomic_init(&got->span, ((uint64_t)split << 32) | end);
+        atomic_init(&got->started_ns, 0);
+        atomic_init(&got->gas_known, false);
+        atomic_init(&got->encode_claimed, false);
+        got->window = 0;
+        got->receipts = v->receipts;
+        got->slice.trie = v->slice.trie;
+        got->slice.first_item = split;
+        atomic_store_explicit(&sh->nruns, nr + 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&sh->steal_lock);
+    return got;
+}
+
+/* One thread: its chunk, then whatever it can steal. */
+static void *chunk_main(void *arg)
+{
+    chunk_run *r = arg;
+    chunks_shared *sh = r->sh;
+    while (r) {
+        run_chunk(r);
+        r = steal(sh, r);
+    }
+    help_encode(sh);
     return NULL;
 }
 
@@ -511,13 +658,13 @@ static void table_insert(written_table *t, uint64_t h, uint64_t chunk)
     }
 }
 
-static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t why_len)
+static bool validate_logs(chunk_run **runs, unsigned chunks, char *why, size_t why_len)
 {
     if (chunks < 2)
         return true;
     size_t total = 0;
     for (unsigned c = 0; c + 1 < chunks; c++)
-        total += 3 * runs[c].changes.count + runs[c].slots_count;
+        total += 3 * runs[c]->changes.count + runs[c]->slots_count;
     size_t cap = 1024;
     while (cap < 2 * total)
         cap *= 2;
@@ -525,8 +672,8 @@ static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t wh
     if (!t.slot)
         oom();
     for (unsigned c = 0; c + 1 < chunks; c++) {
-        uint64_t k = runs[c].k;
-        const pv_state_changes *ch = &runs[c].changes;
+        uint64_t k = runs[c]->k;
+        const pv_state_changes *ch = &runs[c]->changes;
         for (size_t i = 0; i < ch->count; i++) {
             const pv_account_change *a = &ch->accounts[i];
             if (a->changed & PV_CHANGED_BASIC)
@@ -541,9 +688,9 @@ static bool validate_logs(chunk_run *runs, unsigned chunks, char *why, size_t wh
     }
     bool ok = true;
     for (unsigned c = 1; ok && c < chunks; c++) {
-        uint64_t k = runs[c].k;
-        for (size_t i = 0; i < runs[c].reads.n; i++) {
-            uint64_t key = table_key(runs[c].reads.v[i]);
+        uint64_t k = runs[c]->k;
+        for (size_t i = 0; i < runs[c]->reads.n; i++) {
+            uint64_t key = table_key(runs[c]->reads.v[i]);
             size_t at = (key >> 7) & t.mask;
             uint64_t e;
             while ((e = t.slot[at]) && (e & ~CHUNK_BITS) != key)
@@ -567,11 +714,11 @@ static int cmp_addr(const pv_address *a, const pv_address *b);
  * table): a changed account (its basic fields), one whose balance it used, or a changed slot it
  * loaded, is a conflict. Loading counts as reading even when a write came first: conservative.
  * Whether chunk c's state read what change a (of a lower chunk j) changed; if so, why. */
-static bool state_read_change(chunk_run *runs, unsigned c, unsigned j, const pv_account_change *a, char *why,
+static bool state_read_change(chunk_run **runs, unsigned c, unsigned j, const pv_account_change *a, char *why,
                               size_t why_len)
 {
     bool balance_used;
-    pv_state *st = runs[c].st;
+    pv_state *st = runs[c]->st;
     if (!pv_state_loaded_account(st, &a->address, &balance_used))
         return false;
     const char *what = NULL;
@@ -583,7 +730,7 @@ static bool state_read_change(chunk_run *runs, unsigned c, unsigned j, const pv_
         what = "a slot";
     if (what)
         snprintf(why, why_len, "chunk %u read %s of 0x%02x%02x%02x.. that chunk %u changed (found at the end)",
-                 runs[c].k, what, a->address.b[0], a->address.b[1], a->address.b[2], runs[j].k);
+                 runs[c]->k, what, a->address.b[0], a->address.b[1], a->address.b[2], runs[j]->k);
     return what != NULL;
 }
 
@@ -616,7 +763,7 @@ typedef struct settle_plan {
 _Static_assert(offsetof(pv_change_ref, change) == 8 && offsetof(pv_address_ref, addr) == 8 &&
                    offsetof(pv_account_change, address) == 0,
                "loaded_by_higher reads both kinds of entry alike");
-static bool loaded_by_higher(chunk_run *runs, unsigned c, unsigned j, const pv_change_ref *xs, size_t nx,
+static bool loaded_by_higher(chunk_run **runs, unsigned c, unsigned j, const pv_change_ref *xs, size_t nx,
                              const unsigned char *ys, size_t ny, size_t stride, char *why, size_t why_len)
 {
     const pv_change_ref *x = xs, *xe = xs + nx;
@@ -644,18 +791,18 @@ static bool loaded_by_higher(chunk_run *runs, unsigned c, unsigned j, const pv_c
  * address: intersections of those with each lower chunk's change order find the accounts both
  * touched, and only those are looked up in c's state (sequential passes over the entries,
  * where a lookup per change cost a cache miss each). Only range p of the addresses. */
-static bool validate_states(chunk_run *runs, const settle_plan *pl, unsigned p, char *why, size_t why_len)
+static bool validate_states(chunk_run **runs, const settle_plan *pl, unsigned p, char *why, size_t why_len)
 {
     const unsigned chunks = pl->chunks;
     const size_t *lo = pl->bound + (size_t)p * chunks, *hi = lo + chunks;
     const size_t *ulo = pl->ubound + (size_t)p * chunks, *uhi = ulo + chunks;
     for (unsigned c = 1; c < chunks; c++)
         for (unsigned j = 0; j < c; j++) {
-            const pv_change_ref *xs = runs[j].order + lo[j];
+            const pv_change_ref *xs = runs[j]->order + lo[j];
             size_t nx = hi[j] - lo[j];
-            if (!loaded_by_higher(runs, c, j, xs, nx, (const unsigned char *)(runs[c].order + lo[c]), hi[c] - lo[c],
+            if (!loaded_by_higher(runs, c, j, xs, nx, (const unsigned char *)(runs[c]->order + lo[c]), hi[c] - lo[c],
                                   sizeof(pv_change_ref), why, why_len) ||
-                !loaded_by_higher(runs, c, j, xs, nx, (const unsigned char *)(runs[c].unchanged + ulo[c]),
+                !loaded_by_higher(runs, c, j, xs, nx, (const unsigned char *)(runs[c]->unchanged + ulo[c]),
                                   uhi[c] - ulo[c], sizeof(pv_address_ref), why, why_len))
                 return false;
         }
@@ -805,7 +952,7 @@ static int cmp_addr(const pv_address *a, const pv_address *b) { return memcmp(a-
  * record once at dst and its slots at slots; with dst NULL only counted, from the orders alone
  * (reading the records only of accounts several chunks changed, to see whether the sum changed
  * anything). Returns how many records, and in *nslots how many slots. */
-static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks, const size_t *from,
+static size_t merge_part(pv_state_source *pre, chunk_run **runs, unsigned chunks, const size_t *from,
                          const size_t *to, pv_account_change *dst, pv_slot_change *slots, size_t *nslots)
 {
     size_t at[64], count = 0, ns = 0;
@@ -817,9 +964,9 @@ static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks,
         for (unsigned c = 0; c < chunks; c++) {
             if (at[c] >= to[c])
                 continue;
-            const pv_change_ref *x = &runs[c].order[at[c]];
+            const pv_change_ref *x = &runs[c]->order[at[c]];
             if (dst && at[c] + MERGE_AHEAD < to[c]) { /* records read in address order: scattered */
-                const char *r = (const char *)runs[c].order[at[c] + MERGE_AHEAD].change;
+                const char *r = (const char *)runs[c]->order[at[c] + MERGE_AHEAD].change;
                 __builtin_prefetch(r);
                 __builtin_prefetch(r + sizeof(pv_account_change) - 1);
             }
@@ -833,7 +980,7 @@ static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks,
         for (unsigned c = 0; c < chunks; c++) {
             if (at[c] >= to[c])
                 continue;
-            const pv_change_ref *x = &runs[c].order[at[c]];
+            const pv_change_ref *x = &runs[c]->order[at[c]];
             /* (the least itself is not compared: its record would be read for nothing) */
             if (x == min || (x->prefix == least.prefix && pv_address_eq(&x->change->address, &least.change->address))) {
                 parts[np++] = x->change;
@@ -868,11 +1015,11 @@ static size_t merge_part(pv_state_source *pre, chunk_run *runs, unsigned chunks,
 /* merge_part for two chunks (the usual case, one per CPU of a small machine): a merge that
  * advances without branching on which list is ahead, as loaded_by_higher (the general walk
  * spent most of its time on that branch). Counts only with dst NULL. */
-static size_t merge_two(pv_state_source *pre, chunk_run *runs, const size_t *from, const size_t *to,
+static size_t merge_two(pv_state_source *pre, chunk_run **runs, const size_t *from, const size_t *to,
                         pv_account_change *dst, pv_slot_change *slots, size_t *nslots)
 {
-    const pv_change_ref *x = runs[0].order + from[0], *xe = runs[0].order + to[0];
-    const pv_change_ref *y = runs[1].order + from[1], *ye = runs[1].order + to[1];
+    const pv_change_ref *x = runs[0]->order + from[0], *xe = runs[0]->order + to[0];
+    const pv_change_ref *y = runs[1]->order + from[1], *ye = runs[1]->order + to[1];
     size_t count = 0, ns = 0;
     for (;;) {
         const pv_change_ref *pick;
@@ -943,15 +1090,16 @@ static size_t first_at_or_above(const void *base, size_t n, size_t stride, uint6
     return lo;
 }
 
-static void settle_plan_init(settle_plan *pl, chunk_run *runs, unsigned chunks)
+static void settle_plan_init(settle_plan *pl, chunk_run **runs, unsigned chunks, unsigned parts)
 {
     memset(pl, 0, sizeof *pl);
-    pl->parts = pl->chunks = chunks;
-    size_t rows = (size_t)(chunks + 1) * chunks;
+    pl->parts = parts;
+    pl->chunks = chunks;
+    size_t rows = (size_t)(parts + 1) * chunks;
     pl->bound = calloc(rows, sizeof *pl->bound);
     pl->ubound = calloc(rows, sizeof *pl->ubound);
-    pl->records = calloc(chunks, sizeof *pl->records);
-    pl->slots = calloc(chunks, sizeof *pl->slots);
+    pl->records = calloc(parts, sizeof *pl->records);
+    pl->slots = calloc(parts, sizeof *pl->slots);
     if (!pl->bound || !pl->ubound || !pl->records || !pl->slots)
         oom();
     atomic_init(&pl->arrived, 0);
@@ -959,27 +1107,27 @@ static void settle_plan_init(settle_plan *pl, chunk_run *runs, unsigned chunks)
     size_t total = 0;
     unsigned longest = 0;
     for (unsigned c = 0; c < chunks; c++) {
-        total += runs[c].changes.count;
-        pl->total_slots += runs[c].slots_count;
-        if (runs[c].changes.count > runs[longest].changes.count)
+        total += runs[c]->changes.count;
+        pl->total_slots += runs[c]->slots_count;
+        if (runs[c]->changes.count > runs[longest]->changes.count)
             longest = c;
     }
     pl->out.accounts = malloc((total + 1) * sizeof *pl->out.accounts);
     pl->out.slot_pool = malloc((pl->total_slots + 1) * sizeof *pl->out.slot_pool);
     if (!pl->out.accounts || !pl->out.slot_pool)
         oom();
-    const chunk_run *l = &runs[longest];
-    for (unsigned p = 1; p <= chunks; p++) {
-        uint64_t pivot = p < chunks && l->changes.count ? l->order[l->changes.count * p / chunks].prefix : 0;
+    const chunk_run *l = runs[longest];
+    for (unsigned p = 1; p <= parts; p++) {
+        uint64_t pivot = p < parts && l->changes.count ? l->order[l->changes.count * p / parts].prefix : 0;
         for (unsigned c = 0; c < chunks; c++) { /* the first entries at or above the pivot */
             size_t *b = &pl->bound[(size_t)p * chunks + c], *ub = &pl->ubound[(size_t)p * chunks + c];
-            if (p == chunks) {
-                *b = runs[c].changes.count;
-                *ub = runs[c].n_unchanged;
+            if (p == parts) {
+                *b = runs[c]->changes.count;
+                *ub = runs[c]->n_unchanged;
                 continue;
             }
-            *b = first_at_or_above(runs[c].order, runs[c].changes.count, sizeof *runs[c].order, pivot);
-            *ub = first_at_or_above(runs[c].unchanged, runs[c].n_unchanged, sizeof *runs[c].unchanged, pivot);
+            *b = first_at_or_above(runs[c]->order, runs[c]->changes.count, sizeof *runs[c]->order, pivot);
+            *ub = first_at_or_above(runs[c]->unchanged, runs[c]->n_unchanged, sizeof *runs[c]->unchanged, pivot);
         }
     }
 }
@@ -1008,19 +1156,19 @@ static void settle_barrier(settle_plan *pl)
 
 /* ------------------------------------------------------------------ the attempt */
 
-/* After the chunks, one job per chunk: its receipts' encodings (and its share of the block gas
- * limit check), and its address range's validation and merge (settle_plan); all thrown away if
- * a validation fails. One pool run, never nested in another: a nested run on a busy pool takes
- * a third thread, and three threads on two CPUs cost milliseconds of time slices. */
+/* After the chunks, one job per thread: an address range's validation and merge (settle_plan),
+ * then the receipts' encodings of the chunks c = part, part + parts, ... that could not encode
+ * their own (and their share of the block gas limit check); all thrown away if a validation
+ * fails. One pool run, never nested in another: a nested run on a busy pool takes a third
+ * thread, and three threads on two CPUs cost milliseconds of time slices. */
 typedef struct settle_job {
-    unsigned part;                /* the address range, and the chunk whose receipts it encodes */
+    unsigned part;                /* the address range, and the chunks whose receipts it encodes */
     pv_state_source *pre;
     const pv_block *b;
-    chunk_run *runs;
-    chunk_run *run;
+    chunk_run **runs;             /* in block order */
     unsigned chunks;
     pv_block_result *res;
-    pv_receipt_slice *slice;
+    pv_receipt_slice *slices;     /* one per chunk */
     settle_plan *plan;
     bool valid, gas_fits;
     char why[96];
@@ -1055,23 +1203,53 @@ static void *settle_main(void *arg)
             merge_part(j->pre, j->runs, chunks, from, to, pl->out.accounts + at, pl->out.slot_pool + slot_at,
                        &slots_written);
     }
-    /* the block gas limit, now that the gas before the chunk is known */
-    j->gas_fits = !j->run->never_fits && j->slice->base <= j->run->gas_headroom;
-    if (j->gas_fits && !j->run->encoded)
-        pv_receipt_slice_encode(j->res, j->b->fork, j->slice);
+    /* the block gas limit, now that the gas before each chunk is known */
+    j->gas_fits = true;
+    for (unsigned c = p; c < chunks; c += pl->parts) {
+        const chunk_run *r = j->runs[c];
+        bool fits = !r->never_fits && j->slices[c].base <= r->gas_headroom;
+        if (fits && !r->encoded)
+            pv_receipt_slice_encode(j->res, j->b->fork, &j->slices[c]);
+        j->gas_fits &= fits;
+    }
     return NULL;
 }
 
+static int cmp_run_first(const void *a, const void *b)
+{
+    const chunk_run *x = *(chunk_run *const *)a, *y = *(chunk_run *const *)b;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+/* The default least steal: below it a new chunk's fixed costs (a state, its collect, one more
+ * list to validate and merge) outweigh what it saves. */
+static size_t default_steal_min(size_t n)
+{
+    return n / 256 > 64 ? n / 256 : 64;
+}
+
 void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads, pv_invalid_tx_policy policy,
-                       size_t window, pv_block_result *out, pv_chunks_outcome *outcome)
+                       size_t window, size_t steal_min, pv_block_result *out, pv_chunks_outcome *outcome)
 {
     (void)policy; /* every transaction must be valid here: Block-STM handles the rest */
     memset(outcome, 0, sizeof *outcome);
     size_t n = b->txs_count;
-    unsigned chunks = chunk_count(b, threads);
-    outcome->chunks = chunks;
+    unsigned initial = chunk_count(b, threads);
     size_t bounds[65];
-    partition(b, chunks, bounds);
+    if (steal_min == PV_CHUNKS_STEAL_SKEWED) {
+        /* (tests) every chunk but the last one transaction: the threads steal at once */
+        for (unsigned c = 0; c < initial; c++)
+            bounds[c] = c;
+        bounds[initial] = n;
+        steal_min = 1;
+    } else {
+        partition(b, initial, bounds);
+        if (steal_min == 0)
+            steal_min = default_steal_min(n);
+    }
+    unsigned cap = steal_min == PV_CHUNKS_STEAL_NONE ? initial : initial * 4 > 64 ? 64 : initial * 4;
+    if (cap < initial)
+        cap = initial;
 
     chunks_shared sh;
     memset(&sh, 0, sizeof sh);
@@ -1079,12 +1257,15 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     sh.pre = pre;
     atomic_init(&sh.stop, false);
     pthread_mutex_init(&sh.why_lock, NULL);
+    pthread_mutex_init(&sh.steal_lock, NULL);
+    sh.steal_min = steal_min;
 
-    /* Each chunk zeroes its own part (16 MB for 50,000 receipts: not on one thread). */
+    /* Each chunk zeroes its own receipts as it fills them (16 MB for 50,000: not on one thread). */
     pv_block_receipt *receipts = malloc((n + 1) * sizeof *receipts);
-    chunk_run *runs = calloc(chunks, sizeof *runs);
-    void **args = calloc(chunks, sizeof *args);
-    if (!receipts || !runs || !args)
+    chunk_run *all = calloc(cap, sizeof *all);
+    chunk_run **runs = calloc(cap, sizeof *runs);
+    void **args = calloc(cap, sizeof *args);
+    if (!receipts || !all || !runs || !args)
         oom();
     pv_block_result res;
     memset(&res, 0, sizeof res);
@@ -1092,63 +1273,87 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     res.receipts = receipts;
     res.receipts_count = n;
     res.receipts_root_known = b->fork >= PV_BYZANTIUM; /* as pv_receipt_slices_prefix says */
-    sh.runs = runs;
+    sh.all = all;
+    sh.cap = cap;
+    atomic_init(&sh.nruns, initial);
     sh.res = &res;
     /* Every transaction is in the block if the attempt succeeds, so the receipts trie has n
      * items: each chunk hashes its receipts' leaves with their encodings, on its thread. */
     pv_ordered_trie *trie = res.receipts_root_known ? pv_ordered_trie_new(n) : NULL;
     size_t published = 0;
-    for (unsigned c = 0; c < chunks; c++) {
-        runs[c].sh = &sh;
-        atomic_init(&runs[c].gas_known, false);
-        runs[c].k = c + 1;
-        runs[c].first = bounds[c];
-        runs[c].end = bounds[c + 1];
-        runs[c].last = c + 1 == chunks;
+    for (unsigned c = 0; c < initial; c++) {
+        chunk_run *r = &all[c];
+        r->sh = &sh;
+        atomic_init(&r->gas_known, false);
+        atomic_init(&r->encode_claimed, false);
+        atomic_init(&r->started_ns, 0);
+        atomic_init(&r->span, ((uint64_t)bounds[c] << 32) | bounds[c + 1]);
+        r->k = c + 1;
+        r->first = bounds[c];
+        r->end = bounds[c + 1];
         size_t len = bounds[c + 1] - bounds[c];
-        runs[c].window = window == PV_CHUNKS_WINDOW_NONE ? 0
-                         : window                        ? window
-                         : len / 32 > PV_CHUNKS_WINDOW_TXS ? len / 32
-                                                          : PV_CHUNKS_WINDOW_TXS;
-        runs[c].receipts = receipts;
-        runs[c].slice.trie = trie;
-        runs[c].slice.first_item = bounds[c];
-        args[c] = &runs[c];
-        published += runs[c].window < len ? runs[c].window : len;
+        r->window = window == PV_CHUNKS_WINDOW_NONE ? 0
+                    : window                        ? window
+                    : len / 32 > PV_CHUNKS_WINDOW_TXS ? len / 32
+                                                     : PV_CHUNKS_WINDOW_TXS;
+        r->receipts = receipts;
+        r->slice.trie = trie;
+        r->slice.first_item = bounds[c];
+        args[c] = r;
+        published += r->window < len ? r->window : len;
     }
     /* sized for the windows' transactions, not the block's */
     sh.accounts = pv_cmap_new(sizeof(fp_addr_key), sizeof(fp_account), published * 3 + 256);
     sh.slots = pv_cmap_new(sizeof(fp_slot_key), sizeof(fp_entry), published * 2 + 256);
     double t0 = now_ms();
-    pv_pool_run(chunk_main, args, chunks);
+    pv_pool_run(chunk_main, args, initial);
     double t1 = now_ms();
     outcome->ms_run = t1 - t0;
 
+    /* the runs in block order, each its place as k */
+    unsigned chunks = atomic_load(&sh.nruns);
+    outcome->chunks = chunks;
+    outcome->steals = chunks - initial;
+    for (unsigned c = 0; c < chunks; c++)
+        runs[c] = &all[c];
+    qsort(runs, chunks, sizeof *runs, cmp_run_first);
     bool ok = !atomic_load(&sh.stop);
+    for (unsigned c = 0; c < chunks; c++) {
+        runs[c]->k = c + 1;
+        if (ok && runs[c]->first != (c ? runs[c - 1]->end : 0)) {
+            fprintf(stderr, "parevm: internal error: chunk %u starts at %zu\n", c + 1, runs[c]->first);
+            abort();
+        }
+    }
+    if (ok && runs[chunks - 1]->end != n) {
+        fprintf(stderr, "parevm: internal error: the chunks end at %zu of %zu\n", runs[chunks - 1]->end, n);
+        abort();
+    }
+    unsigned parts = chunks < initial ? chunks : initial;
     pv_receipt_slice *slices = calloc(chunks, sizeof *slices);
-    settle_job *jobs = calloc(chunks, sizeof *jobs);
+    settle_job *jobs = calloc(parts, sizeof *jobs);
     if (!slices || !jobs)
         oom();
     for (unsigned c = 0; c < chunks; c++) /* the slices own the encodings from here */
-        slices[c] = runs[c].slice;
+        slices[c] = runs[c]->slice;
     settle_plan plan;
     memset(&plan, 0, sizeof plan);
     if (ok) {
-        settle_plan_init(&plan, runs, chunks);
+        settle_plan_init(&plan, runs, chunks, parts);
         pv_receipt_slices_prefix(&res, b->fork, slices, chunks);
-        for (unsigned c = 0; c < chunks; c++) {
-            jobs[c] = (settle_job){.part = c, .pre = pre, .b = b, .runs = runs, .run = &runs[c], .chunks = chunks,
-                                   .res = &res, .slice = &slices[c], .plan = &plan};
-            args[c] = &jobs[c];
+        for (unsigned p = 0; p < parts; p++) {
+            jobs[p] = (settle_job){.part = p, .pre = pre, .b = b, .runs = runs, .chunks = chunks, .res = &res,
+                                   .slices = slices, .plan = &plan};
+            args[p] = &jobs[p];
         }
-        pv_pool_run(settle_main, args, chunks);
-        for (unsigned c = 0; ok && c < chunks; c++)
-            if (!jobs[c].valid) {
-                give_up(&sh, jobs[c].why);
+        pv_pool_run(settle_main, args, parts);
+        for (unsigned p = 0; ok && p < parts; p++)
+            if (!jobs[p].valid) {
+                give_up(&sh, jobs[p].why);
                 ok = false;
             }
-        for (unsigned c = 0; ok && c < chunks; c++)
-            if (!jobs[c].gas_fits) {
+        for (unsigned p = 0; ok && p < parts; p++)
+            if (!jobs[p].gas_fits) {
                 give_up(&sh, "the block gas limit is reached");
                 ok = false;
             }
@@ -1157,11 +1362,11 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     outcome->ms_validate = t2 - t1;
     if (ok) {
         pv_receipt_slices_root(&res, slices, chunks, threads);
-        res.uncle_rewards_missing = runs[chunks - 1].uncle_rewards_missing;
+        res.uncle_rewards_missing = runs[chunks - 1]->uncle_rewards_missing;
         res.changes = plan.out;
         res.changes.count = 0;
-        for (unsigned c = 0; c < chunks; c++)
-            res.changes.count += plan.records[c];
+        for (unsigned p = 0; p < parts; p++)
+            res.changes.count += plan.records[p];
         memset(&plan.out, 0, sizeof plan.out);
         *out = res;
         receipts = NULL;
@@ -1171,17 +1376,19 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         snprintf(outcome->why_not, sizeof outcome->why_not, "%s", sh.why);
     }
 
-    for (size_t i = 0; receipts && i < n; i++) {
-        pv_receipt rc = {.logs = receipts[i].logs, .logs_count = receipts[i].logs_count};
-        pv_receipt_free(&rc);
-    }
+    /* (after a give-up, receipts of transactions nobody reached hold nothing: zeroed here) */
+    for (unsigned c = 0; receipts && c < chunks; c++)
+        for (size_t i = all[c].first; i < all[c].first + all[c].filled; i++) {
+            pv_receipt rc = {.logs = receipts[i].logs, .logs_count = receipts[i].logs_count};
+            pv_receipt_free(&rc);
+        }
     for (unsigned c = 0; c < chunks; c++) {
-        if (runs[c].st)
-            pv_state_free(runs[c].st);
-        pv_state_changes_free(&runs[c].changes);
-        free(runs[c].order);
-        free(runs[c].unchanged);
-        free(runs[c].reads.v);
+        if (all[c].st)
+            pv_state_free(all[c].st);
+        pv_state_changes_free(&all[c].changes);
+        free(all[c].order);
+        free(all[c].unchanged);
+        free(all[c].reads.v);
     }
     settle_plan_free(&plan);
     pv_receipt_slices_free(slices, chunks);
@@ -1189,9 +1396,11 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     free(slices);
     free(jobs);
     free(receipts);
+    free(all);
     free(runs);
     free(args);
     pv_cmap_free(sh.accounts, NULL);
     pv_cmap_free(sh.slots, NULL);
     pthread_mutex_destroy(&sh.why_lock);
+    pthread_mutex_destroy(&sh.steal_lock);
 }

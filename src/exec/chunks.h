@@ -33,7 +33,8 @@
 
 typedef struct pv_chunks_outcome {
     bool done;                    /* out is the block's result */
-    unsigned chunks;
+    unsigned chunks;              /* in the end, steals included */
+    unsigned steals;              /* chunks split off a running one by a thread done with its own */
     char why_not[96];             /* when !done: the conflict, invalid transaction, ... */
     double ms_run, ms_validate, ms_finish; /* phases (wall time): the chunks; the final validation
                                               beside the merge of the changes; the receipts */
@@ -47,9 +48,12 @@ bool pv_chunks_worth_trying(const pv_block *b, unsigned threads, bool always);
 
 /* The attempt. window: how many transactions at the start of each chunk publish their footprint
  * as they run (0: the default, PV_CHUNKS_WINDOW_NONE: none, so that only the final validation
- * decides). On done, *out is complete (as pv_block_execute_parallel's); otherwise *out is
- * untouched. pre must be thread-safe. */
+ * decides). steal_min: the fewest transactions a thread done with its chunk takes from the tail
+ * of a running one (0: the default, PV_CHUNKS_STEAL_NONE: no steals, PV_CHUNKS_STEAL_SKEWED:
+ * tests, every chunk but the last starts with one transaction and steals take any number). On
+ * done, *out is complete (as pv_block_execute_parallel's); otherwise *out is untouched. pre must
+ * be thread-safe. */
 void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads, pv_invalid_tx_policy policy,
-                       size_t window, pv_block_result *out, pv_chunks_outcome *outcome);
+                       size_t window, size_t steal_min, pv_block_result *out, pv_chunks_outcome *outcome);
 
 #endif

@@ -631,8 +631,9 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     if (!o->record_traces && o->chunks != PV_CHUNKS_NEVER &&
         pv_chunks_worth_trying(b, threads, o->chunks == PV_CHUNKS_ALWAYS)) {
         pv_chunks_outcome co;
-        pv_chunks_execute(pre, b, threads, o->policy, o->chunks_window, out, &co);
+        pv_chunks_execute(pre, b, threads, o->policy, o->chunks_window, o->chunks_steal_min, out, &co);
         stats->chunks = co.chunks;
+        stats->chunks_steals = co.steals;
         stats->chunks_done = co.done;
         stats->ms_chunks = now_ms() - t0;
         stats->ms_chunks_run = co.ms_run;

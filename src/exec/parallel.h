@@ -15,6 +15,8 @@
  * (auto), never, or for every block (always: tests). */
 typedef enum pv_chunks_mode { PV_CHUNKS_AUTO = 0, PV_CHUNKS_NEVER, PV_CHUNKS_ALWAYS } pv_chunks_mode;
 #define PV_CHUNKS_WINDOW_NONE SIZE_MAX
+#define PV_CHUNKS_STEAL_NONE SIZE_MAX
+#define PV_CHUNKS_STEAL_SKEWED (SIZE_MAX - 1)
 
 typedef struct pv_parallel_options {
     unsigned threads;             /* 0: automatic; 1: sequential */
@@ -23,6 +25,8 @@ typedef struct pv_parallel_options {
     pv_chunks_mode chunks;
     size_t chunks_window;         /* early-checked transactions per chunk (chunks.h): 0 default,
                                      PV_CHUNKS_WINDOW_NONE none (tests of the final validation) */
+    size_t chunks_steal_min;      /* least steal (chunks.h): 0 default, PV_CHUNKS_STEAL_NONE,
+                                     PV_CHUNKS_STEAL_SKEWED (tests) */
 } pv_parallel_options;
 
 /* What one transaction finally read and wrote (its last, committed incarnation). */
@@ -50,6 +54,7 @@ typedef struct pv_parallel_stats {
     uint32_t sequential_suffix_from;
     double ms_prepare, ms_parallel, ms_finish;
     unsigned chunks;              /* optimistic chunks tried (0: not tried) ... */
+    unsigned chunks_steals;       /* ... of which split off a running one (chunks.h) */
     bool chunks_done;             /* ... and they produced the result (else Block-STM did) */
     char chunks_why_not[96];      /* why they did not */
     double ms_chunks;             /* time of the attempt ... */

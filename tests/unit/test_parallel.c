@@ -120,7 +120,7 @@ static pv_tx *add_tx(builder *bl, unsigned from, pv_address to, uint64_t value, 
     return t;
 }
 
-static int blocks_compared, chunk_attempts, chunk_successes;
+static int blocks_compared, chunk_attempts, chunk_successes, chunk_steals;
 
 /* The chunk executor on b at several chunk counts: a claimed result must be seq. expect: 1 it
  * must succeed at 2 chunks, 0 it must give up there, -1 either. */
@@ -134,25 +134,31 @@ static void check_chunks(const char *name, builder *bl, pv_invalid_tx_policy pol
     /* Over the world itself (the chunks' states report their reads) and over a source in front
      * of it (the chunk source sees them): each must find the same conflicts. (The settling cuts
      * the addresses in one range per chunk: 2 to 8 ranges here.) */
+    /* Steals: none (the partition's chunks alone), or every chunk but the last starting with one
+     * transaction, so that threads split running chunks at once (and again: chunks of 1 to n
+     * transactions, cut wherever the threads' timing falls). */
+    static const size_t steals[] = {PV_CHUNKS_STEAL_NONE, PV_CHUNKS_STEAL_SKEWED};
     for (size_t via = 0; via < 2; via++)
     for (size_t w = 0; w < 2; w++)
+    for (size_t s = 0; s < 2; s++)
         for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
             pv_block_result out;
             pv_chunks_outcome oc;
             pv_cached_source *cache = via & 1 ? pv_cached_source_new(pv_world_source(bl->w), 64) : NULL;
             pv_state_source *pre = via & 1 ? pv_cached_source_base(cache) : pv_world_source(bl->w);
-            pv_chunks_execute(pre, &bl->b, counts[c], policy, windows[w], &out, &oc);
+            pv_chunks_execute(pre, &bl->b, counts[c], policy, windows[w], steals[s], &out, &oc);
+            chunk_steals += oc.steals;
             pv_cached_source_free(cache);
             chunk_attempts++;
             if (oc.done) {
                 chunk_successes++;
                 char why[512];
                 bool eq = pv_block_results_equal(seq, &out, why, sizeof why);
-                CHECK(eq, "%s, %u chunks, window %zu, %s: %s", name, counts[c], windows[w],
-                      via & 1 ? "through a source" : "over the world", why);
+                CHECK(eq, "%s, %u chunks, window %zu, %s, %s: %s", name, counts[c], windows[w],
+                      via & 1 ? "through a source" : "over the world", s ? "skewed, stealing" : "no steals", why);
                 pv_block_result_free(&out);
             }
-            if (expect >= 0 && counts[c] == 2)
+            if (expect >= 0 && counts[c] == 2 && s == 0)
                 CHECK(oc.done == (expect == 1), "%s: 2 chunks, window %zu, %s: %s (%s)", name, windows[w],
                       via & 1 ? "through a source" : "over the world", oc.done ? "succeeded" : "gave up", oc.why_not);
         }
@@ -496,5 +502,7 @@ int main(void)
     printf("%d blocks compared at 6 thread counts x 3 runs; chunk executor: %d of %d attempts succeeded\n",
            blocks_compared, chunk_successes, chunk_attempts);
     CHECK(chunk_successes > 0 && chunk_successes < chunk_attempts, "the chunk executor both succeeded and gave up");
+    printf("%d chunks split off running ones\n", chunk_steals);
+    CHECK(chunk_steals > 0, "threads done with their chunk stole from the others");
     TEST_DONE();
 }
