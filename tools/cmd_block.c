@@ -107,8 +107,8 @@ static bool parse_tx_count(const char *opt, const char *m, const char *word1, si
     else if (word2 && strcmp(m, word2) == 0)
         *out = value2;
     else if (*end || end == m || v < 1) {
-        fprintf(stderr, "parevm block: %s takes a number of transactions (>= 1), %s%s%s, got '%s'\n", opt, word1,
-                word2 ? " or " : "", word2 ? word2 : "", m);
+        fprintf(stderr, "parevm block: %s takes a number of transactions (>= 1)%s%s or %s, got '%s'\n", opt,
+                word2 ? ", " : "", word2 ? word1 : "", word2 ? word2 : word1, m);
         return false;
     } else
         *out = (size_t)v;
