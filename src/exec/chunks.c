@@ -244,8 +244,8 @@ struct chunk_run {
     uint64_t gas_headroom;
     bool never_fits;              /* some transaction cannot fit whatever the base */
     atomic_bool gas_known;        /* slice.gas is final */
-    atomic_bool encode_claimed;   /* someone encodes (or encoded) slice while the chunks run */
-    bool encoded;                 /* slice's encodings done (with the gas before the chunk) */
+    atomic_bool encode_claimed;   /* slice encoded (with the gas before the chunk) while the chunks
+                                     ran: whoever claims it finishes before its thread returns */
     pv_receipt_slice slice;       /* the chunk's receipts: gas, bloom (then, settled, encodings) */
     struct {
         pv_address addr;
@@ -412,7 +412,6 @@ static bool encode_if_base_known(chunk_run *r)
         return true;
     r->slice.base = base;
     pv_receipt_slice_encode(sh->res, sh->b->fork, &r->slice);
-    r->encoded = true;
     return true;
 }
 
@@ -1208,7 +1207,7 @@ static void *settle_main(void *arg)
     for (unsigned c = p; c < chunks; c += pl->parts) {
         const chunk_run *r = j->runs[c];
         bool fits = !r->never_fits && j->slices[c].base <= r->gas_headroom;
-        if (fits && !r->encoded)
+        if (fits && !atomic_load_explicit(&r->encode_claimed, memory_order_relaxed))
             pv_receipt_slice_encode(j->res, j->b->fork, &j->slices[c]);
         j->gas_fits &= fits;
     }
