@@ -97,45 +97,11 @@ bool pv_block_finish_rewards(pv_state *st, const pv_block *b)
     return missing;
 }
 
-/* Sets the three bloom bits of each hashed item. */
-static void bloom_set(uint8_t bloom[256], const uint8_t (*h)[32], size_t k)
-{
-    for (size_t m = 0; m < k; m++)
-        for (int j = 0; j < 6; j += 2) {
-            unsigned bit = ((unsigned)h[m][j] << 8 | h[m][j + 1]) & 2047u;
-            bloom[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
-        }
-}
-
-void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n)
-{
-    /* Every address and topic is hashed: a token transfer's one log is four hashes, a quarter of
-     * its execution time one by one; batched (several Keccak states in one vector) far less. */
-    enum { BATCH = 64 };
-    const uint8_t *data[BATCH];
-    size_t lens[BATCH], k = 0;
-    uint8_t h[BATCH][32];
-    for (size_t i = 0; i < n; i++) {
-        for (size_t t = 0; t <= logs[i].topics_count; t++) {
-            data[k] = t == 0 ? logs[i].address.b : logs[i].topics[t - 1].b;
-            lens[k] = t == 0 ? 20 : 32;
-            if (++k == BATCH) {
-                pv_keccak256_batch(data, lens, k, h);
-                bloom_set(bloom, (const uint8_t(*)[32])h, k);
-                k = 0;
-            }
-        }
-    }
-    if (k) {
-        pv_keccak256_batch(data, lens, k, h);
-        bloom_set(bloom, (const uint8_t(*)[32])h, k);
-    }
-}
-
-/* The blooms of receipts [0, n) from their logs, OR-ed into each: every address and topic of
- * them all hashed in full batches (one receipt's few items filled half a batch's lanes), and an
- * item met again (a token's address, an event's signature: half of a token transfer's four)
- * taken from a small cache of bit positions instead of hashed again. */
+/* Blooms from logs: every address and topic hashed in full batches (several Keccak states in one
+ * vector; one by one, a token transfer's four hashes were a quarter of its execution), and an
+ * item met again (a token's address, an event's signature: half of a token transfer's four; all
+ * but a few of block 15537394's 10,001 logs of one transaction) taken from a small cache of bit
+ * positions instead of hashed again. */
 enum { BLOOM_BATCH = 64, BLOOM_CACHE = 256 };
 typedef struct bloom_batch {
     struct {
@@ -143,10 +109,20 @@ typedef struct bloom_batch {
         uint8_t len;           /* 20 (an address) or 32 (a topic); 0: empty */
         uint16_t bit[3];
     } cache[BLOOM_CACHE];
+    bool use_cache;            /* off for a few items: clearing the cache would cost more */
     const uint8_t *data[BLOOM_BATCH];
     size_t lens[BLOOM_BATCH], k;
     uint8_t *dst[BLOOM_BATCH];  /* the bloom each item goes to */
 } bloom_batch;
+
+static void bloom_batch_init(bloom_batch *bb, bool use_cache)
+{
+    bb->k = 0;
+    bb->use_cache = use_cache;
+    if (use_cache)
+        for (size_t c = 0; c < BLOOM_CACHE; c++)
+            bb->cache[c].len = 0;
+}
 
 static size_t bloom_cache_slot(const uint8_t *p, size_t len)
 {
@@ -167,40 +143,58 @@ static void bloom_flush(bloom_batch *bb)
     uint8_t h[BLOOM_BATCH][32];
     pv_keccak256_batch(bb->data, bb->lens, bb->k, h);
     for (size_t m = 0; m < bb->k; m++) {
-        size_t c = bloom_cache_slot(bb->data[m], bb->lens[m]);
-        memcpy(bb->cache[c].key, bb->data[m], bb->lens[m]);
-        bb->cache[c].len = (uint8_t)bb->lens[m];
+        uint16_t bit[3];
         for (int j = 0; j < 3; j++)
-            bb->cache[c].bit[j] = (uint16_t)(((unsigned)h[m][2 * j] << 8 | h[m][2 * j + 1]) & 2047u);
-        bloom_set_bits(bb->dst[m], bb->cache[c].bit);
+            bit[j] = (uint16_t)(((unsigned)h[m][2 * j] << 8 | h[m][2 * j + 1]) & 2047u);
+        bloom_set_bits(bb->dst[m], bit);
+        if (bb->use_cache) {
+            size_t c = bloom_cache_slot(bb->data[m], bb->lens[m]);
+            memcpy(bb->cache[c].key, bb->data[m], bb->lens[m]);
+            bb->cache[c].len = (uint8_t)bb->lens[m];
+            memcpy(bb->cache[c].bit, bit, sizeof bit);
+        }
     }
     bb->k = 0;
+}
+
+static void bloom_batch_add_logs(bloom_batch *bb, uint8_t bloom[256], const pv_log *logs, size_t n)
+{
+    for (size_t g = 0; g < n; g++) {
+        const pv_log *lg = &logs[g];
+        for (size_t t = 0; t <= lg->topics_count; t++) {
+            const uint8_t *p = t == 0 ? lg->address.b : lg->topics[t - 1].b;
+            const size_t len = t == 0 ? 20 : 32;
+            if (bb->use_cache) {
+                size_t c = bloom_cache_slot(p, len);
+                if (bb->cache[c].len == len && memcmp(bb->cache[c].key, p, len) == 0) {
+                    bloom_set_bits(bloom, bb->cache[c].bit);
+                    continue;
+                }
+            }
+            bb->data[bb->k] = p;
+            bb->lens[bb->k] = len;
+            bb->dst[bb->k] = bloom;
+            if (++bb->k == BLOOM_BATCH)
+                bloom_flush(bb);
+        }
+    }
+}
+
+void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n)
+{
+    bloom_batch bb;
+    bloom_batch_init(&bb, n >= 4);
+    bloom_batch_add_logs(&bb, bloom, logs, n);
+    if (bb.k)
+        bloom_flush(&bb);
 }
 
 void pv_bloom_add_receipts(pv_block_receipt *r, size_t n)
 {
     bloom_batch bb;
-    bb.k = 0;
-    for (size_t c = 0; c < BLOOM_CACHE; c++)
-        bb.cache[c].len = 0;
+    bloom_batch_init(&bb, true);
     for (size_t i = 0; i < n; i++)
-        for (size_t g = 0; g < r[i].logs_count; g++) {
-            const pv_log *lg = &r[i].logs[g];
-            for (size_t t = 0; t <= lg->topics_count; t++) {
-                const uint8_t *p = t == 0 ? lg->address.b : lg->topics[t - 1].b;
-                const size_t len = t == 0 ? 20 : 32;
-                size_t c = bloom_cache_slot(p, len);
-                if (bb.cache[c].len == len && memcmp(bb.cache[c].key, p, len) == 0) {
-                    bloom_set_bits(r[i].bloom, bb.cache[c].bit);
-                    continue;
-                }
-                bb.data[bb.k] = p;
-                bb.lens[bb.k] = len;
-                bb.dst[bb.k] = r[i].bloom;
-                if (++bb.k == BLOOM_BATCH)
-                    bloom_flush(&bb);
-            }
-        }
+        bloom_batch_add_logs(&bb, r[i].bloom, r[i].logs, r[i].logs_count);
     if (bb.k)
         bloom_flush(&bb);
 }
