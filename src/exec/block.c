@@ -3,6 +3,7 @@
 
 #include "../util/pool.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -429,6 +430,62 @@ static void finish_receipts_mt(pv_block_result *res, pv_fork fork, unsigned thre
         jobs[t].encode = true;
     pv_pool_run(slice_job_main, args, threads);
     pv_receipt_slices_root(res, s, threads, threads);
+}
+
+void pv_receipts_share_init(pv_receipts_share *sh, pv_block_result *res, pv_fork fork)
+{
+    memset(sh, 0, sizeof *sh);
+    sh->res = res;
+    sh->fork = fork;
+    size_t n = res->receipts_count;
+    /* items 0..127 sort apart in the trie: a piece holding them all hashes them itself */
+    size_t first = n / PV_RECEIPTS_SHARE_SLICES > 128 ? n / PV_RECEIPTS_SHARE_SLICES : 128;
+    if (first > n)
+        first = n;
+    sh->nslices = 1;
+    sh->s[0].hi = first;
+    for (unsigned t = 1; t < PV_RECEIPTS_SHARE_SLICES && first < n; t++) {
+        sh->s[t].lo = first + (n - first) * (t - 1) / (PV_RECEIPTS_SHARE_SLICES - 1);
+        sh->s[t].hi = first + (n - first) * t / (PV_RECEIPTS_SHARE_SLICES - 1);
+        sh->nslices = t + 1;
+    }
+    atomic_init(&sh->stage, 0);
+    atomic_init(&sh->next, 0);
+}
+
+void pv_receipts_share_work(pv_receipts_share *sh)
+{
+    unsigned expect = 0;
+    if (atomic_compare_exchange_strong(&sh->stage, &expect, 1)) {
+        size_t item = 0;
+        for (unsigned t = 0; t < sh->nslices; t++) {
+            pv_receipt_slice_sum(sh->res->receipts, &sh->s[t]);
+            sh->s[t].first_item = item;
+            item += sh->s[t].included;
+        }
+        pv_receipt_slices_prefix(sh->res, sh->fork, sh->s, sh->nslices);
+        struct pv_ordered_trie *trie = sh->res->receipts_root_known ? pv_ordered_trie_new(item) : NULL;
+        for (unsigned t = 0; t < sh->nslices; t++)
+            sh->s[t].trie = trie;
+        atomic_store_explicit(&sh->stage, 2, memory_order_release);
+    } else {
+        /* tens of microseconds at most, and a joiner comes after work of its own */
+        while (atomic_load_explicit(&sh->stage, memory_order_acquire) != 2)
+            sched_yield();
+    }
+    for (;;) {
+        unsigned t = atomic_fetch_add(&sh->next, 1);
+        if (t >= sh->nslices)
+            return;
+        pv_receipt_slice_encode(sh->res, sh->fork, &sh->s[t]);
+    }
+}
+
+void pv_receipts_share_root(pv_receipts_share *sh)
+{
+    struct pv_ordered_trie *trie = sh->s[0].trie;
+    pv_receipt_slices_root(sh->res, sh->s, sh->nslices, 1);
+    pv_ordered_trie_free(trie);
 }
 
 void pv_block_finish_receipts(pv_block_result *res, pv_fork fork, unsigned threads)

@@ -9,6 +9,8 @@
 #ifndef PV_EXEC_BLOCK_H
 #define PV_EXEC_BLOCK_H
 
+#include <stdatomic.h>
+
 #include "../state/state.h"
 #include "transition.h"
 #include "../util/rlp.h"
@@ -118,6 +120,26 @@ void pv_receipt_slices_prefix(pv_block_result *res, pv_fork fork, pv_receipt_sli
 void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slice *s);
 void pv_receipt_slices_root(pv_block_result *res, pv_receipt_slice *s, unsigned n, unsigned threads);
 void pv_receipt_slices_free(pv_receipt_slice *s, unsigned n);
+
+/* The receipts finish shared by threads that join it at different times (one starts at once,
+ * another after its own part of the block's finish): the receipts are cut into up to
+ * PV_RECEIPTS_SHARE_SLICES slices that the callers of pv_receipts_share_work claim in order,
+ * each encoding its slice and hashing its leaves into one trie; the first caller sums the
+ * slices and fixes their cumulative gas before anyone encodes. Then pv_receipts_share_root
+ * (after every worker returned) takes the root, as pv_block_finish_receipts would. */
+enum { PV_RECEIPTS_SHARE_SLICES = 4 };
+typedef struct pv_receipts_share {
+    pv_block_result *res;
+    pv_fork fork;
+    unsigned nslices;
+    pv_receipt_slice s[PV_RECEIPTS_SHARE_SLICES];
+    _Atomic unsigned stage;       /* 0: not summed; 1: summing; 2: sums and prefix ready */
+    _Atomic unsigned next;        /* the next slice to claim */
+} pv_receipts_share;
+
+void pv_receipts_share_init(pv_receipts_share *sh, pv_block_result *res, pv_fork fork);
+void pv_receipts_share_work(pv_receipts_share *sh);
+void pv_receipts_share_root(pv_receipts_share *sh);
 /* The 2048-bit bloom of logs, OR-ed into bloom. */
 void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n);
 /* The same for each of receipts [0, n) from its own logs, the hashing batched across them all

@@ -11,8 +11,12 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <pthread.h>
 
 #include "exec/block.h"
+#include "state/trie.h"
 #include "util/hex.h"
 #include "util/keccak.h"
 #include "util/rlp.h"
@@ -664,9 +668,92 @@ static void blooms(void)
     CHECK(empty == 0, "receipts without logs keep an empty bloom (%u)", empty);
 }
 
+/* The receipts finish shared by threads (pv_receipts_share, as the parallel executor's finish
+ * runs it: one thread at once, another joining late) against pv_block_finish_receipts on one
+ * thread: cumulative gas, the block's gas and bloom, and the receipts root, for blocks of a few
+ * to thousands of receipts, some of them rejected (left out of the trie), before and after
+ * Byzantium. */
+typedef struct share_arg {
+    pv_receipts_share *sh;
+    unsigned delay_us;
+} share_arg;
+
+static void *share_thread(void *p)
+{
+    share_arg *a = p;
+    if (a->delay_us)
+        usleep(a->delay_us);
+    pv_receipts_share_work(a->sh);
+    return NULL;
+}
+
+static void shared_receipts(void)
+{
+    static const size_t sizes[] = {1, 7, 127, 128, 129, 300, 1226, 5000};
+    static pv_log logs[3];
+    static pv_bytes32 topics[3][2];
+    for (int g = 0; g < 3; g++) {
+        memset(&logs[g], 0, sizeof logs[g]);
+        logs[g].address.b[19] = (uint8_t)(g + 1);
+        logs[g].topics = topics[g];
+        logs[g].topics_count = (size_t)g % 3;
+        for (int t = 0; t < 2; t++)
+            memset(topics[g][t].b, 0x11 * (g + t + 1), 32);
+        logs[g].data = (uint8_t *)"payload";
+        logs[g].data_size = (size_t)g * 3;
+    }
+    unsigned bad = 0, cases = 0;
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+        for (int fork = 0; fork < 2; fork++)
+            for (int skip = 0; skip < 2; skip++) {
+                size_t n = sizes[si];
+                pv_block_receipt *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
+                for (size_t i = 0; i < n; i++) {
+                    pv_block_receipt *r = &a[i];
+                    r->tx_type = (uint8_t)(i % 3);
+                    r->status = i % 5 ? PV_SUCCESS : PV_REVERT;
+                    r->gas_used = 21000 + i * 37;
+                    r->rejected = skip && i % 11 == 3 ? PV_TX_NONCE_TOO_HIGH : PV_TX_VALID;
+                    r->logs = r->rejected == PV_TX_VALID ? logs : NULL;
+                    r->logs_count = r->rejected == PV_TX_VALID ? i % 4 : 0;
+                    if (r->logs_count)
+                        pv_bloom_add_logs(r->bloom, r->logs, r->logs_count > 3 ? 3 : r->logs_count);
+                    if (r->logs_count > 3)
+                        r->logs_count = 3;
+                    b[i] = *r;
+                }
+                pv_fork f = fork ? PV_CANCUN : PV_HOMESTEAD;
+                pv_block_result ra = {.valid = true, .receipts = a, .receipts_count = n};
+                pv_block_result rb = {.valid = true, .receipts = b, .receipts_count = n};
+                pv_block_finish_receipts(&ra, f, 1);
+                pv_receipts_share sh;
+                pv_receipts_share_init(&sh, &rb, f);
+                share_arg x = {&sh, 0}, y = {&sh, (unsigned)(si % 3) * 50};
+                pthread_t t1, t2;
+                pthread_create(&t1, NULL, share_thread, &x);
+                pthread_create(&t2, NULL, share_thread, &y);
+                pthread_join(t1, NULL);
+                pthread_join(t2, NULL);
+                pv_receipts_share_root(&sh);
+                bool same = ra.gas_used == rb.gas_used && !memcmp(ra.logs_bloom, rb.logs_bloom, 256) &&
+                            ra.receipts_root_known == rb.receipts_root_known &&
+                            pv_bytes32_eq(&ra.receipts_root, &rb.receipts_root);
+                for (size_t i = 0; i < n; i++)
+                    same = same && a[i].cumulative_gas_used == b[i].cumulative_gas_used;
+                /* and the root is a real one: not the empty trie's, unless nothing was included */
+                same = same && (!ra.receipts_root_known || !pv_bytes32_eq(&ra.receipts_root, &PV_EMPTY_TRIE_ROOT));
+                bad += !same;
+                cases++;
+                free(a);
+                free(b);
+            }
+    CHECK(bad == 0, "shared receipts finish equals the one-thread finish (%u of %u blocks differ)", bad, cases);
+}
+
 int main(void)
 {
     blooms();
+    shared_receipts();
     receipts();
     valid_file();
     invalid_file();
