@@ -3,7 +3,6 @@
 
 #include "../util/pool.h"
 
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -470,8 +469,8 @@ void pv_receipts_share_work(pv_receipts_share *sh)
         atomic_store_explicit(&sh->stage, 2, memory_order_release);
     } else {
         /* tens of microseconds at most, and a joiner comes after work of its own */
-        while (atomic_load_explicit(&sh->stage, memory_order_acquire) != 2)
-            sched_yield();
+        for (unsigned i = 0; atomic_load_explicit(&sh->stage, memory_order_acquire) != 2; i++)
+            pv_pool_relax(i);
     }
     for (;;) {
         unsigned t = atomic_fetch_add(&sh->next, 1);

@@ -1,7 +1,6 @@
 /* Optimistic chunks (see chunks.h). */
 #include "chunks.h"
 
-#include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -430,10 +429,7 @@ static void help_encode(chunks_shared *sh)
             pending |= !encode_if_base_known(&sh->all[c]);
         if (!pending)
             return;
-        if (spins < 64)
-            __builtin_ia32_pause();
-        else
-            sched_yield();
+        pv_pool_relax(spins);
     }
 }
 
@@ -493,40 +489,40 @@ static void run_chunk(chunk_run *r)
         if (!atomic_compare_exchange_weak_explicit(&r->span, &span, ((uint64_t)(next + take) << 32) | end,
                                                    memory_order_acq_rel, memory_order_relaxed))
             continue; /* a steal lowered end meanwhile */
-    for (size_t i = next; i < next + take; i++) {
-        if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
-            return;
-        if (r->publishing && i - r->first == r->window)
-            stop_publishing(r, world);
-        if (r->publishing && i + 4 < end)
-            prefetch_tx(r, &b->txs[i + 4]);
-        const uint64_t tx_limit = b->txs[i].gas_limit;
-        if (tx_limit > block_limit || local_gas > block_limit - tx_limit)
-            r->never_fits = true;
-        else if (block_limit - tx_limit - local_gas < r->gas_headroom)
-            r->gas_headroom = block_limit - tx_limit - local_gas;
-        pv_receipt rc;
-        pv_tx_error err = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &rc);
-        local_gas += rc.gas_used;
-        pv_block_receipt *out = &r->receipts[i];
-        memset(out, 0, sizeof *out); /* here, not for the chunk at its start: a thief may own the rest */
-        out->tx_type = b->txs[i].type;
-        out->status = rc.status;
-        out->gas_used = rc.gas_used;
-        out->logs = rc.logs;
-        out->logs_count = rc.logs_count;
-        out->has_contract_address = b->txs[i].is_create && rc.status == PV_SUCCESS && err == PV_TX_VALID;
-        out->contract_address = rc.contract_address;
-        r->filled = i - r->first + 1;
-        if (err != PV_TX_VALID && !r->src.base.halted) {
-            /* Block-STM knows what an invalid transaction means under each policy. Usually a
-             * dependency: the sender's nonce or balance comes from a lower chunk. */
-            char why[96];
-            snprintf(why, sizeof why, "transaction %zu invalid in chunk %u (%s)", i, r->k, pv_tx_error_name(err));
-            give_up(sh, why);
-            return;
+        for (size_t i = next; i < next + take; i++) {
+            if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
+                return;
+            if (r->publishing && i - r->first == r->window)
+                stop_publishing(r, world);
+            if (r->publishing && i + 4 < end)
+                prefetch_tx(r, &b->txs[i + 4]);
+            const uint64_t tx_limit = b->txs[i].gas_limit;
+            if (tx_limit > block_limit || local_gas > block_limit - tx_limit)
+                r->never_fits = true;
+            else if (block_limit - tx_limit - local_gas < r->gas_headroom)
+                r->gas_headroom = block_limit - tx_limit - local_gas;
+            pv_receipt rc;
+            pv_tx_error err = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &rc);
+            local_gas += rc.gas_used;
+            pv_block_receipt *out = &r->receipts[i];
+            memset(out, 0, sizeof *out); /* here, not for the chunk at its start: a thief may own the rest */
+            out->tx_type = b->txs[i].type;
+            out->status = rc.status;
+            out->gas_used = rc.gas_used;
+            out->logs = rc.logs;
+            out->logs_count = rc.logs_count;
+            out->has_contract_address = b->txs[i].is_create && rc.status == PV_SUCCESS && err == PV_TX_VALID;
+            out->contract_address = rc.contract_address;
+            r->filled = i - r->first + 1;
+            if (err != PV_TX_VALID && !r->src.base.halted) {
+                /* Block-STM knows what an invalid transaction means under each policy. Usually a
+                 * dependency: the sender's nonce or balance comes from a lower chunk. */
+                char why[96];
+                snprintf(why, sizeof why, "transaction %zu invalid in chunk %u (%s)", i, r->k, pv_tx_error_name(err));
+                give_up(sh, why);
+                return;
+            }
         }
-    }
     }
     r->loop_ns = now_ns() - loop_start;
     if (r->publishing)
@@ -1145,12 +1141,8 @@ static void settle_plan_free(settle_plan *pl)
 static void settle_barrier(settle_plan *pl)
 {
     atomic_fetch_add_explicit(&pl->arrived, 1, memory_order_acq_rel);
-    for (unsigned spins = 0; atomic_load_explicit(&pl->arrived, memory_order_acquire) < pl->parts; spins++) {
-        if (spins < 64)
-            __builtin_ia32_pause();
-        else
-            sched_yield();
-    }
+    for (unsigned spins = 0; atomic_load_explicit(&pl->arrived, memory_order_acquire) < pl->parts; spins++)
+        pv_pool_relax(spins);
 }
 
 /* ------------------------------------------------------------------ the attempt */

@@ -32,9 +32,7 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* One poll's pause: a few spins, then yields, so that a poller never keeps a thread that has
- * real work (a worker of the same block) off its CPU. */
-static inline void cpu_relax(unsigned i)
+void pv_pool_relax(unsigned i)
 {
     if (i < 256) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -59,7 +57,7 @@ static bool spin_take(sem_t *sem)
             else if (t - start > POOL_SPIN_NS)
                 return false;
         }
-        cpu_relax(i);
+        pv_pool_relax(i);
     }
 }
 
@@ -167,7 +165,7 @@ void pv_pool_run(void *(*fn)(void *), void **args, unsigned n)
     for (unsigned i = 0; atomic_load_explicit(&b.left, memory_order_acquire); i++) {
         if ((i & 63) == 0 && now_ns() - start > POOL_SPIN_NS)
             break;
-        cpu_relax(i);
+        pv_pool_relax(i);
     }
     if (atomic_load_explicit(&b.left, memory_order_acquire)) {
         pthread_mutex_lock(&b.lock);
@@ -177,7 +175,7 @@ void pv_pool_run(void *(*fn)(void *), void **args, unsigned n)
         pthread_mutex_unlock(&b.lock);
         /* the last worker is between its unlock and its final decrement: a few instructions */
         while (atomic_load_explicit(&b.left, memory_order_acquire))
-            cpu_relax(0);
+            pv_pool_relax(0);
     }
     pthread_cond_destroy(&b.done);
     pthread_mutex_destroy(&b.lock);

@@ -14,6 +14,10 @@
  * created. */
 void pv_pool_run(void *(*fn)(void *), void **args, unsigned n);
 
+/* One poll's pause in a wait loop, i the polls so far: a few spins, then yields, so that a
+ * poller never keeps a thread that has real work (a worker of the same block) off its CPU. */
+void pv_pool_relax(unsigned i);
+
 /* Whether the calling thread is one of the pool's (and so has its large stack). */
 bool pv_pool_is_worker(void);
 

@@ -23,35 +23,6 @@ static int sig_words(const uint64_t *w, int n)
     return n;
 }
 
-/* Word subtraction and addition with a borrow or carry bit in and out. */
-static inline unsigned char sub_borrow(unsigned char b, uint64_t x, uint64_t y, uint64_t *out)
-{
-#ifdef __x86_64__
-    unsigned long long o;
-    b = _subborrow_u64(b, x, y, &o);
-    *out = o;
-    return b;
-#else
-    uint64_t d = x - y, r = d - b;
-    *out = r;
-    return (x < y) | (d < b);
-#endif
-}
-
-static inline unsigned char add_carry(unsigned char c, uint64_t x, uint64_t y, uint64_t *out)
-{
-#ifdef __x86_64__
-    unsigned long long o;
-    c = _addcarry_u64(c, x, y, &o);
-    *out = o;
-    return c;
-#else
-    uint64_t s = x + y, r = s + c;
-    *out = r;
-    return (s < x) | (r < s);
-#endif
-}
-
 /* (hi, lo) / d with hi < d (the quotient fits a word): x86's divq, where a 128-bit division in
  * C is a call to __udivmodti4 (a general 128-by-128 division) for every quotient word. */
 static inline uint64_t div_2by1(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
@@ -129,16 +100,16 @@ static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, con
         for (int i = 0; i < vlen; i++) {
             u128 p = (u128)qw * vn[i] + mul_carry;
             mul_carry = (uint64_t)(p >> 64);
-            borrow = sub_borrow(borrow, un[i + j], (uint64_t)p, &un[i + j]);
+            borrow = u64_sub_borrow(borrow, un[i + j], (uint64_t)p, &un[i + j]);
         }
-        unsigned char b1 = sub_borrow(0, un[j + vlen], mul_carry, &un[j + vlen]);
-        unsigned char negative = sub_borrow(borrow, un[j + vlen], 0, &un[j + vlen]) | b1;
+        unsigned char b1 = u64_sub_borrow(0, un[j + vlen], mul_carry, &un[j + vlen]);
+        unsigned char negative = u64_sub_borrow(borrow, un[j + vlen], 0, &un[j + vlen]) | b1;
         qq[j] = qw;
         if (PV_UNLIKELY(negative)) { /* q was one too many (rare): add vn back */
             qq[j]--;
             unsigned char c = 0;
             for (int i = 0; i < vlen; i++)
-                c = add_carry(c, un[i + j], vn[i], &un[i + j]);
+                c = u64_add_carry(c, un[i + j], vn[i], &un[i + j]);
             un[j + vlen] += c;
         }
     }

@@ -34,24 +34,44 @@ static inline void u256_store4(u256 *r, uint64_t w0, uint64_t w1, uint64_t w2, u
 #endif
 }
 
-/* a < b from the borrow of a - b, without a branch per limb (x86: sub, sbb, sbb, sbb; gcc
- * spilled the __int128 form's borrow chain to the stack). */
-static inline bool u256_lt(const u256 *a, const u256 *b)
+/* Word addition and subtraction with a carry or borrow bit in and out (x86: adc and sbb, where
+ * gcc spilled an __int128 chain's carry to the stack). */
+static inline unsigned char u64_add_carry(unsigned char c, uint64_t x, uint64_t y, uint64_t *out)
 {
 #ifdef __x86_64__
-    unsigned long long d;
-    unsigned char c = _subborrow_u64(0, a->w[0], b->w[0], &d);
-    c = _subborrow_u64(c, a->w[1], b->w[1], &d);
-    c = _subborrow_u64(c, a->w[2], b->w[2], &d);
-    c = _subborrow_u64(c, a->w[3], b->w[3], &d);
+    unsigned long long o;
+    c = _addcarry_u64(c, x, y, &o);
+    *out = o;
     return c;
 #else
-    unsigned __int128 d = (unsigned __int128)a->w[0] - b->w[0];
-    d = (unsigned __int128)a->w[1] - b->w[1] - (uint64_t)((d >> 64) & 1);
-    d = (unsigned __int128)a->w[2] - b->w[2] - (uint64_t)((d >> 64) & 1);
-    d = (unsigned __int128)a->w[3] - b->w[3] - (uint64_t)((d >> 64) & 1);
-    return (d >> 64) & 1;
+    uint64_t s = x + y, r = s + c;
+    *out = r;
+    return (s < x) | (r < s);
 #endif
+}
+
+static inline unsigned char u64_sub_borrow(unsigned char b, uint64_t x, uint64_t y, uint64_t *out)
+{
+#ifdef __x86_64__
+    unsigned long long o;
+    b = _subborrow_u64(b, x, y, &o);
+    *out = o;
+    return b;
+#else
+    uint64_t d = x - y, r = d - b;
+    *out = r;
+    return (x < y) | (d < b);
+#endif
+}
+
+/* a < b from the borrow of a - b, without a branch per limb (sub, sbb, sbb, sbb). */
+static inline bool u256_lt(const u256 *a, const u256 *b)
+{
+    uint64_t d;
+    unsigned char c = u64_sub_borrow(0, a->w[0], b->w[0], &d);
+    c = u64_sub_borrow(c, a->w[1], b->w[1], &d);
+    c = u64_sub_borrow(c, a->w[2], b->w[2], &d);
+    return u64_sub_borrow(c, a->w[3], b->w[3], &d);
 }
 
 static inline bool u256_gt(const u256 *a, const u256 *b) { return u256_lt(b, a); }
@@ -68,41 +88,21 @@ static inline bool u256_sgt(const u256 *a, const u256 *b) { return u256_slt(b, a
 
 static inline void u256_add(u256 *r, const u256 *a, const u256 *b)
 {
-#ifdef __x86_64__
-    unsigned long long r0, r1, r2, r3;
-    unsigned char c = _addcarry_u64(0, a->w[0], b->w[0], &r0);
-    c = _addcarry_u64(c, a->w[1], b->w[1], &r1);
-    c = _addcarry_u64(c, a->w[2], b->w[2], &r2);
-    (void)_addcarry_u64(c, a->w[3], b->w[3], &r3);
-#else
-    unsigned __int128 t = (unsigned __int128)a->w[0] + b->w[0];
-    uint64_t r0 = (uint64_t)t;
-    t = (unsigned __int128)a->w[1] + b->w[1] + (uint64_t)(t >> 64);
-    uint64_t r1 = (uint64_t)t;
-    t = (unsigned __int128)a->w[2] + b->w[2] + (uint64_t)(t >> 64);
-    uint64_t r2 = (uint64_t)t;
-    uint64_t r3 = a->w[3] + b->w[3] + (uint64_t)(t >> 64);
-#endif
+    uint64_t r0, r1, r2, r3;
+    unsigned char c = u64_add_carry(0, a->w[0], b->w[0], &r0);
+    c = u64_add_carry(c, a->w[1], b->w[1], &r1);
+    c = u64_add_carry(c, a->w[2], b->w[2], &r2);
+    (void)u64_add_carry(c, a->w[3], b->w[3], &r3);
     u256_store4(r, r0, r1, r2, r3);
 }
 
 static inline void u256_sub(u256 *r, const u256 *a, const u256 *b)
 {
-#ifdef __x86_64__
-    unsigned long long r0, r1, r2, r3;
-    unsigned char c = _subborrow_u64(0, a->w[0], b->w[0], &r0);
-    c = _subborrow_u64(c, a->w[1], b->w[1], &r1);
-    c = _subborrow_u64(c, a->w[2], b->w[2], &r2);
-    (void)_subborrow_u64(c, a->w[3], b->w[3], &r3);
-#else
-    unsigned __int128 d = (unsigned __int128)a->w[0] - b->w[0];
-    uint64_t r0 = (uint64_t)d;
-    d = (unsigned __int128)a->w[1] - b->w[1] - (uint64_t)((d >> 64) & 1);
-    uint64_t r1 = (uint64_t)d;
-    d = (unsigned __int128)a->w[2] - b->w[2] - (uint64_t)((d >> 64) & 1);
-    uint64_t r2 = (uint64_t)d;
-    uint64_t r3 = a->w[3] - b->w[3] - (uint64_t)((d >> 64) & 1);
-#endif
+    uint64_t r0, r1, r2, r3;
+    unsigned char c = u64_sub_borrow(0, a->w[0], b->w[0], &r0);
+    c = u64_sub_borrow(c, a->w[1], b->w[1], &r1);
+    c = u64_sub_borrow(c, a->w[2], b->w[2], &r2);
+    (void)u64_sub_borrow(c, a->w[3], b->w[3], &r3);
     u256_store4(r, r0, r1, r2, r3);
 }
 
