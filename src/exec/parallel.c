@@ -18,7 +18,7 @@
 #include "scheduler.h"
 
 /* Below this many transactions "automatic" runs sequentially (see pv_auto_threads). */
-#define PV_PARALLEL_MIN_TXS 8
+#define PV_PARALLEL_MIN_TXS 2
 
 /* From this many receipts on, both threads of the finish encode receipts (see the finish). */
 #define PV_FINISH_SHARE_MIN_RECEIPTS 256
@@ -894,12 +894,17 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
  * that ran slower in parallel has under 5M contract gas or a static parallelism under 4. From
  * Berlin on (EIP-2929) gas tracks the work of state access closely enough that 2M suffices
  * (block 19923400: 24 transactions, 3.9M contract gas, 0.46 ms, x1.49 in parallel); before,
- * a 3.6M block can take 0.08 ms (2675000, x0.58 in parallel). Blocks of a few transactions
- * stay sequential: one of them is usually most of the work (9068998: 3 transactions, x0.88 to
- * x1.15 in parallel from one run to the next).
+ * a 3.6M block can take 0.08 ms (2675000, x0.58 in parallel). A block of a few transactions
+ * passes by the same rule (9068998: 3 transactions, 8.3M contract gas, x1.12-1.28 in four
+ * series of 30 runs). Plain transfers also weigh against it: Block-STM costs each one about
+ * 1-2 us of thread time (view, read and write sets, validation, scheduler) against ~0.6 us to
+ * run it, so the contract work must repay them: block 15274915 (1,152 plain transfers, 11,400
+ * contract gas per transfer) ran x0.85-0.88 in parallel, 13217637 (987, 28,000) x1.16-1.36; the
+ * line is drawn between them, at 18,000.
  */
 #define PV_AUTO_MIN_CONTRACT_GAS 5000000ULL
 #define PV_AUTO_MIN_CONTRACT_GAS_BERLIN 2000000ULL
+#define PV_AUTO_MIN_CONTRACT_GAS_PER_TRANSFER 18000ULL
 #define PV_AUTO_MIN_PARALLELISM 4
 
 static uint32_t static_critical_path(const pv_block *b)
@@ -974,15 +979,26 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
     bool chained = big && sender_chained(b, &cp);
     if (big && !chained)
         return t;
-    uint64_t contract_gas = 0;
-    for (size_t k = 0; k < b->txs_count; k++)
+    uint64_t contract_gas = 0, transfers = 0;
+    for (size_t k = 0; k < b->txs_count; k++) {
         if (b->txs[k].data_size || b->txs[k].is_create)
             contract_gas += b->txs[k].gas_limit;
+        else
+            transfers++;
+    }
     uint64_t min_gas = b->fork >= PV_BERLIN ? PV_AUTO_MIN_CONTRACT_GAS_BERLIN : PV_AUTO_MIN_CONTRACT_GAS;
     if (contract_gas < min_gas) {
         if (reason_len)
             snprintf(reason, reason_len, "%llu gas in contract transactions (< %llu): too little work to share",
                      (unsigned long long)contract_gas, (unsigned long long)min_gas);
+        return 1;
+    }
+    if (contract_gas < transfers * PV_AUTO_MIN_CONTRACT_GAS_PER_TRANSFER) {
+        if (reason_len)
+            snprintf(reason, reason_len,
+                     "%llu plain transfers, %llu contract gas (< %llu each): their bookkeeping outweighs it",
+                     (unsigned long long)transfers, (unsigned long long)contract_gas,
+                     (unsigned long long)PV_AUTO_MIN_CONTRACT_GAS_PER_TRANSFER);
         return 1;
     }
     if (!big)

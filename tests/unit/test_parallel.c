@@ -18,6 +18,7 @@
 #include "test.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "exec/block.h"
 #include "exec/chunks.h"
@@ -487,8 +488,50 @@ static void test_chunks(pv_fork fork)
     }
 }
 
+/* pv_auto_threads' choices, one rule at a time (on a machine with one CPU everything is 1). */
+static void test_auto_threads(void)
+{
+    static const uint8_t call[4] = {0xa9, 0x05, 0x9c, 0xbb};
+    bool multi = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    struct {
+        const char *name;
+        unsigned transfers, calls, chained;   /* plain transfers, contract calls, of them from one sender */
+        uint64_t call_gas;
+        bool parallel;
+        const char *why;                      /* a word of the reason when sequential */
+    } cases[] = {
+        {"one transaction", 0, 1, 0, 8000000, false, "transactions"},
+        {"three heavy calls", 0, 3, 0, 3000000, true, NULL},
+        {"little contract gas", 10, 10, 0, 100000, false, "contract transactions"},
+        {"transfers outweigh the calls", 200, 2, 0, 1500000, false, "plain transfers"},
+        {"calls repay the transfers", 200, 2, 0, 2000000, true, NULL},
+        {"one sender's chain", 0, 40, 40, 500000, false, "chain"},
+        {"independent calls", 0, 40, 0, 500000, true, NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        builder bl;
+        builder_init(&bl, PV_LONDON);
+        for (unsigned i = 0; i < cases[c].calls; i++) {
+            pv_tx *t = add_tx(&bl, i < cases[c].chained ? 7 : 10 + i, addr_n(A_COUNTER), 0, cases[c].call_gas);
+            t->data = call;
+            t->data_size = sizeof call;
+        }
+        for (unsigned i = 0; i < cases[c].transfers; i++)
+            add_tx(&bl, 60 + i, addr_n(299 - i % 50), 1, 21000);
+        char reason[96];
+        unsigned t = pv_auto_threads(&bl.b, reason, sizeof reason);
+        bool want = multi && cases[c].parallel;
+        CHECK((t > 1) == want, "auto threads, %s: %u (%s)", cases[c].name, t, reason);
+        if (multi && !cases[c].parallel)
+            CHECK(strstr(reason, cases[c].why) != NULL, "auto threads, %s: the reason says why (%s)", cases[c].name,
+                  reason);
+        pv_world_free(bl.w);
+    }
+}
+
 int main(void)
 {
+    test_auto_threads();
     static const pv_fork forks[] = {PV_FRONTIER, PV_SPURIOUS_DRAGON, PV_BYZANTIUM, PV_BERLIN, PV_LONDON, PV_CANCUN};
     for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++)
         test_transfers_and_counter(forks[i]);
