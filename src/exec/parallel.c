@@ -961,9 +961,9 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
         return 1;
     }
     if (b->txs_count < PV_PARALLEL_MIN_TXS) {
+        /* no formatting here: on a one-transaction block (a few microseconds) it showed */
         if (reason_len)
-            snprintf(reason, reason_len, "%zu transactions (< %d): set-up costs more than it saves", b->txs_count,
-                     PV_PARALLEL_MIN_TXS);
+            snprintf(reason, reason_len, "%s", b->txs_count ? "one transaction" : "no transactions");
         return 1;
     }
     unsigned t = (unsigned)cpus;

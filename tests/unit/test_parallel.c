@@ -500,7 +500,7 @@ static void test_auto_threads(void)
         bool parallel;
         const char *why;                      /* a word of the reason when sequential */
     } cases[] = {
-        {"one transaction", 0, 1, 0, 8000000, false, "transactions"},
+        {"one transaction", 0, 1, 0, 8000000, false, "one transaction"},
         {"three heavy calls", 0, 3, 0, 3000000, true, NULL},
         {"little contract gas", 10, 10, 0, 100000, false, "contract transactions"},
         {"transfers outweigh the calls", 200, 2, 0, 1500000, false, "plain transfers"},
