@@ -3,6 +3,8 @@
  * blocks): sequential against parallel, verified equal, with the projected scaling.
  */
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,10 @@ typedef struct measure {
     double seq_min_ms, par_min_ms;  /* the fastest run of each: what the machine's noise only adds to */
     uint64_t reexecutions;
     double proj2, proj8, proj32, cp_bound;
+    /* The machine's two CPUs as they were during the runs (0 when not measured): the block run
+     * sequentially pinned to each, the ideal speed-up their speeds add up to (against the
+     * faster one) and the list-scheduling projection on workers of those speeds. */
+    double cpu_ms[2], ideal2, proj2_here;
     double rss_mb;
     bool equal;
     bool fallback;
@@ -92,7 +98,108 @@ static double run_once(pv_state_source *pre, const pv_block *b, unsigned threads
     return t;
 }
 
-/* Sequential vs parallel, repeat times each (alternating), medians; results compared every time. */
+/* The sequential executor pinned to one CPU, on a thread of its own with a large stack (1024-deep
+ * calls): how fast that CPU runs the block now. A VM's vCPUs are not equal: in phases one runs
+ * the same block up to 40% slower than the other (a neighbour on its host core), which moves
+ * the speed-up two threads can reach. -1 when the thread cannot be pinned. */
+typedef struct pinned_worker {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int cpu;
+    bool pinned, has_job, done;
+    pv_state_source *pre;     /* the job */
+    const pv_block *b;
+    double ms;
+} pinned_worker;
+
+/* One long-lived thread per CPU: a new thread per run paid for its new stack's page faults
+ * (30-40% on a 3 ms block). */
+static void *pinned_main(void *arg)
+{
+    pinned_worker *w = arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(w->cpu, &set);
+    bool pinned = pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+    pthread_mutex_lock(&w->lock);
+    w->pinned = pinned;
+    for (;;) {
+        w->done = true;
+        pthread_cond_broadcast(&w->cond);
+        while (!w->has_job)
+            pthread_cond_wait(&w->cond, &w->lock);
+        w->has_job = false;
+        w->done = false;
+        pthread_mutex_unlock(&w->lock);
+        pv_block_result r;
+        double t0 = now_ms();
+        pv_block_execute(w->pre, w->b, PV_INVALID_TX_ABORT, &r);
+        double ms = now_ms() - t0;
+        pv_block_result_free(&r);
+        pthread_mutex_lock(&w->lock);
+        w->ms = ms;
+    }
+    return NULL;
+}
+
+static pinned_worker *pinned_workers[CPU_SETSIZE];
+
+static double run_pinned(pv_state_source *pre, const pv_block *b, int cpu)
+{
+    pinned_worker *w = pinned_workers[cpu];
+    if (!w) {
+        w = calloc(1, sizeof *w);
+        pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->cond, NULL);
+        w->cpu = cpu;
+        pthread_attr_t at;
+        pthread_attr_init(&at);
+        pthread_attr_setstacksize(&at, (size_t)256 << 20);
+        bool ok = pthread_create(&w->thread, &at, pinned_main, w) == 0;
+        pthread_attr_destroy(&at);
+        if (!ok) {
+            free(w);
+            return -1;
+        }
+        pthread_detach(w->thread);
+        pinned_workers[cpu] = w;
+    }
+    pthread_mutex_lock(&w->lock);
+    while (!w->done)
+        pthread_cond_wait(&w->cond, &w->lock);
+    if (!w->pinned) {
+        pthread_mutex_unlock(&w->lock);
+        return -1;
+    }
+    w->pre = pre;
+    w->b = b;
+    w->has_job = true;
+    w->done = false;
+    pthread_cond_broadcast(&w->cond);
+    while (!w->done)
+        pthread_cond_wait(&w->cond, &w->lock);
+    double ms = w->ms;
+    pthread_mutex_unlock(&w->lock);
+    return ms;
+}
+
+/* The first two CPUs this process may run on (false when it may run on fewer). */
+static bool two_cpus(int cpu[2])
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return false;
+    int k = 0;
+    for (int c = 0; c < CPU_SETSIZE && k < 2; c++)
+        if (CPU_ISSET(c, &set))
+            cpu[k++] = c;
+    return k == 2;
+}
+
+/* Sequential vs parallel, repeat times each (alternating), medians; results compared every time.
+ * Beside them (unless the reads are slowed: then the CPUs hardly matter) the block runs
+ * sequentially pinned to each of two CPUs, for the ideal and the projection on these CPUs. */
 static void measure_block(const char *name, pv_state_source *pre, const pv_block *b, const run_opts *ro, measure *m)
 {
     memset(m, 0, sizeof *m);
@@ -102,6 +209,9 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     unsigned threads = ro->threads ? ro->threads : pv_auto_threads(b, NULL, 0);
     bool force_parallel = ro->threads != 0; /* an explicit count runs Block-STM even for tiny blocks */
     double *ts = calloc(32 * ro->repeat, sizeof *ts), *tp = calloc(32 * ro->repeat, sizeof *tp);
+    double *tc[2] = {calloc(32 * ro->repeat, sizeof(double)), calloc(32 * ro->repeat, sizeof(double))};
+    int cpu[2];
+    bool calibrate = !ro->latency_us && two_cpus(cpu);
     pv_block_result ref;
     pv_parallel_stats st;
     memset(&ref, 0, sizeof ref);
@@ -144,6 +254,11 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
             pv_parallel_stats st_seq;
             ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st_seq);
             pv_parallel_stats_free(&st_seq);
+        }
+        for (int c = 0; calibrate && c < 2; c++) {
+            int which = (c + (int)k) % 2;
+            tc[which][k] = run_pinned(pre, b, cpu[which]);
+            calibrate = tc[which][k] >= 0;
         }
         m->reexecutions = st.reexecutions;
         m->threads = st.threads;
@@ -188,6 +303,18 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     m->seq_min_ms = ts[0];
     m->par_min_ms = tp[0];
     m->speedup = m->par_ms > 0 ? m->seq_ms / m->par_ms : 0;
+    /* Speeds relative to the faster CPU: the ideal is 2 only when the CPUs are equal. (Against
+     * the sequential median they would mix in how the pool's thread, which may move between
+     * CPUs, differs from a pinned one: a few percent either way.) */
+    double speed[2] = {0, 0};
+    if (calibrate) {
+        for (int c = 0; c < 2; c++)
+            m->cpu_ms[c] = median(tc[c], runs);
+        double fast = m->cpu_ms[0] < m->cpu_ms[1] ? m->cpu_ms[0] : m->cpu_ms[1];
+        for (int c = 0; c < 2; c++)
+            speed[c] = m->cpu_ms[c] > 0 ? fast / m->cpu_ms[c] : 0;
+        m->ideal2 = speed[0] + speed[1];
+    }
     /* One traced parallel run (untimed) for the dependency analysis. */
     pv_block_result rt;
     run_once(pre, b, threads < 2 ? 2 : threads, true, 0, PV_CHUNKS_NEVER, true, &rt, &st);
@@ -197,11 +324,15 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     m->proj2 = pv_project_list_schedule(st.traces, st.ntraces, 2);
     m->proj8 = pv_project_list_schedule(st.traces, st.ntraces, 8);
     m->proj32 = pv_project_list_schedule(st.traces, st.ntraces, 32);
+    if (speed[0] > 0 && speed[1] > 0)
+        m->proj2_here = pv_project_list_schedule_speeds(st.traces, st.ntraces, speed, 2);
     pv_parallel_stats_free(&st);
     pv_block_result_free(&rt);
     m->rss_mb = peak_rss_mb();
     free(ts);
     free(tp);
+    free(tc[0]);
+    free(tc[1]);
 }
 
 static void print_measure(const measure *m, bool json)
@@ -209,10 +340,14 @@ static void print_measure(const measure *m, bool json)
     if (json) {
         printf("{\"name\":\"%s\",\"txs\":%zu,\"gas\":%llu,\"threads\":%u,\"sequential_ms\":%.3f,\"parallel_ms\":%.3f,"
                "\"speedup\":%.3f,\"sequential_min_ms\":%.3f,\"parallel_min_ms\":%.3f,\"reexecutions\":%llu,\"projected\":{\"2\":%.3f,\"8\":%.3f,\"32\":%.3f},"
-               "\"critical_path_bound\":%.3f,\"peak_rss_mb\":%.1f,\"equal\":%s%s}\n",
+               "\"critical_path_bound\":%.3f,\"peak_rss_mb\":%.1f,\"equal\":%s%s",
                m->name, m->txs, (unsigned long long)m->gas, m->threads, m->seq_ms, m->par_ms, m->speedup,
                m->seq_min_ms, m->par_min_ms, (unsigned long long)m->reexecutions, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
                m->equal ? "true" : "false", m->fallback ? ",\"sequential_fallback\":true" : "");
+        if (m->ideal2 > 0)
+            printf(",\"cpu_ms\":[%.3f,%.3f],\"ideal_2cpu\":%.3f,\"projected_here_2\":%.3f", m->cpu_ms[0], m->cpu_ms[1],
+                   m->ideal2, m->proj2_here);
+        printf("}\n");
         return;
     }
     printf("%-28s %6zu txs %11llu gas  seq %9.2f ms (%7.1f Mgas/s)  par %9.2f ms (%7.1f Mgas/s, %u thr)  "
@@ -221,6 +356,9 @@ static void print_measure(const measure *m, bool json)
            m->par_ms, m->par_ms > 0 ? (double)m->gas / m->par_ms / 1e3 : 0, m->threads, m->speedup,
            m->par_min_ms > 0 ? m->seq_min_ms / m->par_min_ms : 0, (unsigned long long)m->reexecutions, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
            m->fallback ? "  (sequential: small block)" : "", m->equal ? "" : "  RESULTS DIFFER");
+    if (m->ideal2 > 0)
+        printf("%-28s   the 2 CPUs now: sequential %.2f / %.2f ms pinned, ideal x%.2f, projection x%.2f on them\n", "",
+               m->cpu_ms[0], m->cpu_ms[1], m->ideal2, m->proj2_here);
     if (!m->equal)
         printf("  first difference: %s\n", m->why);
 }
@@ -293,6 +431,28 @@ static double geomean_best(const measure *ms, size_t n)
     for (size_t i = 0; i < n; i++)
         s += log(ms[i].par_min_ms > 0 && ms[i].seq_min_ms > 0 ? ms[i].seq_min_ms / ms[i].par_min_ms : 1e-9);
     return n ? exp(s / (double)n) : 0;
+}
+
+/* The CPUs as the pinned runs found them, over the blocks that measured them. */
+static void print_cpu_summary(const measure *ms, size_t n)
+{
+    double ideal = 0, here = 0, proj = 0, measured = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ms[i].ideal2 <= 0 || ms[i].proj2_here <= 0)
+            continue;
+        ideal += log(ms[i].ideal2);
+        here += log(ms[i].proj2_here);
+        proj += log(ms[i].proj2);
+        measured += log(ms[i].speedup);
+        k++;
+    }
+    if (!k)
+        return;
+    printf("the 2 CPUs during the runs (%zu blocks): ideal x%.3f (2 when equal), list-scheduling projection on them "
+           "x%.3f (on equal ones x%.3f); measured x%.3f is %.1f%% below the projection on them\n",
+           k, exp(ideal / (double)k), exp(here / (double)k), exp(proj / (double)k), exp(measured / (double)k),
+           100.0 * (1 - exp((measured - here) / (double)k)));
 }
 
 /* Reads a hex file (whitespace ignored) into a malloc'd buffer. */
@@ -487,9 +647,11 @@ int pv_bench_blocks(int argc, char **argv)
         fprintf(stderr, "parevm bench blocks: cannot write %s\n", svg);
         failed++;
     }
-    if (!json)
+    if (!json) {
         printf("%zu blocks, %d with differing results; geometric-mean speed-up x%.2f (best runs x%.2f)\n", nms,
                failed, geomean(ms, nms), geomean_best(ms, nms));
+        print_cpu_summary(ms, nms);
+    }
     free(erc20);
     free(pool);
     return failed ? 1 : 0;
@@ -604,6 +766,7 @@ int pv_bench_mainnet(int argc, char **argv)
         printf("best runs: geometric-mean speed-up x%.3f; worst block %s x%.3f\n", geomean_best(ms, nms),
                ms[worst_best].name,
                ms[worst_best].par_min_ms > 0 ? ms[worst_best].seq_min_ms / ms[worst_best].par_min_ms : 0);
+        print_cpu_summary(ms, nms);
     }
     free(ms);
     return failed ? 1 : 0;

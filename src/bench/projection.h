@@ -27,4 +27,10 @@ void pv_project(const pv_tx_trace *traces, size_t n, pv_projection *out);
 /* Speed-up that list scheduling predicts on `workers` workers. */
 double pv_project_list_schedule(const pv_tx_trace *traces, size_t n, unsigned workers);
 
+/* The same on workers of unequal speed (speed[w] > 0: how much faster worker w runs a
+ * transaction than the reference that the speed-up is against; a VM's vCPUs differ by up to
+ * 40% in phases): each transaction goes to the worker that would finish it first. With every
+ * speed 1 it is pv_project_list_schedule. */
+double pv_project_list_schedule_speeds(const pv_tx_trace *traces, size_t n, const double *speed, unsigned workers);
+
 #endif
