@@ -59,8 +59,10 @@ typedef struct px_read_set {
     px_read r[];
 } px_read_set;
 
+/* On cache lines of its own: neighbouring transactions usually run on different workers, and
+ * shared lines bounced between them at every execution. */
 typedef struct px_tx {
-    px_read_set *_Atomic reads;   /* the last incarnation's */
+    _Alignas(64) px_read_set *_Atomic reads; /* the last incarnation's */
     pv_mv_loc **wlocs;            /* the last incarnation's write set */
     pv_loc *wkeys;
     uint8_t *wflags;
@@ -199,7 +201,7 @@ static const pv_state_source_fn view_fn = {v_read_basic, v_read_balance, v_read_
 /* ------------------------------------------------------------------ write sets */
 
 typedef struct worker {
-    px_exec *ex;
+    _Alignas(64) px_exec *ex;     /* a worker's counters are written at every task: lines of its own */
     px_view view;
     pv_arena arena;               /* published read and write sets (live until the block ends) */
     pv_state *st;
@@ -664,10 +666,11 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
      * are small beside each worker's share (the tail imbalance is at most one run). */
     uint32_t batch = n / (threads * 128);
     pv_scheduler_init(&ex.sched, n, batch < 1 ? 1 : batch > 16 ? 16 : batch);
-    ex.txs = calloc((size_t)n + 2, sizeof *ex.txs);
+    ex.txs = aligned_alloc(64, ((size_t)n + 2) * sizeof *ex.txs);
     ex.pred = calloc((size_t)n + 2, sizeof *ex.pred);
     if (!ex.txs || !ex.pred)
         oom();
+    memset(ex.txs, 0, ((size_t)n + 2) * sizeof *ex.txs);
     for (uint32_t v = 0; v < n + 2; v++)
         atomic_init(&ex.txs[v].reads, NULL);
     {
@@ -689,7 +692,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
         free(last);
     }
 
-    worker *workers = calloc(threads, sizeof *workers);
+    worker *workers = aligned_alloc(64, threads * sizeof *workers);
     void **args = calloc(threads, sizeof *args);
     if (!workers || !args)
         oom();
