@@ -65,10 +65,15 @@ pv_mv_loc *pv_mv_get(pv_mvmemory *m, const pv_loc *l, bool create)
     return pv_cmap_get_or_insert(m->map, l, h, loc_init, NULL, NULL);
 }
 
-/* Index of the first entry with entry.tx >= tx. */
+/* Index of the first entry with entry.tx >= tx. The end first: transactions mostly write in
+ * order, and a hot location's list (a deposit address credited by most of a block, the
+ * coinbase) is written by both workers, so each probe of a binary search was a line the other
+ * one had just written. */
 static uint32_t lower_bound(const pv_mv_loc *l, uint32_t tx)
 {
-    uint32_t lo = 0, hi = l->n;
+    if (!l->n || l->entries[l->n - 1].tx < tx)
+        return l->n;
+    uint32_t lo = 0, hi = l->n - 1; /* entries[n - 1].tx >= tx */
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
         if (l->entries[mid].tx < tx)
