@@ -110,7 +110,7 @@ static u256 prov_read_storage(pv_state_source *src, const pv_address *a, const u
     return r;
 }
 
-static const pv_state_source_fn provider_fn = {prov_read_basic, prov_read_balance, prov_read_storage, NULL, NULL};
+static const pv_state_source_fn provider_fn = {prov_read_basic, prov_read_balance, prov_read_storage, NULL, NULL, NULL};
 
 /* ---- results ---- */
 

@@ -346,7 +346,7 @@ static void cs_note_balance_read(pv_state_source *s, const pv_address *a)
 }
 
 static const pv_state_source_fn chunk_source_fn = {cs_read_basic, cs_read_balance, cs_read_storage,
-                                                   cs_read_basic_with_balance, cs_note_balance_read};
+                                                   cs_read_basic_with_balance, cs_note_balance_read, NULL};
 
 /* The window's reads from a state over the world itself (the usual in-memory pre-state): no
  * source between the state and the world, whose indirections and per-account copies cost ~10%

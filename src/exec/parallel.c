@@ -48,8 +48,10 @@ static double now_ms(void)
 
 typedef struct px_read {
     pv_loc loc;
-    pv_loc_value v;
+    pv_loc_value v;               /* the value read; for an at-least read, the least it may be */
     bool from_pre;                /* no lower transaction's write decided it */
+    bool at_least;                /* a balance read only as "at least v" (a sender's funds check) */
+    bool was_at_least;            /* ... and what that answered */
 } px_read;
 
 /* A published read set: immutable once published, in its worker's arena (freed with the
@@ -126,6 +128,7 @@ static void view_record(px_view *v, const pv_loc *l, const pv_loc_value *val, bo
     r->loc = *l;
     r->v = *val;
     r->from_pre = from_pre;
+    r->at_least = false;
 }
 
 static void view_block(px_view *v, uint32_t blocker)
@@ -196,7 +199,36 @@ static u256 v_read_storage(pv_state_source *src, const pv_address *a, const u256
     return val.value;
 }
 
-static const pv_state_source_fn view_fn = {v_read_basic, v_read_balance, v_read_storage, NULL, NULL};
+/* A sender's funds check: whether the balance covers *min, recorded as that and not as the
+ * balance itself, so that an earlier transaction of the same sender whose gas changes on
+ * re-execution does not abort this one unless the answer changes (either way: a transaction
+ * found without funds is re-executed when they arrive). Validation re-asks; the debits then go
+ * to multi-version memory as deltas. */
+static bool v_balance_at_least(pv_state_source *src, const pv_address *a, const u256 *min)
+{
+    px_view *v = (px_view *)src;
+    if (v->blocked)
+        return true;
+    u256 bal;
+    uint32_t blocker;
+    bool from_pre;
+    if (pv_mv_read_balance(&v->ex->mv, a, v->version, &bal, &blocker, &from_pre) == PV_MV_BLOCKED) {
+        view_block(v, blocker);
+        return true;
+    }
+    pv_loc l;
+    pv_loc_make(&l, PV_LOC_BALANCE, a, NULL);
+    pv_loc_value val;
+    val.value = *min;
+    bool enough = !u256_lt(&bal, min);
+    view_record(v, &l, &val, from_pre);
+    v->reads[v->nreads - 1].at_least = true;
+    v->reads[v->nreads - 1].was_at_least = enough;
+    return enough;
+}
+
+static const pv_state_source_fn view_fn = {v_read_basic, v_read_balance, v_read_storage, NULL, NULL,
+                                           v_balance_at_least};
 
 /* ------------------------------------------------------------------ write sets */
 
@@ -461,7 +493,9 @@ static bool validate(px_exec *ex, uint32_t version)
         } else {
             s = pv_mv_read_storage(&ex->mv, &a, &r->loc.key, version, &now.value, &blocker, &pre);
         }
-        ok = s == PV_MV_OK && loc_value_eq(r->loc.kind, &r->v, &now);
+        ok = s == PV_MV_OK &&
+             (r->at_least ? !u256_lt(&now.value, &r->v.value) == r->was_at_least
+                          : loc_value_eq(r->loc.kind, &r->v, &now));
     }
     return ok;
 }

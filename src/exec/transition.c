@@ -171,8 +171,7 @@ static pv_tx_error validate(pv_state *st, const pv_block_env *env, pv_fork fork,
             !add_checked(&cost, &cost, &blob_cost))
             return PV_TX_INSUFFICIENT_FUNDS;
     }
-    u256 bal = pv_st_balance(st, &tx->sender);
-    if (u256_lt(&bal, &cost))
+    if (!pv_st_balance_at_least(st, &tx->sender, &cost))
         return PV_TX_INSUFFICIENT_FUNDS;
 
     if (pv_tx_intrinsic_gas(tx, fork) > tx->gas_limit)

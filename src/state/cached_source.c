@@ -95,7 +95,7 @@ static void c_read_basic_with_balance(pv_state_source *src, const pv_address *a,
 }
 
 static const pv_state_source_fn cached_fn = {c_read_basic, c_read_balance, c_read_storage, c_read_basic_with_balance,
-                                             NULL};
+                                             NULL, NULL};
 
 pv_cached_source *pv_cached_source_new(pv_state_source *under, size_t expected)
 {
@@ -149,7 +149,7 @@ static u256 slow_read_storage(pv_state_source *src, const pv_address *a, const u
     return s->under->fn->read_storage(s->under, a, key);
 }
 
-static const pv_state_source_fn slow_fn = {slow_read_basic, slow_read_balance, slow_read_storage, NULL, NULL};
+static const pv_state_source_fn slow_fn = {slow_read_basic, slow_read_balance, slow_read_storage, NULL, NULL, NULL};
 
 void pv_slow_source_init(pv_slow_source *s, pv_state_source *under, unsigned latency_us)
 {

@@ -311,7 +311,7 @@ static void world_read_basic_with_balance(pv_state_source *src, const pv_address
 }
 
 static const pv_state_source_fn world_source_fn = {world_read_basic, world_read_balance, world_read_storage,
-                                                   world_read_basic_with_balance, NULL};
+                                                   world_read_basic_with_balance, NULL, NULL};
 
 const pv_world *pv_source_world(const pv_state_source *src)
 {
@@ -325,10 +325,13 @@ typedef struct acct {
     u256 balance;
     const pv_code *code;
     const world_acct *world;   /* NULL if the world has no such account (or no world) */
-    u256 balance_delta;        /* credits not yet folded in (lazy sources, !balance_loaded) */
+    u256 balance_delta;        /* credits not yet folded in (lazy sources, !balance_loaded); debits
+                                * too when balance_at_least allowed them (then it may wrap) */
+    u256 debit_allowance;      /* what lazy debits may still take (pv_st_balance_at_least) */
     uint32_t generation;       /* bumped when destroyed: older slot records read as zero */
     bool exists;
     bool balance_loaded;       /* balance holds the value (else: source value + balance_delta) */
+    bool balance_debited;      /* balance_delta holds a debit: not a credit that proves non-empty */
     bool has_storage_pre;      /* the source said the account had storage (non-world sources) */
     bool storage_cleared;      /* the world's storage no longer applies */
     bool storage_dirty;        /* some slot record written */
@@ -596,6 +599,7 @@ static inline void load_balance(pv_state *s, acct *r)
     u256_add(&r->balance, &v, &r->balance_delta);
     r->balance_delta = u256_zero();
     r->balance_loaded = true;
+    r->balance_debited = false;
 }
 
 static inline bool acct_is_empty(pv_state *s, acct *r)
@@ -604,7 +608,7 @@ static inline bool acct_is_empty(pv_state *s, acct *r)
         return true;
     if (r->nonce != 0 || r->code != NULL)
         return false;
-    if (!r->balance_loaded && !u256_is_zero(&r->balance_delta))
+    if (!r->balance_loaded && !r->balance_debited && !u256_is_zero(&r->balance_delta))
         return false; /* a pending credit (non-zero) makes it non-empty whatever it held */
     load_balance(s, r);
     return u256_is_zero(&r->balance);
@@ -649,10 +653,32 @@ void pv_st_add_balance(pv_state *s, const pv_address *a, const u256 *v)
         u256_add(&r->balance, &r->balance, v);
 }
 
+bool pv_st_balance_at_least(pv_state *s, const pv_address *a, const u256 *min)
+{
+    acct *r = get_acct(s, a);
+    if (!r->balance_loaded && !s->world && s->lazy_balance && s->src->fn->balance_at_least &&
+        u256_is_zero(&r->balance_delta)) {
+        if (!s->src->fn->balance_at_least(s->src, a, min))
+            return false;
+        /* Not journaled, as a load is not: the fact stays true whatever is reverted. */
+        r->debit_allowance = *min;
+        return true;
+    }
+    load_balance(s, r);
+    return !u256_lt(&r->balance, min);
+}
+
 void pv_st_sub_balance(pv_state *s, const pv_address *a, const u256 *v)
 {
     pv_st_touch(s, a);
     acct *r = acct_for_write(s, a);
+    if (!r->balance_loaded && !u256_lt(&r->debit_allowance, v)) {
+        /* Covered by a balance known to be at least what was asked: a delta, like a credit. */
+        u256_sub(&r->debit_allowance, &r->debit_allowance, v);
+        u256_sub(&r->balance_delta, &r->balance_delta, v);
+        r->balance_debited = true;
+        return;
+    }
     load_balance(s, r);
     u256_sub(&r->balance, &r->balance, v);
 }
@@ -932,7 +958,9 @@ static void destroy(acct *r)
     r->nonce = 0;
     r->balance = u256_zero();
     r->balance_delta = u256_zero();
+    r->debit_allowance = u256_zero();
     r->balance_loaded = true;
+    r->balance_debited = false;
     r->has_storage_pre = false;
     r->code = NULL;
     r->storage_cleared = true;

@@ -61,6 +61,12 @@ typedef struct pv_state_source_fn {
     void (*read_basic_with_balance)(pv_state_source *src, const pv_address *a, pv_account_basic *out,
                                     u256 *balance);
     void (*note_balance_read)(pv_state_source *src, const pv_address *a);
+    /* Optional (NULL: read_balance). Whether a's balance is at least *min, as a read of that fact
+     * only: the parallel executor's view records it as a predicate that its validation
+     * re-checks, so a sender's transaction does not depend on the exact balance its earlier
+     * transactions left, only on its being enough. A lazy_balance state that asked this may keep
+     * debits of up to *min as deltas too (see pv_st_balance_at_least). */
+    bool (*balance_at_least)(pv_state_source *src, const pv_address *a, const u256 *min);
 } pv_state_source_fn;
 
 struct pv_state_source {
@@ -273,6 +279,10 @@ bool pv_state_changes_equal(const pv_state_changes *a, const pv_state_changes *b
 bool pv_st_exists(pv_state *s, const pv_address *a);
 bool pv_st_is_empty(pv_state *s, const pv_address *a);   /* nonce 0, balance 0, no code (or absent) */
 u256 pv_st_balance(pv_state *s, const pv_address *a);
+/* Whether a's balance is at least *min. Over a lazy_balance source with balance_at_least (and
+ * nothing pending on the account), asks the source instead of reading the balance, and then
+ * lets pv_st_sub_balance keep debits of up to *min in all as a delta; otherwise reads it. */
+bool pv_st_balance_at_least(pv_state *s, const pv_address *a, const u256 *min);
 uint64_t pv_st_nonce(pv_state *s, const pv_address *a);
 const pv_code *pv_st_code(pv_state *s, const pv_address *a); /* NULL when no code */
 bool pv_st_has_storage(pv_state *s, const pv_address *a);     /* any non-zero slot (EIP-7610) */

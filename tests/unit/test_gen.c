@@ -412,7 +412,7 @@ static u256 probe_storage(pv_state_source *s, const pv_address *a, const u256 *k
     return pv_st_get_storage(h->under, a, key);
 }
 
-static const pv_state_source_fn probe_fn = {probe_basic, probe_balance, probe_storage, NULL, NULL};
+static const pv_state_source_fn probe_fn = {probe_basic, probe_balance, probe_storage, NULL, NULL, NULL};
 
 /* --conflicts: a transaction reads the hot set exactly when the generator made it hot. Each
  * transaction runs alone on a state over the probe, then on the block's state. */

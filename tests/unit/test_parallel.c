@@ -488,6 +488,40 @@ static void test_chunks(pv_fork fork)
     }
 }
 
+/* Senders whose funds come from earlier transactions of the block: a funds check is recorded as
+ * "at least", so validation must catch its answer changing either way (the funding below it
+ * arrives: insufficient -> enough), and a sender's later transactions must not depend on more
+ * than the sufficiency of what its earlier ones left. Accounts from 400 on start empty. */
+static void test_funds_arriving(pv_fork fork)
+{
+    builder bl;
+    builder_init(&bl, fork);
+    for (unsigned i = 0; i < 12; i++) /* funding: enough for two transfers and their gas */
+        add_tx(&bl, i, addr_n(400 + i), 21000 * 10 * 2 + 2, 21000);
+    for (unsigned i = 0; i < 12; i++) { /* spending, twice each (a chain of the new sender) */
+        add_tx(&bl, 400 + i, addr_n(500 + i), 1, 21000);
+        add_tx(&bl, 400 + i, addr_n(500 + i), 1, 21000);
+    }
+    add_tx(&bl, 420, addr_n(520), 1, 21000); /* never funded: invalid in every order */
+    pv_block_result seq;
+    char name[64];
+    snprintf(name, sizeof name, "funds arriving, %s", pv_fork_name(fork));
+    check_block(name, &bl, PV_INVALID_TX_SKIP, &seq);
+    CHECK(seq.valid && seq.receipts_count == bl.n, "%s: a receipt per transaction", name);
+    for (unsigned i = 0; i < 36; i++)
+        CHECK(seq.receipts[i].rejected == PV_TX_VALID, "%s: transaction %u valid in order", name, i);
+    CHECK(seq.receipts[36].rejected == PV_TX_INSUFFICIENT_FUNDS, "%s: the unfunded sender left out", name);
+    const pv_account_change *c = change_of(&seq, addr_n(503));
+    CHECK(c && c->balance.w[0] == 2, "%s: both payments arrived", name);
+    c = change_of(&seq, addr_n(403));
+    uint64_t price = fork >= PV_LONDON ? 7 + 2 : 10; /* base fee + tip, or the gas price */
+    uint64_t left = 21000 * 10 * 2 + 2 - 2 * (21000 * price + 1);
+    CHECK(c && c->nonce == 2 && c->balance.w[0] == left && !c->balance.w[1], "%s: the funded sender has %llu left",
+          name, (unsigned long long)left);
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+}
+
 /* pv_auto_threads' choices, one rule at a time (on a machine with one CPU everything is 1). */
 static void test_auto_threads(void)
 {
@@ -532,6 +566,8 @@ static void test_auto_threads(void)
 int main(void)
 {
     test_auto_threads();
+    test_funds_arriving(PV_BERLIN);
+    test_funds_arriving(PV_CANCUN);
     static const pv_fork forks[] = {PV_FRONTIER, PV_SPURIOUS_DRAGON, PV_BYZANTIUM, PV_BERLIN, PV_LONDON, PV_CANCUN};
     for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++)
         test_transfers_and_counter(forks[i]);
