@@ -672,7 +672,7 @@ void pv_st_sub_balance(pv_state *s, const pv_address *a, const u256 *v)
 {
     pv_st_touch(s, a);
     acct *r = acct_for_write(s, a);
-    if (!r->balance_loaded && !u256_lt(&r->debit_allowance, v)) {
+    if (!r->balance_loaded && !u256_is_zero(&r->debit_allowance) && !u256_lt(&r->debit_allowance, v)) {
         /* Covered by a balance known to be at least what was asked: a delta, like a credit. */
         u256_sub(&r->debit_allowance, &r->debit_allowance, v);
         u256_sub(&r->balance_delta, &r->balance_delta, v);
