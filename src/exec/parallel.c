@@ -118,7 +118,7 @@ static void view_reset(px_view *v, uint32_t version, const pv_address *sender, u
 /* Appends a read to the read set. The state asks a source once per location and incarnation
  * (its records cache the answers), so there is nothing to deduplicate; a repeated read after a
  * revert only adds an entry that validation checks like the first. */
-static void view_record(px_view *v, const pv_loc *l, const pv_loc_value *val, bool from_pre)
+static px_read *view_record(px_view *v, const pv_loc *l, const pv_loc_value *val, bool from_pre)
 {
     if (v->nreads == v->cap_reads) {
         v->cap_reads = v->cap_reads ? v->cap_reads * 2 : 64;
@@ -129,6 +129,7 @@ static void view_record(px_view *v, const pv_loc *l, const pv_loc_value *val, bo
     r->v = *val;
     r->from_pre = from_pre;
     r->at_least = false;
+    return r;
 }
 
 static void view_block(px_view *v, uint32_t blocker)
@@ -163,22 +164,28 @@ static void v_read_basic(pv_state_source *src, const pv_address *a, pv_account_b
     view_record(v, &l, &val, writer == UINT32_MAX);
 }
 
-static u256 v_read_balance(pv_state_source *src, const pv_address *a)
+/* a's balance at this version, recorded in the read set (NULL when blocked: nothing recorded). */
+static px_read *view_read_balance(px_view *v, const pv_address *a, u256 *out)
 {
-    px_view *v = (px_view *)src;
-    if (v->blocked)
-        return u256_zero();
     pv_loc_value val;
     uint32_t blocker;
     bool from_pre;
+    if (v->blocked)
+        return NULL;
     if (pv_mv_read_balance(&v->ex->mv, a, v->version, &val.value, &blocker, &from_pre) == PV_MV_BLOCKED) {
         view_block(v, blocker);
-        return u256_zero();
+        return NULL;
     }
     pv_loc l;
     pv_loc_make(&l, PV_LOC_BALANCE, a, NULL);
-    view_record(v, &l, &val, from_pre);
-    return val.value;
+    *out = val.value;
+    return view_record(v, &l, &val, from_pre);
+}
+
+static u256 v_read_balance(pv_state_source *src, const pv_address *a)
+{
+    u256 bal;
+    return view_read_balance((px_view *)src, a, &bal) ? bal : u256_zero();
 }
 
 static u256 v_read_storage(pv_state_source *src, const pv_address *a, const u256 *key)
@@ -206,25 +213,14 @@ static u256 v_read_storage(pv_state_source *src, const pv_address *a, const u256
  * to multi-version memory as deltas. */
 static bool v_balance_at_least(pv_state_source *src, const pv_address *a, const u256 *min)
 {
-    px_view *v = (px_view *)src;
-    if (v->blocked)
-        return true;
     u256 bal;
-    uint32_t blocker;
-    bool from_pre;
-    if (pv_mv_read_balance(&v->ex->mv, a, v->version, &bal, &blocker, &from_pre) == PV_MV_BLOCKED) {
-        view_block(v, blocker);
-        return true;
-    }
-    pv_loc l;
-    pv_loc_make(&l, PV_LOC_BALANCE, a, NULL);
-    pv_loc_value val;
-    val.value = *min;
-    bool enough = !u256_lt(&bal, min);
-    view_record(v, &l, &val, from_pre);
-    v->reads[v->nreads - 1].at_least = true;
-    v->reads[v->nreads - 1].was_at_least = enough;
-    return enough;
+    px_read *r = view_read_balance((px_view *)src, a, &bal);
+    if (!r)
+        return true; /* blocked: the incarnation is abandoned */
+    r->v.value = *min; /* kept: the question and its answer, not the balance */
+    r->at_least = true;
+    r->was_at_least = !u256_lt(&bal, min);
+    return r->was_at_least;
 }
 
 static const pv_state_source_fn view_fn = {v_read_basic, v_read_balance, v_read_storage, NULL, NULL,
