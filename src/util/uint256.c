@@ -224,6 +224,26 @@ void u256_mulmod(u256 *r, const u256 *a, const u256 *b, const u256 *m)
 
 void u256_exp(u256 *r, const u256 *base, const u256 *exponent)
 {
+    /* A power-of-two base (old Solidity's EXP(0x100, n) byte shifts, 2**n masks) is a shift:
+     * (2^p)^e = 2^(p*e), zero once p*e reaches 256. */
+    unsigned pop = (unsigned)(__builtin_popcountll(base->w[0]) + __builtin_popcountll(base->w[1]) +
+                              __builtin_popcountll(base->w[2]) + __builtin_popcountll(base->w[3]));
+    if (pop == 1) {
+        unsigned p = u256_bit_length(base) - 1;
+        if (p == 0) {
+            *r = u256_from_u64(1);
+            return;
+        }
+        if (exponent->w[1] | exponent->w[2] | exponent->w[3] || exponent->w[0] >= 256) {
+            *r = u256_zero();
+            return;
+        }
+        uint64_t shift = p * exponent->w[0];
+        *r = u256_zero();
+        if (shift < 256)
+            r->w[shift / 64] = 1ULL << (shift % 64);
+        return;
+    }
     u256 result = u256_from_u64(1), b = *base, e = *exponent;
     unsigned bits = u256_bit_length(&e);
     for (unsigned i = 0; i < bits; i++) {

@@ -162,6 +162,38 @@ int main(void)
         }
         CHECK(fails == 0, "%s: %d mismatches", names[op], fails);
     }
+    /* EXP's power-of-two path (a shift) against GMP: every power of two as the base, the
+     * exponents around where the result leaves 256 bits, and exponents of more than one word;
+     * bases one off a power of two take the general path beside it */
+    {
+        int fails = 0;
+        for (unsigned p = 0; p < 256; p++) {
+            for (unsigned k = 0; k < 300 + 40; k++) {
+                u256 base = u256_zero(), e = u256_zero();
+                base.w[p / 64] = 1ULL << (p % 64);
+                if (k < 300)
+                    e.w[0] = k;
+                else {   /* big exponents: a high word, or a low word of 256 and more */
+                    e.w[0] = rnd();
+                    e.w[1 + k % 3] = (k & 4) ? rnd() | 1 : 0;
+                    if (!(k & 4) && e.w[0] < 256)
+                        e.w[0] += 256;
+                }
+                u256 z = u256_zero();
+                for (int off = 0; off < 2; off++) {
+                    u256 b = base;
+                    if (off) {
+                        u256 one = u256_from_u64(1);
+                        u256_add(&b, &b, &one);
+                    }
+                    u256 want = reference(EXP, &b, &e, &z), got = actual(EXP, &b, &e, &z);
+                    if (!u256_eq(&want, &got) && fails++ < 5)
+                        fprintf(stderr, "EXP(2^%u%s, exponent %u): wrong\n", p, off ? " + 1" : "", k);
+                }
+            }
+        }
+        CHECK(fails == 0, "EXP of powers of two: %d mismatches", fails);
+    }
     /* u256_mul_u64 against GMP: the product mod 2^256 and whether it fits */
     {
         int fails = 0;
