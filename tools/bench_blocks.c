@@ -59,6 +59,10 @@ typedef struct measure {
      * sequentially pinned to each, the ideal speed-up their speeds add up to (against the
      * faster one) and the list-scheduling projection on workers of those speeds. */
     double cpu_ms[2], ideal2, proj2_here;
+    /* Block-STM's steps before and after its transactions (prepare, receipts root and state
+     * changes), median over the parallel runs, 0 for other runs; and the 2-worker projection
+     * with them added as they are (Amdahl's share: the projection schedules transactions only). */
+    double serial_ms, proj2_serial;
     double rss_mb;
     bool equal;
     bool fallback;
@@ -210,6 +214,7 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     bool force_parallel = ro->threads != 0; /* an explicit count runs Block-STM even for tiny blocks */
     double *ts = calloc(32 * ro->repeat, sizeof *ts), *tp = calloc(32 * ro->repeat, sizeof *tp);
     double *tc[2] = {calloc(32 * ro->repeat, sizeof(double)), calloc(32 * ro->repeat, sizeof(double))};
+    double *tf = calloc(32 * ro->repeat, sizeof *tf);
     int cpu[2];
     bool calibrate = !ro->latency_us && two_cpus(cpu);
     pv_block_result ref;
@@ -263,6 +268,7 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
             tc[which][k] = run_pinned(pre, b, cpu[which]);
             calibrate = tc[which][k] >= 0;
         }
+        tf[k] = st.validations ? st.ms_prepare + st.ms_finish : 0;
         m->reexecutions = st.reexecutions;
         m->threads = st.threads;
         m->fallback = st.sequential_fallback;
@@ -303,6 +309,7 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     pv_block_result_free(&ref);
     m->seq_ms = median(ts, runs); /* sorts: [0] is the fastest */
     m->par_ms = median(tp, runs);
+    m->serial_ms = median(tf, runs);
     m->seq_min_ms = ts[0];
     m->par_min_ms = tp[0];
     m->speedup = m->par_ms > 0 ? m->seq_ms / m->par_ms : 0;
@@ -329,6 +336,8 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     m->proj32 = pv_project_list_schedule(st.traces, st.ntraces, 32);
     if (speed[0] > 0 && speed[1] > 0)
         m->proj2_here = pv_project_list_schedule_speeds(st.traces, st.ntraces, speed, 2);
+    /* The sequential run does the same steps once: its transactions take the rest. */
+    m->proj2_serial = pv_project_with_serial(m->seq_ms, m->serial_ms, m->proj2);
     pv_parallel_stats_free(&st);
     pv_block_result_free(&rt);
     m->rss_mb = peak_rss_mb();
@@ -336,6 +345,7 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     free(tp);
     free(tc[0]);
     free(tc[1]);
+    free(tf);
 }
 
 static void print_measure(const measure *m, bool json)
@@ -350,6 +360,8 @@ static void print_measure(const measure *m, bool json)
         if (m->ideal2 > 0)
             printf(",\"cpu_ms\":[%.3f,%.3f],\"ideal_2cpu\":%.3f,\"projected_here_2\":%.3f", m->cpu_ms[0], m->cpu_ms[1],
                    m->ideal2, m->proj2_here);
+        if (m->serial_ms > 0)
+            printf(",\"serial_ms\":%.3f,\"projected_with_serial_2\":%.3f", m->serial_ms, m->proj2_serial);
         printf("}\n");
         return;
     }
@@ -456,6 +468,34 @@ static void print_cpu_summary(const measure *ms, size_t n)
            "x%.3f (on equal ones x%.3f); measured x%.3f is %.1f%% below the projection on them\n",
            k, exp(ideal / (double)k), exp(here / (double)k), exp(proj / (double)k), exp(measured / (double)k),
            100.0 * (1 - exp((measured - here) / (double)k)));
+}
+
+/* Where the measured geometric mean falls short of the 2-worker projection, as shares of the
+ * gap's logarithm (they add up): blocks the automatic choice runs sequentially, Block-STM's
+ * steps outside the transactions (which the projection leaves out), and the rest (Block-STM's
+ * bookkeeping and re-executions, the CPUs' inequality, the pool's hops). */
+static void print_gap_summary(const measure *ms, size_t n)
+{
+    double seq = 0, serial = 0, rest = 0, proj_serial = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ms[i].speedup <= 0 || ms[i].proj2 <= 0 || ms[i].proj2_serial <= 0)
+            continue;
+        if (ms[i].fallback) {
+            seq += log(ms[i].proj2 / ms[i].speedup);
+        } else {
+            serial += log(ms[i].proj2 / ms[i].proj2_serial);
+            rest += log(ms[i].proj2_serial / ms[i].speedup);
+        }
+        proj_serial += log(ms[i].proj2_serial);
+        k++;
+    }
+    double gap = seq + serial + rest;
+    if (!k || gap <= 0)
+        return;
+    printf("gap to the projection, as shares of its logarithm: blocks run sequentially %.0f%%, Block-STM's prepare "
+           "and finish %.0f%%, the rest %.0f%%; projection with prepare and finish as measured x%.3f\n",
+           100 * seq / gap, 100 * serial / gap, 100 * rest / gap, exp(proj_serial / (double)k));
 }
 
 /* Reads a hex file (whitespace ignored) into a malloc'd buffer. */
@@ -770,6 +810,7 @@ int pv_bench_mainnet(int argc, char **argv)
                ms[worst_best].name,
                ms[worst_best].par_min_ms > 0 ? ms[worst_best].seq_min_ms / ms[worst_best].par_min_ms : 0);
         print_cpu_summary(ms, nms);
+        print_gap_summary(ms, nms);
     }
     free(ms);
     return failed ? 1 : 0;

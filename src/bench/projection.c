@@ -164,6 +164,13 @@ double pv_project_list_schedule_speeds(const pv_tx_trace *tr, size_t n, const do
     return makespan > 0 ? total / makespan : 1;
 }
 
+double pv_project_with_serial(double seq_ms, double serial_ms, double projected)
+{
+    if (!(serial_ms > 0 && serial_ms < seq_ms && projected > 0))
+        return projected;
+    return seq_ms / ((seq_ms - serial_ms) / projected + serial_ms);
+}
+
 double pv_project_list_schedule(const pv_tx_trace *tr, size_t n, unsigned workers)
 {
     double *speed = xalloc((workers + 1) * sizeof *speed);

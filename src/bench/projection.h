@@ -33,4 +33,10 @@ double pv_project_list_schedule(const pv_tx_trace *traces, size_t n, unsigned wo
  * speed 1 it is pv_project_list_schedule. */
 double pv_project_list_schedule_speeds(const pv_tx_trace *traces, size_t n, const double *speed, unsigned workers);
 
+/* A block's projected speed-up with the steps outside its transactions added (Amdahl): the
+ * sequential run took seq_ms, serial_ms of which the parallel run also spends outside the
+ * scheduled transactions (Block-STM's prepare and finish); the rest is sped up by `projected`
+ * (a list-scheduling figure). Returns projected unchanged unless 0 < serial_ms < seq_ms. */
+double pv_project_with_serial(double seq_ms, double serial_ms, double projected);
+
 #endif

@@ -112,5 +112,12 @@ int main(void)
     add(&s, 5, 41, 0, false);
     CHECK(near(pv_project_list_schedule(s.t, s.n, 2), 20.0 / 14.0), "the tie goes to the worker free last: %f",
           pv_project_list_schedule(s.t, s.n, 2));
+
+    /* Amdahl: 10 ms sequential, 2 of them outside the transactions, the other 8 projected x2:
+     * 4 + 2 = 6 ms, x1.667. No serial part, or a meaningless one, leaves the projection. */
+    CHECK(near(pv_project_with_serial(10, 2, 2), 10.0 / 6.0), "serial steps added: %f",
+          pv_project_with_serial(10, 2, 2));
+    CHECK(near(pv_project_with_serial(10, 0, 1.8), 1.8), "no serial steps");
+    CHECK(near(pv_project_with_serial(1, 2, 1.8), 1.8), "serial steps longer than the block");
     TEST_DONE();
 }
