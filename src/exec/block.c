@@ -102,34 +102,25 @@ bool pv_block_finish_rewards(pv_state *st, const pv_block *b)
  * item met again (a token's address, an event's signature: half of a token transfer's four; all
  * but a few of block 15537394's 10,001 logs of one transaction) taken from a small cache of bit
  * positions instead of hashed again. */
-enum { BLOOM_BATCH = 64, BLOOM_CACHE = 256 };
-typedef struct bloom_batch {
-    struct {
-        uint8_t key[32];
-        uint8_t len;           /* 20 (an address) or 32 (a topic); 0: empty */
-        uint16_t bit[3];
-    } cache[BLOOM_CACHE];
-    bool use_cache;            /* off for a few items: clearing the cache would cost more */
-    const uint8_t *data[BLOOM_BATCH];
-    size_t lens[BLOOM_BATCH], k;
-    uint8_t *dst[BLOOM_BATCH];  /* the bloom each item goes to */
-} bloom_batch;
+void pv_bloom_cache_clear(pv_bloom_cache *c)
+{
+    for (size_t i = 0; i < PV_BLOOM_CACHE; i++)
+        c->e[i].len = 0;
+}
 
-static void bloom_batch_init(bloom_batch *bb, bool use_cache)
+void pv_bloom_batch_init(pv_bloom_batch *bb, pv_bloom_cache *cache)
 {
     bb->k = 0;
-    bb->use_cache = use_cache;
-    if (use_cache)
-        for (size_t c = 0; c < BLOOM_CACHE; c++)
-            bb->cache[c].len = 0;
+    bb->cache = cache;
 }
 
 static size_t bloom_cache_slot(const uint8_t *p, size_t len)
 {
+    _Static_assert(PV_BLOOM_CACHE == 256, "the slot is the product's top byte");
     uint64_t a, b;
     memcpy(&a, p, 8);
     memcpy(&b, p + len - 8, 8);
-    return (size_t)(((a ^ b ^ len) * 0x9e3779b97f4a7c15ULL) >> 56); /* BLOOM_CACHE = 256 */
+    return (size_t)(((a ^ b ^ len) * 0x9e3779b97f4a7c15ULL) >> 56);
 }
 
 static void bloom_set_bits(uint8_t bloom[256], const uint16_t bit[3])
@@ -138,65 +129,74 @@ static void bloom_set_bits(uint8_t bloom[256], const uint16_t bit[3])
         bloom[255 - bit[j] / 8] |= (uint8_t)(1u << (bit[j] % 8));
 }
 
-static void bloom_flush(bloom_batch *bb)
+void pv_bloom_batch_flush(pv_bloom_batch *bb)
 {
-    uint8_t h[BLOOM_BATCH][32];
-    pv_keccak256_batch(bb->data, bb->lens, bb->k, h);
+    const uint8_t *data[PV_BLOOM_BATCH];
+    size_t lens[PV_BLOOM_BATCH];
+    uint8_t h[PV_BLOOM_BATCH][32];
+    for (size_t m = 0; m < bb->k; m++) {
+        data[m] = bb->item[m];
+        lens[m] = bb->len[m];
+    }
+    pv_keccak256_batch(data, lens, bb->k, h);
     for (size_t m = 0; m < bb->k; m++) {
         uint16_t bit[3];
         for (int j = 0; j < 3; j++)
             bit[j] = (uint16_t)(((unsigned)h[m][2 * j] << 8 | h[m][2 * j + 1]) & 2047u);
         bloom_set_bits(bb->dst[m], bit);
-        if (bb->use_cache) {
-            size_t c = bloom_cache_slot(bb->data[m], bb->lens[m]);
-            memcpy(bb->cache[c].key, bb->data[m], bb->lens[m]);
-            bb->cache[c].len = (uint8_t)bb->lens[m];
-            memcpy(bb->cache[c].bit, bit, sizeof bit);
+        if (bb->cache) {
+            size_t c = bloom_cache_slot(bb->item[m], bb->len[m]);
+            memcpy(bb->cache->e[c].key, bb->item[m], bb->len[m]);
+            bb->cache->e[c].len = bb->len[m];
+            memcpy(bb->cache->e[c].bit, bit, sizeof bit);
         }
     }
     bb->k = 0;
 }
 
-static void bloom_batch_add_logs(bloom_batch *bb, uint8_t bloom[256], const pv_log *logs, size_t n)
+void pv_bloom_batch_add_logs(pv_bloom_batch *bb, uint8_t bloom[256], const pv_log *logs, size_t n)
 {
     for (size_t g = 0; g < n; g++) {
         const pv_log *lg = &logs[g];
         for (size_t t = 0; t <= lg->topics_count; t++) {
             const uint8_t *p = t == 0 ? lg->address.b : lg->topics[t - 1].b;
             const size_t len = t == 0 ? 20 : 32;
-            if (bb->use_cache) {
+            if (bb->cache) {
                 size_t c = bloom_cache_slot(p, len);
-                if (bb->cache[c].len == len && memcmp(bb->cache[c].key, p, len) == 0) {
-                    bloom_set_bits(bloom, bb->cache[c].bit);
+                if (bb->cache->e[c].len == len && memcmp(bb->cache->e[c].key, p, len) == 0) {
+                    bloom_set_bits(bloom, bb->cache->e[c].bit);
                     continue;
                 }
             }
-            bb->data[bb->k] = p;
-            bb->lens[bb->k] = len;
+            memcpy(bb->item[bb->k], p, len);
+            bb->len[bb->k] = (uint8_t)len;
             bb->dst[bb->k] = bloom;
-            if (++bb->k == BLOOM_BATCH)
-                bloom_flush(bb);
+            if (++bb->k == PV_BLOOM_BATCH)
+                pv_bloom_batch_flush(bb);
         }
     }
 }
 
 void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n)
 {
-    bloom_batch bb;
-    bloom_batch_init(&bb, n >= 4);
-    bloom_batch_add_logs(&bb, bloom, logs, n);
-    if (bb.k)
-        bloom_flush(&bb);
+    pv_bloom_batch bb;
+    pv_bloom_cache cache;
+    if (n >= 4)   /* for a few items, clearing the cache would cost more than it saves */
+        pv_bloom_cache_clear(&cache);
+    pv_bloom_batch_init(&bb, n >= 4 ? &cache : NULL);
+    pv_bloom_batch_add_logs(&bb, bloom, logs, n);
+    pv_bloom_batch_flush(&bb);
 }
 
 void pv_bloom_add_receipts(pv_block_receipt *r, size_t n)
 {
-    bloom_batch bb;
-    bloom_batch_init(&bb, true);
+    pv_bloom_batch bb;
+    pv_bloom_cache cache;
+    pv_bloom_cache_clear(&cache);
+    pv_bloom_batch_init(&bb, &cache);
     for (size_t i = 0; i < n; i++)
-        bloom_batch_add_logs(&bb, r[i].bloom, r[i].logs, r[i].logs_count);
-    if (bb.k)
-        bloom_flush(&bb);
+        pv_bloom_batch_add_logs(&bb, r[i].bloom, r[i].logs, r[i].logs_count);
+    pv_bloom_batch_flush(&bb);
 }
 
 /* A log's payload (address, topics list, data) and its list's payload. */

@@ -142,6 +142,34 @@ void pv_receipts_share_work(pv_receipts_share *sh);
 void pv_receipts_share_root(pv_receipts_share *sh);
 /* The 2048-bit bloom of logs, OR-ed into bloom. */
 void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n);
+
+/* Bit positions of addresses and topics met lately (a token's address, an event's signature).
+ * Direct-mapped: an item evicted is only hashed again. */
+enum { PV_BLOOM_CACHE = 256, PV_BLOOM_BATCH = 64 };
+typedef struct pv_bloom_cache {
+    struct {
+        uint8_t key[32];
+        uint8_t len;           /* 20 (an address) or 32 (a topic); 0: empty */
+        uint16_t bit[3];
+    } e[PV_BLOOM_CACHE];
+} pv_bloom_cache;
+void pv_bloom_cache_clear(pv_bloom_cache *c);
+
+/* Items waiting to be hashed together (copied: the logs may be freed before the flush), each
+ * with the bloom its bits go to. A Block-STM worker keeps one (and a cache) for the whole block,
+ * so that a transaction's two or three new items share a batch with the next transactions'
+ * instead of filling a vector of Keccak states alone; its blooms are complete after
+ * pv_bloom_batch_flush. */
+typedef struct pv_bloom_batch {
+    pv_bloom_cache *cache;     /* may be NULL */
+    uint8_t item[PV_BLOOM_BATCH][32];
+    uint8_t len[PV_BLOOM_BATCH];
+    uint8_t *dst[PV_BLOOM_BATCH];
+    size_t k;
+} pv_bloom_batch;
+void pv_bloom_batch_init(pv_bloom_batch *bb, pv_bloom_cache *cache);
+void pv_bloom_batch_add_logs(pv_bloom_batch *bb, uint8_t bloom[256], const pv_log *logs, size_t n);
+void pv_bloom_batch_flush(pv_bloom_batch *bb);
 /* The same for each of receipts [0, n) from its own logs, the hashing batched across them all
  * (and repeated addresses or topics hashed once): for an executor that has a run of receipts. */
 void pv_bloom_add_receipts(pv_block_receipt *receipts, size_t n);

@@ -239,6 +239,8 @@ typedef struct worker {
     uint32_t cap_sorted;
     uint64_t executions, validations, aborts;
     pv_sched_worker sched;        /* its claimed run of execution indexes */
+    pv_bloom_cache bloom_cache;   /* the block's addresses and topics this worker has hashed ... */
+    pv_bloom_batch blooms;        /* ... and those waiting (flushed when the worker stops) */
 } worker;
 
 static void add_write(worker *w, const pv_loc *l, uint8_t flags, const pv_loc_value *v)
@@ -444,7 +446,7 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     if (rc.logs_count) {
         t->bloom = pv_arena_alloc(&w->arena, 256);
         memset(t->bloom, 0, 256);
-        pv_bloom_add_logs(t->bloom, rc.logs, rc.logs_count);
+        pv_bloom_batch_add_logs(&w->blooms, t->bloom, rc.logs, rc.logs_count); /* complete at the flush */
     }
     t->incarnations++;
     if (ex->timing)
@@ -545,6 +547,7 @@ static void *worker_main(void *arg)
             }
         }
     }
+    pv_bloom_batch_flush(&w->blooms);
     return NULL;
 }
 
@@ -556,6 +559,8 @@ static void worker_init(worker *w, px_exec *ex)
     w->view.base.lazy_balance = true;
     w->view.ex = ex;
     w->st = pv_state_new_from(&w->view.base);
+    pv_bloom_cache_clear(&w->bloom_cache);
+    pv_bloom_batch_init(&w->blooms, &w->bloom_cache);
 }
 
 static void worker_free(worker *w)
@@ -587,6 +592,7 @@ static void *suffix_main(void *arg)
         if (t->err == PV_TX_VALID)
             gas += t->rc.gas_used;
     }
+    pv_bloom_batch_flush(&j->w->blooms);
     return NULL;
 }
 
