@@ -379,6 +379,8 @@ struct pv_state {
     pv_account_basic *loaded_basic;
     u256 *loaded_balance;
     bool *balance_was_read;
+    bool *nonce_read;          /* non-world sources: the exact nonce was asked for (pv_st_nonce),
+                                * in any frame, reverted or not: not journaled */
     bool *balance_hinted;      /* loaded_balance holds read_basic_with_balance's hint (not read) */
     size_t cap_loaded_acct;
     u256 *loaded_slot;
@@ -458,6 +460,7 @@ void pv_state_free(pv_state *s)
     free(s->loaded_basic);
     free(s->loaded_balance);
     free(s->balance_was_read);
+    free(s->nonce_read);
     free(s->balance_hinted);
     free(s->loaded_slot);
     free(s);
@@ -533,9 +536,11 @@ static acct *get_acct(pv_state *s, const pv_address *a)
             s->loaded_balance = xrealloc(s->loaded_balance, s->cap_loaded_acct * sizeof *s->loaded_balance);
             s->balance_was_read = xrealloc(s->balance_was_read, s->cap_loaded_acct * sizeof *s->balance_was_read);
             s->balance_hinted = xrealloc(s->balance_hinted, s->cap_loaded_acct * sizeof *s->balance_hinted);
+            s->nonce_read = xrealloc(s->nonce_read, s->cap_loaded_acct * sizeof *s->nonce_read);
         }
         s->loaded_basic[s->nacct] = b;
         s->balance_was_read[s->nacct] = false;
+        s->nonce_read[s->nacct] = false;
         s->balance_hinted[s->nacct] = hinted;
         if (hinted)
             s->loaded_balance[s->nacct] = hint;
@@ -626,7 +631,20 @@ u256 pv_st_balance(pv_state *s, const pv_address *a)
     load_balance(s, r);
     return r->balance;
 }
-uint64_t pv_st_nonce(pv_state *s, const pv_address *a) { return get_acct(s, a)->nonce; }
+uint64_t pv_st_nonce(pv_state *s, const pv_address *a)
+{
+    acct *r = get_acct(s, a);
+    if (!s->world)
+        s->nonce_read[r - s->accts] = true;
+    return r->nonce;
+}
+
+bool pv_state_nonce_was_read(pv_state *s, const pv_address *a)
+{
+    bool found;
+    uint32_t i = acct_lookup(s, a, &found);
+    return !found || s->world || s->nonce_read[i];
+}
 const pv_code *pv_st_code(pv_state *s, const pv_address *a) { return get_acct(s, a)->code; }
 
 void pv_st_touch(pv_state *s, const pv_address *a)

@@ -149,6 +149,13 @@ void pv_world_prefetch_slot(const pv_world_account *acct, const u256 *key);
  *    storage had been wiped first: an over-approximation, never an omission).
  * Slots and accounts only written are loaded too (a write reads first). */
 bool pv_state_loaded_account(pv_state *s, const pv_address *a, bool *balance_used);
+
+/* Whether the exact nonce of a was asked for (pv_st_nonce) since the state was reset, in any
+ * frame, reverted ones included. Everything else looks at a nonce only as zero or not (an
+ * account's emptiness). Tracked over a non-world source (the parallel executor's view, which
+ * then validates such a read on the nonce being zero or not); otherwise, and for an account
+ * never loaded, true. */
+bool pv_state_nonce_was_read(pv_state *s, const pv_address *a);
 bool pv_state_loaded_slot(pv_state *s, const pv_address *a, const u256 *key);
 
 /* The world behind src when src is a world's source (pv_world_source), else NULL. */

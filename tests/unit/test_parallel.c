@@ -61,6 +61,20 @@ static const uint8_t PAYOUT[] = {0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00,
 #define A_REGISTRY 904
 /* SSTORE(CALLER, 1): each sender its own slot of one contract */
 static const uint8_t REGISTRY[] = {0x60, 0x01, 0x33, 0x55, 0x00};
+#define A_TOUCHER 905
+#define A_CREATOR 906
+#define BUSY_SENDER 950 /* an account that has sent before (nonce 1): not empty whatever its balance */
+/* CALL(gas, addr_n(BUSY_SENDER), 0, 0, 0, 0, 0): looks at the busy sender's account (exists,
+ * code, emptiness), never at its exact nonce; the address is filled in by builder_init */
+static uint8_t TOUCHER[] = {0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x73,
+                            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                            0x5a, 0xf1, 0x50, 0x00};
+#define A_SPIN 907
+/* counts 2048 down (~53,000 gas): the busy sender's transactions run long, so that others read
+ * its account while they run */
+static const uint8_t SPIN[] = {0x61, 0x08, 0x00, 0x5b, 0x60, 0x01, 0x90, 0x03, 0x80, 0x60, 0x03, 0x57, 0x50, 0x00};
+/* SSTORE(CALLER, CREATE(0, 0, 0)): the new address depends on the contract's exact nonce */
+static const uint8_t CREATOR[] = {0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0xf0, 0x33, 0x55, 0x00};
 
 typedef struct builder {
     pv_world *w;
@@ -88,10 +102,18 @@ static void builder_init(builder *bl, pv_fork fork)
     pv_world_put_account(bl->w, &p, 1, &some, PAYOUT, sizeof PAYOUT);
     pv_address g = addr_n(A_REGISTRY);
     pv_world_put_account(bl->w, &g, 1, &zero, REGISTRY, sizeof REGISTRY);
+    pv_address busy = addr_n(BUSY_SENDER), t = addr_n(A_TOUCHER), cr = addr_n(A_CREATOR);
+    memcpy(TOUCHER + 11, busy.b, 20);
+    pv_world_put_account(bl->w, &busy, 1, &rich, NULL, 0);
+    pv_world_put_account(bl->w, &t, 1, &zero, TOUCHER, sizeof TOUCHER);
+    pv_world_put_account(bl->w, &cr, 1, &zero, CREATOR, sizeof CREATOR);
+    pv_address sp = addr_n(A_SPIN);
+    pv_world_put_account(bl->w, &sp, 1, &zero, SPIN, sizeof SPIN);
     u256 k = u256_zero(), v = u256_from_u64(5);
     pv_world_put_storage(bl->w, &c, &k, &v);
     pv_world_put_account(bl->w, &COINBASE, 0, &rich, NULL, 0);
     pv_world_seal(bl->w);
+    bl->nonce[BUSY_SENDER] = 1;
     pv_block *b = &bl->b;
     b->fork = fork;
     b->env.coinbase = COINBASE;
@@ -522,6 +544,53 @@ static void test_funds_arriving(pv_fork fork)
     pv_world_free(bl.w);
 }
 
+/* A busy sender's nonce read only as emptiness by others (relax_basic_reads in parallel.c):
+ * transactions that call into its account while its own transactions run must not abort on its
+ * changing nonce; and a contract's CREATEs, which depend on its exact nonce, still order. */
+static void test_nonce_as_emptiness(pv_fork fork)
+{
+    builder bl;
+    builder_init(&bl, fork);
+    for (unsigned i = 0; i < 24; i++) {
+        if (i % 3 == 0)
+            add_tx(&bl, BUSY_SENDER, addr_n(A_SPIN), 0, 100000);
+        add_tx(&bl, 10 + i, addr_n(A_TOUCHER), 0, 60000);
+    }
+    pv_block_result seq;
+    char name[64];
+    snprintf(name, sizeof name, "a busy sender touched, %s", pv_fork_name(fork));
+    check_block(name, &bl, PV_INVALID_TX_ABORT, &seq);
+    CHECK(seq.valid && seq.receipts_count == bl.n, "%s: every transaction in", name);
+    const pv_account_change *c = change_of(&seq, addr_n(BUSY_SENDER));
+    CHECK(c && c->nonce == 9, "%s: the busy sender sent 8", name);
+    /* Only the busy sender's account is shared (its nonce by its own chain, which waits instead
+     * of aborting; its emptiness by the others, which never changes): no validation may fail. */
+    uint64_t aborts = 0;
+    pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT};
+    for (unsigned threads = 2; threads <= 4; threads++)
+        for (int rep = 0; rep < 20; rep++) {
+            pv_block_result par;
+            pv_parallel_stats st;
+            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
+            aborts += st.aborts;
+            pv_parallel_stats_free(&st);
+            pv_block_result_free(&par);
+        }
+    CHECK(aborts == 0, "%s: %llu aborts on a nonce read only as emptiness", name, (unsigned long long)aborts);
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+
+    builder_init(&bl, fork);
+    for (unsigned i = 0; i < 16; i++)
+        add_tx(&bl, 40 + i, addr_n(A_CREATOR), 0, 100000);
+    snprintf(name, sizeof name, "CREATEs of one contract, %s", pv_fork_name(fork));
+    check_block(name, &bl, PV_INVALID_TX_ABORT, &seq);
+    c = change_of(&seq, addr_n(A_CREATOR));
+    CHECK(c && c->nonce == 17 && c->slots_count == 16, "%s: 16 creations, one address each", name);
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+}
+
 /* pv_auto_threads' choices, one rule at a time (on a machine with one CPU everything is 1). */
 static void test_auto_threads(void)
 {
@@ -568,6 +637,8 @@ int main(void)
     test_auto_threads();
     test_funds_arriving(PV_BERLIN);
     test_funds_arriving(PV_CANCUN);
+    test_nonce_as_emptiness(PV_BERLIN);
+    test_nonce_as_emptiness(PV_CANCUN);
     static const pv_fork forks[] = {PV_FRONTIER, PV_SPURIOUS_DRAGON, PV_BYZANTIUM, PV_BERLIN, PV_LONDON, PV_CANCUN};
     for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++)
         test_transfers_and_counter(forks[i]);
