@@ -142,6 +142,9 @@ void pv_receipts_share_work(pv_receipts_share *sh);
 void pv_receipts_share_root(pv_receipts_share *sh);
 /* The 2048-bit bloom of logs, OR-ed into bloom. */
 void pv_bloom_add_logs(uint8_t bloom[256], const pv_log *logs, size_t n);
+/* The same for each of receipts [0, n) from its own logs, the hashing batched across them all
+ * (and repeated addresses or topics hashed once): for an executor that has a run of receipts. */
+void pv_bloom_add_receipts(pv_block_receipt *receipts, size_t n);
 
 /* Bit positions of addresses and topics met lately (a token's address, an event's signature).
  * Direct-mapped: an item evicted is only hashed again. */
@@ -170,9 +173,7 @@ typedef struct pv_bloom_batch {
 void pv_bloom_batch_init(pv_bloom_batch *bb, pv_bloom_cache *cache);
 void pv_bloom_batch_add_logs(pv_bloom_batch *bb, uint8_t bloom[256], const pv_log *logs, size_t n);
 void pv_bloom_batch_flush(pv_bloom_batch *bb);
-/* The same for each of receipts [0, n) from its own logs, the hashing batched across them all
- * (and repeated addresses or topics hashed once): for an executor that has a run of receipts. */
-void pv_bloom_add_receipts(pv_block_receipt *receipts, size_t n);
+
 /* Consensus encoding of a receipt (type byte || RLP) into out. */
 struct pv_buf;
 void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, struct pv_buf *out);
