@@ -120,7 +120,7 @@ static pool_thread *new_thread(void)
     return t;
 }
 
-void pv_pool_run(void *(*fn)(void *), void **args, unsigned n)
+static void run(void *(*fn)(void *), void **args, unsigned n, uint64_t poll_ns)
 {
     if (!n)
         return;
@@ -163,7 +163,7 @@ void pv_pool_run(void *(*fn)(void *), void **args, unsigned n)
      * sleep; either way wait until every worker has let go of the batch. */
     uint64_t start = now_ns();
     for (unsigned i = 0; atomic_load_explicit(&b.left, memory_order_acquire); i++) {
-        if ((i & 63) == 0 && now_ns() - start > POOL_SPIN_NS)
+        if ((i & 63) == 0 && now_ns() - start >= poll_ns)
             break;
         pv_pool_relax(i);
     }
@@ -180,3 +180,7 @@ void pv_pool_run(void *(*fn)(void *), void **args, unsigned n)
     pthread_cond_destroy(&b.done);
     pthread_mutex_destroy(&b.lock);
 }
+
+void pv_pool_run(void *(*fn)(void *), void **args, unsigned n) { run(fn, args, n, POOL_SPIN_NS); }
+
+void pv_pool_run_long(void *(*fn)(void *), void **args, unsigned n) { run(fn, args, n, 0); }

@@ -14,6 +14,10 @@
  * created. */
 void pv_pool_run(void *(*fn)(void *), void **args, unsigned n);
 
+/* pv_pool_run for jobs that keep every CPU busy for a while (a whole block on all its threads):
+ * the caller sleeps at once instead of polling first, so that it does not take a CPU from them. */
+void pv_pool_run_long(void *(*fn)(void *), void **args, unsigned n);
+
 /* One poll's pause in a wait loop, i the polls so far: a few spins, then yields, so that a
  * poller never keeps a thread that has real work (a worker of the same block) off its CPU. */
 void pv_pool_relax(unsigned i);

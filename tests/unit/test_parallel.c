@@ -429,6 +429,50 @@ static void test_block_level(void)
     pv_world_free(bl.w);
 }
 
+/* pv_block_execute_parallel from a thread outside the pool hires its worker threads at once and
+ * lets them go when they are not needed: a block without transactions (no workers run), and
+ * chunks (which take threads of their own), at every thread count, many times over. */
+static void test_crew(void)
+{
+    static const unsigned threads[] = {1, 2, 3, 4, 8, 16};
+    builder bl;
+    builder_init(&bl, PV_CANCUN);
+    bl.wds[0] = (pv_withdrawal){1, 1, addr_n(100), 5};
+    bl.b.has_withdrawals = true;
+    bl.b.withdrawals = bl.wds;
+    bl.b.withdrawals_count = 1;
+    pv_block_result seq;
+    pv_block_execute(pv_world_source(bl.w), &bl.b, PV_INVALID_TX_ABORT, &seq);
+    CHECK(seq.valid && seq.receipts_count == 0 && change_of(&seq, addr_n(100)), "a block of withdrawals only");
+    for (int chunks = 0; chunks < 2; chunks++) {
+        if (chunks) {
+            pv_block_result_free(&seq);
+            for (unsigned i = 0; i < 40; i++)
+                add_tx(&bl, i, addr_n(100 + i), 1, 21000);
+            pv_block_execute(pv_world_source(bl.w), &bl.b, PV_INVALID_TX_ABORT, &seq);
+        }
+        pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT,
+                                 .chunks = chunks ? PV_CHUNKS_ALWAYS : PV_CHUNKS_AUTO};
+        int chunked = 0;
+        for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++)
+            for (int rep = 0; rep < 20; rep++) {
+                pv_block_result par;
+                pv_parallel_stats st;
+                pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads[t], &o, &par, &st);
+                char why[512];
+                bool eq = pv_block_results_equal(&seq, &par, why, sizeof why);
+                CHECK(eq, "%s, %u threads, run %d: %s", chunks ? "chunks" : "no transactions", threads[t], rep, why);
+                chunked += st.chunks_done;
+                pv_parallel_stats_free(&st);
+                pv_block_result_free(&par);
+            }
+        if (chunks)
+            CHECK(chunked > 0, "independent transfers done by the chunks");
+    }
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+}
+
 /* Blocks of two halves, built so that the chunk executor at 2 chunks must succeed or give up. */
 static void test_chunks(pv_fork fork)
 {
@@ -647,6 +691,7 @@ int main(void)
     test_destroy_and_recreate(PV_CANCUN);
     test_invalid_and_gas_limit();
     test_block_level();
+    test_crew();
     test_chunks(PV_LONDON);
     test_chunks(PV_CANCUN);
     printf("%d blocks compared at 6 thread counts x 3 runs; chunk executor: %d of %d attempts succeeded\n",
