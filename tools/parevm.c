@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "parevm.h"
 
 static void usage(FILE *out)
 {
@@ -26,6 +27,20 @@ static void usage(FILE *out)
             "  help      show this text\n");
 }
 
+static int dispatch(int argc, char **argv);
+
+typedef struct command_call {
+    int argc;
+    char **argv;
+    int status;
+} command_call;
+
+static void command_main(void *arg)
+{
+    command_call *c = arg;
+    c->status = dispatch(c->argc, c->argv);
+}
+
 int main(int argc, char **argv)
 {
     /* Blocks allocate and free tens of megabytes each: keep that memory in the heap instead of
@@ -36,6 +51,15 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
     mallopt(M_TOP_PAD, 64 << 20);
+    /* On one of the executor's threads, so that each block starts there instead of being handed
+     * over to one (parevm_run_on_executor_thread). */
+    command_call c = {argc, argv, 0};
+    parevm_run_on_executor_thread(command_main, &c);
+    return c.status;
+}
+
+static int dispatch(int argc, char **argv)
+{
     if (argc < 2) {
         usage(stderr);
         return 2;

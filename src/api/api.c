@@ -11,6 +11,7 @@
 #include "../io/tx_codec.h"
 #include "../state/cached_source.h"
 #include "../util/keccak.h"
+#include "../util/pool.h"
 
 _Static_assert((int)PAREVM_CANCUN == (int)PV_CANCUN, "parevm_fork mirrors pv_fork");
 
@@ -315,4 +316,23 @@ void parevm_block_result_free(parevm_block_result *r)
         free(m);
     }
     memset(r, 0, sizeof *r);
+}
+
+typedef struct executor_call {
+    void (*fn)(void *);
+    void *arg;
+} executor_call;
+
+static void *executor_call_main(void *p)
+{
+    executor_call *c = p;
+    c->fn(c->arg);
+    return NULL;
+}
+
+void parevm_run_on_executor_thread(void (*fn)(void *arg), void *arg)
+{
+    executor_call c = {fn, arg};
+    void *p = &c;
+    pv_pool_run_long(executor_call_main, &p, 1);
 }

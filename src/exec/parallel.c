@@ -1011,11 +1011,6 @@ static void *crew_member_main(void *arg)
 void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads,
                                const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
 {
-    /* On a pool thread, whose pv_pool_run calls keep the first job for themselves. */
-    if (pv_pool_is_worker()) {
-        execute_parallel(pre, b, threads, NULL, o, out, stats);
-        return;
-    }
     if (threads < 1)
         threads = 1;
     parallel_job j = {pre, b, threads, o, out, stats};
@@ -1032,9 +1027,15 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
         members[i] = (crew_member){&j, &crew, i};
         args[i] = &members[i];
     }
-    /* The caller sleeps at once: polling, it would be one thread more than the CPUs while the
-     * crew starts. */
-    pv_pool_run_long(crew_member_main, args, threads);
+    if (pv_pool_is_worker()) {
+        /* This thread runs the block (the pool's first job stays with a pool thread) and the
+         * crew is woken meanwhile; its members end with the workers, long before the block. */
+        pv_pool_run(crew_member_main, args, threads);
+    } else {
+        /* Handed over: the caller sleeps at once (polling, it would be one thread more than the
+         * CPUs while the crew starts), and pays a wake-up when the block is done. */
+        pv_pool_run_long(crew_member_main, args, threads);
+    }
     free(members);
     free(args);
 }
