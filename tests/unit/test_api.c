@@ -45,8 +45,6 @@ static void get_storage(void *ctx, const uint8_t address[20], const uint8_t key[
     u256_to_be(&v, value);
 }
 
-static const pv_block_file *hash_file;
-
 static bool get_block_hash(void *ctx, uint64_t number, uint8_t hash[32])
 {
     const pv_block_file *f = ctx;
@@ -187,7 +185,6 @@ static void test_block(const char *file)
     env.uncles_without_header = b->uncles_unknown;
     env.get_block_hash = get_block_hash;
     env.block_hash_ctx = f;
-    hash_file = f;
     parevm_state_provider pre = {pv_world_source(f->pre), get_account, get_storage};
 
     static const unsigned threads[] = {1, 2, 4};
@@ -228,6 +225,5 @@ int main(void)
     static const char *blocks[] = {"46147.json.gz", "4864590.json.gz", "12459406.json.gz", "19933612.json.gz"};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         test_block(blocks[i]);
-    (void)hash_file;
     TEST_DONE();
 }
