@@ -224,7 +224,7 @@ void parevm_block_result_free(parevm_block_result *r);
  * on that thread, where from any other thread it hands the block to one of parevm's and sleeps
  * until it is done: a client's block-processing loop run this way saves that hand-over and the
  * wake-up after it on every block (25-100 us on a virtual machine; the parevm tool runs all its
- * commands so). fn must not call parevm_run_on_executor_thread itself. */
+ * commands so). Called from one of those threads (inside fn), it runs fn there at once. */
 void parevm_run_on_executor_thread(void (*fn)(void *arg), void *arg);
 
 #ifdef __cplusplus

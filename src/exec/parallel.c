@@ -710,12 +710,11 @@ typedef struct px_crew {
     _Atomic unsigned active;      /* helpers still running worker_main */
 } px_crew;
 
-/* Runs worker_main(args[i]) for i < threads: with the crew when it can (first call only), else
- * on the pool. */
+/* Runs worker_main(args[i]) for i < threads: with the crew (threads - 1 helpers) on the first
+ * call, else on the pool. */
 static void run_workers(px_crew *crew, void **args, unsigned threads)
 {
-    if (!crew || atomic_load_explicit(&crew->state, memory_order_relaxed) != CREW_WAIT ||
-        crew->helpers != threads - 1) {
+    if (!crew || atomic_load_explicit(&crew->state, memory_order_relaxed) != CREW_WAIT) {
         if (crew)
             atomic_store_explicit(&crew->state, CREW_DISMISSED, memory_order_release);
         pv_pool_run(worker_main, args, threads);
