@@ -1058,11 +1058,17 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
  * run it, so the contract work must repay them: block 15274915 (1,152 plain transfers, 11,400
  * contract gas per transfer) ran x0.85-0.88 in parallel, 13217637 (987, 28,000) x1.16-1.36; the
  * line is drawn between them, at 18,000.
+ * One transaction that may burn nearly all of the block's gas is a critical path of its own: a
+ * second worker can take at most the rest. 9068998 (one transaction with 3.5M of its 3.6M gas
+ * limits, 190 of 300 us) then ran x0.72-1.02 in series of 9-30 runs: the second worker's wake-up
+ * (20-40 us on a VM) and the finish's receipts (45 us, serial either way) ate what tx 0 and 2 beside
+ * it saved. Below a ratio of 5/4 between all gas limits and the largest, it runs sequentially.
  */
 #define PV_AUTO_MIN_CONTRACT_GAS 5000000ULL
 #define PV_AUTO_MIN_CONTRACT_GAS_BERLIN 2000000ULL
 #define PV_AUTO_MIN_CONTRACT_GAS_PER_TRANSFER 18000ULL
 #define PV_AUTO_MIN_PARALLELISM 4
+#define PV_AUTO_MIN_OTHERS_GAS_DIVISOR 4 /* the others' gas limits >= the largest's / 4 */
 
 static uint32_t static_critical_path(const pv_block *b)
 {
@@ -1147,12 +1153,22 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
     bool chained = big && sender_chained(b, &cp);
     if (big && !chained)
         return t;
-    uint64_t contract_gas = 0, transfers = 0;
+    uint64_t contract_gas = 0, transfers = 0, all_gas = 0, largest = 0;
     for (size_t k = 0; k < b->txs_count; k++) {
+        uint64_t g = b->txs[k].gas_limit;
         if (b->txs[k].data_size || b->txs[k].is_create)
-            contract_gas += b->txs[k].gas_limit;
+            contract_gas += g;
         else
             transfers++;
+        all_gas = all_gas + g < all_gas ? UINT64_MAX : all_gas + g;
+        if (g > largest)
+            largest = g;
+    }
+    if (all_gas - largest < largest / PV_AUTO_MIN_OTHERS_GAS_DIVISOR) {
+        if (reason_len)
+            snprintf(reason, reason_len, "one transaction may use %llu of the block's %llu gas: a critical path of its own",
+                     (unsigned long long)largest, (unsigned long long)all_gas);
+        return 1;
     }
     uint64_t min_gas = b->fork >= PV_BERLIN ? PV_AUTO_MIN_CONTRACT_GAS_BERLIN : PV_AUTO_MIN_CONTRACT_GAS;
     if (contract_gas < min_gas) {

@@ -674,6 +674,26 @@ static void test_auto_threads(void)
                   reason);
         pv_world_free(bl.w);
     }
+    /* One call that may use nearly all the gas: the others cannot repay a second worker. With
+     * its share just under 4/5 the block is parallel again. */
+    static const uint64_t heavy[2][3] = {{8000000, 900000, 900000}, {8000000, 1000000, 1000000}};
+    for (int h = 0; h < 2; h++) {
+        builder bl;
+        builder_init(&bl, PV_LONDON);
+        for (unsigned i = 0; i < 3; i++) {
+            pv_tx *t = add_tx(&bl, 10 + i, addr_n(A_COUNTER), 0, heavy[h][i]);
+            t->data = call;
+            t->data_size = sizeof call;
+        }
+        char reason[96];
+        unsigned t = pv_auto_threads(&bl.b, reason, sizeof reason);
+        bool want = multi && h == 1;
+        CHECK((t > 1) == want, "auto threads, one call of 8M beside two of %llu: %u (%s)",
+              (unsigned long long)heavy[h][1], t, reason);
+        if (!want && multi)
+            CHECK(strstr(reason, "critical path") != NULL, "auto threads, one heavy call: the reason says why (%s)", reason);
+        pv_world_free(bl.w);
+    }
 }
 
 int main(void)
