@@ -78,6 +78,16 @@ typedef struct run_opts {
     bool verbose;                /* print every run's times and how the parallel run went */
 } run_opts;
 
+#define WARMUP_FAULTS 8
+#define WARMUP_EXTRA 8
+
+/* Page faults so far (minor: memory first touched). */
+static long minor_faults(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : 0;
+}
+
 /* One run of one executor over pre (through a fresh cache with latency when asked). */
 static double run_once(pv_state_source *pre, const pv_block *b, unsigned threads, bool parallel_engine,
                        unsigned latency_us, pv_chunks_mode chunks, bool traces, pv_block_result *out,
@@ -257,8 +267,14 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     /* Warm-up first: the first runs of a process pay for what a client pays once (the worker
      * threads, their allocator arenas growing, page faults, caches): the parallel ones most,
      * since their memory is new (a gigagas swaps block: 85 ms for its first parallel runs, 57
-     * after). Both executors are warmed alike and their results still compared. */
-    for (unsigned k = 0; k < ro->warmup; k++) {
+     * after). Both executors are warmed alike and their results still compared. Then more
+     * warm-up pairs while the last one still touched new memory (WARMUP_FAULTS pages or more,
+     * up to WARMUP_EXTRA pairs): a page fault costs this VM 15 us (madvised huge pages 0.3 us a
+     * 4 KB page), and a gigagas ERC-20 block's parallel runs faulted 1,342, 3,757, 2,589, 1,039,
+     * 120 and 14 times, 36 ms a run at the end against 52-84 ms in the first three. */
+    unsigned warmups = ro->warmup;
+    for (unsigned k = 0; k < warmups; k++) {
+        long faults0 = minor_faults();
         pv_block_result rs, rp;
         run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st);
         pv_parallel_stats_free(&st);
@@ -272,6 +288,11 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         }
         pv_block_result_free(&rs);
         pv_block_result_free(&rp);
+        long faults = minor_faults() - faults0;
+        if (k + 1 == warmups && faults >= WARMUP_FAULTS && warmups < ro->warmup + WARMUP_EXTRA)
+            warmups++;
+        if (ro->verbose && k + 1 >= ro->warmup)
+            printf("  warm-up %u: %ld page faults%s\n", k + 1, faults, k + 1 < warmups ? ", one more" : "");
     }
     /* At least `repeat` runs of each, more (up to 32x, while under 300 ms in all) for short
      * blocks, so that a median is not at the mercy of one noisy moment: a 0.1 ms block's median
@@ -285,10 +306,12 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
             ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st);
             pv_parallel_stats_free(&st);
         }
+        long faults0 = minor_faults();
         if (force_parallel || threads > 1)
             tp[k] = run_once(pre, b, threads, force_parallel, ro->latency_us, ro->chunks, false, &rp, &st);
         else
             tp[k] = run_once(pre, b, 0, false, ro->latency_us, ro->chunks, false, &rp, &st);
+        long par_faults = minor_faults() - faults0;
         if (k % 2 == 0) {
             pv_parallel_stats st_seq;
             ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st_seq);
@@ -307,7 +330,8 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         m->threads = st.threads;
         m->fallback = st.sequential_fallback;
         if (ro->verbose) {
-            printf("  run %u: sequential %.2f ms, parallel %.2f ms (%u threads", k + 1, ts[k], tp[k], st.threads);
+            printf("  run %u: sequential %.2f ms, parallel %.2f ms (%ld page faults; %u threads", k + 1, ts[k], tp[k],
+                   par_faults, st.threads);
             if (st.chunks && st.chunks_done)
                 printf(", %u optimistic chunks (%u stolen): run %.2f, validate+merge %.2f, receipts %.2f ms", st.chunks,
                        st.chunks_steals, st.ms_chunks_run, st.ms_chunks_validate, st.ms_chunks_finish);
