@@ -1,7 +1,9 @@
 /* parevm command-line tool: dispatches to the subcommands in tools/cmd_*.c. */
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "parevm.h"
@@ -41,8 +43,40 @@ static void command_main(void *arg)
     c->status = dispatch(c->argc, c->argv);
 }
 
+/* glibc's allocator asks the kernel for transparent huge pages only when told so at start-up
+ * (the glibc.malloc.hugetlb tunable), so the tool starts itself again with it once. First touches
+ * of memory dominate a one-shot run on some virtual machines: a page fault took 15 us on the
+ * development VM (a 2 MB huge page 0.3 us per 4 KB), and `parevm block` of two mainnet blocks
+ * faulted 4,000 times (0.15 s -> 0.11 s; 15537394 19.5 -> 10.1 ms). Not when the kernel's
+ * huge pages are off, when the tunable is already set, or with PAREVM_NO_HUGEPAGES. */
+static void restart_with_huge_pages(char **argv)
+{
+    if (getenv("PAREVM_NO_HUGEPAGES") || getenv("PAREVM_HUGEPAGES_TRIED"))
+        return;
+    const char *tunables = getenv("GLIBC_TUNABLES");
+    if (tunables && strstr(tunables, "glibc.malloc.hugetlb"))
+        return;
+    char mode[128] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f)
+        return;
+    bool read = fgets(mode, sizeof mode, f) != NULL;
+    fclose(f);
+    if (!read || strstr(mode, "[never]"))
+        return;
+    char value[1024];
+    int n = snprintf(value, sizeof value, "%s%sglibc.malloc.hugetlb=1", tunables ? tunables : "", tunables ? ":" : "");
+    if (n < 0 || (size_t)n >= sizeof value)
+        return;
+    if (setenv("GLIBC_TUNABLES", value, 1) != 0 || setenv("PAREVM_HUGEPAGES_TRIED", "1", 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+    /* still here: carry on as we are */
+}
+
 int main(int argc, char **argv)
 {
+    restart_with_huge_pages(argv);
     /* Blocks allocate and free tens of megabytes each: keep that memory in the heap instead of
      * mapping and unmapping it every time (page faults, and TLB shootdowns across the workers).
      * The top pad matters for the workers: glibc unmaps a worker arena's whole 64 MB heap as
