@@ -510,6 +510,25 @@ static double geomean_best(const measure *ms, size_t n)
     return n ? exp(s / (double)n) : 0;
 }
 
+/* The worst block among those the automatic choice ran in parallel, and among those it ran
+ * sequentially: there both sides run the same executor, so their ratio is the measurement's
+ * noise (and a bound on what the choice itself costs), not a slowdown. */
+static void print_worst_by_kind(const measure *ms, size_t n)
+{
+    const measure *worst[2] = {NULL, NULL}; /* [fallback] */
+    size_t count[2] = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        int k = ms[i].fallback ? 1 : 0;
+        count[k]++;
+        if (!worst[k] || ms[i].speedup < worst[k]->speedup)
+            worst[k] = &ms[i];
+    }
+    if (!count[0] || !count[1])
+        return;
+    printf("worst block run in parallel (%zu of them): %s x%.3f; run sequentially on both sides (%zu, noise): %s x%.3f\n",
+           count[0], worst[0]->name, worst[0]->speedup, count[1], worst[1]->name, worst[1]->speedup);
+}
+
 /* The CPUs as the pinned runs found them, over the blocks that measured them. */
 static void print_cpu_summary(const measure *ms, size_t n)
 {
@@ -947,6 +966,7 @@ int pv_bench_mainnet(int argc, char **argv)
         printf("best runs: geometric-mean speed-up x%.3f; worst block %s x%.3f\n", geomean_best(ms, nms),
                ms[worst_best].name,
                ms[worst_best].par_min_ms > 0 ? ms[worst_best].seq_min_ms / ms[worst_best].par_min_ms : 0);
+        print_worst_by_kind(ms, nms);
         print_cpu_summary(ms, nms);
         print_line_transfer();
         print_gap_summary(ms, nms);
