@@ -129,13 +129,19 @@ typedef struct pinned_worker {
 
 /* One long-lived thread per CPU: a new thread per run paid for its new stack's page faults
  * (30-40% on a 3 ms block). */
+/* Pins the calling thread to cpu; false if it cannot be. */
+static bool pin_to(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
 static void *pinned_main(void *arg)
 {
     pinned_worker *w = arg;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(w->cpu, &set);
-    bool pinned = pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+    bool pinned = pin_to(w->cpu);
     pthread_mutex_lock(&w->lock);
     w->pinned = pinned;
     for (;;) {
@@ -306,12 +312,12 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
             ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st);
             pv_parallel_stats_free(&st);
         }
-        long faults0 = minor_faults();
+        long faults0 = ro->verbose ? minor_faults() : 0;
         if (force_parallel || threads > 1)
             tp[k] = run_once(pre, b, threads, force_parallel, ro->latency_us, ro->chunks, false, &rp, &st);
         else
             tp[k] = run_once(pre, b, 0, false, ro->latency_us, ro->chunks, false, &rp, &st);
-        long par_faults = minor_faults() - faults0;
+        long par_faults = ro->verbose ? minor_faults() - faults0 : 0;
         if (k % 2 == 0) {
             pv_parallel_stats st_seq;
             ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st_seq);
@@ -554,8 +560,8 @@ static void print_cpu_summary(const measure *ms, size_t n)
 /* Ping-pong of one cache line between the first two CPUs, pinned: the one-way time of a line
  * written on one and read on the other. Block-STM pays it wherever a worker reads what the other
  * wrote last (the scheduler's counters, version lists, statuses, the map's buckets). This VM's
- * two vCPUs measured 227-230 ns, the latency across chiplets or sockets, against 20-50 ns
- * between cores that share a cache. 0 when two CPUs cannot be pinned. */
+ * two vCPUs measured 227-260 ns in most phases (across chiplets), 60-85 ns in others, against
+ * 20-50 ns between cores that share a cache. 0 when two CPUs cannot be pinned. */
 #define PINGPONG_ROUNDS 100000
 typedef struct pingpong {
     _Alignas(64) _Atomic long turn;
@@ -563,23 +569,21 @@ typedef struct pingpong {
     bool pinned;
 } pingpong;
 
-static bool pin_to(int cpu)
+/* One side's strokes: waits for turn first, first + 2, ... and passes each on. */
+static void volley(pingpong *p, long first)
 {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+    for (long i = first; i < 2 * PINGPONG_ROUNDS; i += 2) {
+        while (atomic_load_explicit(&p->turn, memory_order_acquire) != i)
+            ;
+        atomic_store_explicit(&p->turn, i + 1, memory_order_release);
+    }
 }
 
 static void *pingpong_main(void *arg)
 {
     pingpong *p = arg;
     p->pinned = pin_to(p->cpu);
-    for (long i = 1; i < 2 * PINGPONG_ROUNDS; i += 2) {
-        while (atomic_load_explicit(&p->turn, memory_order_acquire) != i)
-            ;
-        atomic_store_explicit(&p->turn, i + 1, memory_order_release);
-    }
+    volley(p, 1);
     return NULL;
 }
 
@@ -601,11 +605,7 @@ static double line_transfer_ns(void)
         bool pinned = pin_to(cpu[0]);
         atomic_store_explicit(&p->turn, 0, memory_order_release);
         double t0 = now_ms();
-        for (long i = 0; i < 2 * PINGPONG_ROUNDS; i += 2) {
-            while (atomic_load_explicit(&p->turn, memory_order_acquire) != i)
-                ;
-            atomic_store_explicit(&p->turn, i + 1, memory_order_release);
-        }
+        volley(p, 0);
         double ms = now_ms() - t0;
         pthread_join(th, NULL);
         if (pinned && p->pinned)

@@ -47,8 +47,9 @@ static void command_main(void *arg)
  * (the glibc.malloc.hugetlb tunable), so the tool starts itself again with it once. First touches
  * of memory dominate a one-shot run on some virtual machines: a page fault took 15 us on the
  * development VM (a 2 MB huge page 0.3 us per 4 KB), and `parevm block` of two mainnet blocks
- * faulted 4,000 times (0.15 s -> 0.11 s; 15537394 19.5 -> 10.1 ms). Not when the kernel's
- * huge pages are off, when the tunable is already set, or with PAREVM_NO_HUGEPAGES. */
+ * faulted ~4,100 times, ~550 with huge pages (0.15-0.16 s -> 0.12-0.14 s, interleaved). Not
+ * when the kernel's huge pages are off, when the tunable is already set, or with
+ * PAREVM_NO_HUGEPAGES. */
 static void restart_with_huge_pages(char **argv)
 {
     if (getenv("PAREVM_NO_HUGEPAGES") || getenv("PAREVM_HUGEPAGES_TRIED"))
