@@ -41,7 +41,8 @@ for t in 2 4 8 16; do
 done
 stage "mainnet blocks: parallel == sequential under ThreadSanitizer (sample, 4 threads)" \
     build/tsan/parevm block --compare --threads 4 "$MAINNET"/15538827.json.gz "$MAINNET"/19933612.json.gz \
-    "$MAINNET"/12300570.json.gz "$MAINNET"/4864590.json.gz "$MAINNET"/2179522.json.gz "$MAINNET"/18085863.json.gz
+    "$MAINNET"/12300570.json.gz "$MAINNET"/4864590.json.gz "$MAINNET"/2179522.json.gz "$MAINNET"/18085863.json.gz \
+    "$MAINNET"/15537394.json.gz
 # At 2 threads with no early checks: the final validation alone must find every conflict.
 stage "mainnet blocks: optimistic chunks (forced, final validation only) == sequential at 2 threads" \
     build/parevm block --compare --chunks always --chunks-window none --threads 2 "$MAINNET"/*.json.gz

@@ -222,10 +222,15 @@ size_t pv_receipt_encoded_size(const pv_block_receipt *r, pv_fork fork)
     return (r->tx_type != 0) + pv_rlp_list_size(receipt_payload(r, fork, &lp));
 }
 
+/* Logs between two publications of a streamed receipt's progress (~10 KB of a token's). */
+#define STREAM_PUBLISH_LOGS 64
+
 /* Sizes first, then every header in place: no list header inserted in front of its items
- * afterwards (a swap's receipt, four logs, moved ~2 KB that way). */
-void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out)
+ * afterwards (a swap's receipt, four logs, moved ~2 KB that way). With progress, the bytes of
+ * this receipt written so far are published there now and then (release), for a hashing thread. */
+static void receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out, _Atomic size_t *progress)
 {
+    const size_t start = out->len;
     size_t logs_payload;
     size_t payload = receipt_payload(r, fork, &logs_payload);
     pv_buf_reserve(out, 1 + pv_rlp_list_size(payload));
@@ -253,7 +258,16 @@ void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out)
         for (size_t j = 0; j < g->topics_count; j++)
             pv_rlp_put_bytes(out, g->topics[j].b, 32);
         pv_rlp_put_bytes(out, g->data, g->data_size);
+        if (progress && i % STREAM_PUBLISH_LOGS == STREAM_PUBLISH_LOGS - 1)
+            atomic_store_explicit(progress, out->len - start, memory_order_release);
     }
+    if (progress)
+        atomic_store_explicit(progress, out->len - start, memory_order_release);
+}
+
+void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out)
+{
+    receipt_encode(r, fork, out, NULL);
 }
 
 /* dst |= src, 2048 bits. */
@@ -316,11 +330,31 @@ static void slice_values(const pv_receipt_slice *s, const uint8_t **vals, size_t
     }
 }
 
-void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slice *s)
+/* The exact size of slice s's encodings, setting each receipt's cumulative gas on the way. */
+static size_t slice_exact_size(pv_block_result *res, pv_fork fork, const pv_receipt_slice *s)
+{
+    uint64_t cumulative = s->base;
+    size_t total = 0;
+    for (size_t i = s->lo; i < s->hi; i++) {
+        pv_block_receipt *r = &res->receipts[i];
+        if (r->rejected != PV_TX_VALID)
+            continue;
+        cumulative += r->gas_used;
+        r->cumulative_gas_used = cumulative;
+        total += pv_receipt_encoded_size(r, fork);
+    }
+    return total;
+}
+
+/* Slice s's cumulative gas and encodings; with big (the slice holds it), that receipt's bytes
+ * published as they are written, the buffer sized exactly first so that it never moves under
+ * the hashing thread. */
+static void slice_encode_values(pv_block_result *res, pv_fork fork, pv_receipt_slice *s, pv_receipt_stream *big)
 {
     uint64_t cumulative = s->base;
     pv_buf_init(&s->buf);
-    pv_buf_reserve(&s->buf, receipts_size_estimate(res->receipts, s->lo, s->hi));
+    pv_buf_reserve(&s->buf, big ? slice_exact_size(res, fork, s) : receipts_size_estimate(res->receipts, s->lo, s->hi));
+    const uint8_t *at_start = s->buf.data;
     s->offs = malloc((s->included + 1) * sizeof *s->offs);
     if (!s->offs)
         abort();
@@ -341,18 +375,39 @@ void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slic
         if (r->rejected != PV_TX_VALID || !res->receipts_root_known)
             continue;
         s->offs[k++] = s->buf.len;
-        pv_receipt_encode(r, fork, &s->buf);
+        if (big && i == big->receipt) {
+            atomic_store_explicit(&big->data, s->buf.data + s->buf.len, memory_order_release);
+            receipt_encode(r, fork, &s->buf, &big->ready);
+        } else {
+            pv_receipt_encode(r, fork, &s->buf);
+        }
     }
-    if (s->trie && res->receipts_root_known && k) { /* k == s->included */
-        const uint8_t **vals = malloc(k * sizeof *vals);
-        size_t *lens = malloc(k * sizeof *lens);
-        if (!vals || !lens)
-            abort();
-        slice_values(s, vals, lens);
-        pv_ordered_trie_set(s->trie, s->first_item, s->first_item + k, vals, lens);
-        free(vals);
-        free(lens);
+    if (big && (s->buf.data != at_start || atomic_load(&big->ready) != big->len)) {
+        fprintf(stderr, "parevm: internal error: streamed receipt %zu: %zu bytes of %zu, buffer %s\n", big->receipt,
+                atomic_load(&big->ready), big->len, s->buf.data != at_start ? "moved" : "kept");
+        abort();
     }
+}
+
+/* Hands slice s's encodings to the trie, which hashes their leaves. */
+static void slice_set_leaves(const pv_block_result *res, pv_receipt_slice *s)
+{
+    if (!s->trie || !res->receipts_root_known || !s->included)
+        return;
+    const uint8_t **vals = malloc(s->included * sizeof *vals);
+    size_t *lens = malloc(s->included * sizeof *lens);
+    if (!vals || !lens)
+        abort();
+    slice_values(s, vals, lens);
+    pv_ordered_trie_set(s->trie, s->first_item, s->first_item + s->included, vals, lens);
+    free(vals);
+    free(lens);
+}
+
+void pv_receipt_slice_encode(pv_block_result *res, pv_fork fork, pv_receipt_slice *s)
+{
+    slice_encode_values(res, fork, s, NULL);
+    slice_set_leaves(res, s);
 }
 
 void pv_receipt_slices_free(pv_receipt_slice *s, unsigned n)
@@ -431,12 +486,33 @@ static void finish_receipts_mt(pv_block_result *res, pv_fork fork, unsigned thre
     pv_receipt_slices_root(res, s, threads, threads);
 }
 
+/* A receipt is streamed from this size on: below, the hand-over (the other thread's wake-up, the
+ * bytes crossing between cores) costs about what the overlap saves. */
+#define STREAM_MIN_BYTES (64 * 1024)
+
 void pv_receipts_share_init(pv_receipts_share *sh, pv_block_result *res, pv_fork fork)
 {
     memset(sh, 0, sizeof *sh);
     sh->res = res;
     sh->fork = fork;
     size_t n = res->receipts_count;
+    /* the biggest receipt, sized only where the logs are many (sizing reads every log) */
+    sh->big.receipt = SIZE_MAX;
+    size_t biggest = STREAM_MIN_BYTES - 1;
+    for (size_t i = 0; i < n; i++) {
+        const pv_block_receipt *r = &res->receipts[i];
+        if (r->rejected != PV_TX_VALID || r->logs_count < STREAM_MIN_BYTES / 1024)
+            continue;
+        size_t size = pv_receipt_encoded_size(r, fork);
+        if (size > biggest) {
+            biggest = size;
+            sh->big.receipt = i;
+        }
+    }
+    atomic_init(&sh->big.data, NULL);
+    atomic_init(&sh->big.ready, 0);
+    atomic_init(&sh->big.claimed, false);
+    atomic_init(&sh->big.pending, 2);
     /* items 0..127 sort apart in the trie: a piece holding them all hashes them itself */
     size_t first = n / PV_RECEIPTS_SHARE_SLICES > 128 ? n / PV_RECEIPTS_SHARE_SLICES : 128;
     if (first > n)
@@ -450,6 +526,76 @@ void pv_receipts_share_init(pv_receipts_share *sh, pv_block_result *res, pv_fork
     }
     atomic_init(&sh->stage, 0);
     atomic_init(&sh->next, 0);
+}
+
+/* With the slices' bases and items known (stage 1): where the big receipt goes in the trie and
+ * its exact length (its cumulative gas set here, as its encoder will); false if it cannot be
+ * streamed (its leaf would be the root). */
+static bool stream_plan(pv_receipts_share *sh)
+{
+    pv_receipt_stream *b = &sh->big;
+    unsigned t = 0;
+    while (t + 1 < sh->nslices && b->receipt >= sh->s[t].hi)
+        t++;
+    const pv_receipt_slice *s = &sh->s[t];
+    uint64_t cumulative = s->base;
+    size_t item = s->first_item;
+    for (size_t i = s->lo; i < b->receipt; i++)
+        if (sh->res->receipts[i].rejected == PV_TX_VALID) {
+            cumulative += sh->res->receipts[i].gas_used;
+            item++;
+        }
+    pv_block_receipt *r = &sh->res->receipts[b->receipt];
+    r->cumulative_gas_used = cumulative + r->gas_used;
+    b->slice = t;
+    b->item = item;
+    b->len = pv_receipt_encoded_size(r, sh->fork);
+    _Static_assert(sizeof b->prefix == PV_TRIE_LEAF_PREFIX_MAX, "room for a leaf prefix");
+    b->prefix_len = pv_ordered_trie_leaf_prefix(s->trie, item, b->len, b->prefix);
+    return b->prefix_len != 0;
+}
+
+static bool stream_claim(pv_receipt_stream *b)
+{
+    bool expect = false;
+    return !atomic_load_explicit(&b->claimed, memory_order_relaxed) &&
+           atomic_compare_exchange_strong(&b->claimed, &expect, true);
+}
+
+/* One of the big slice's two parts is done; the last hashes the slice's leaves. */
+static void stream_part_done(pv_receipts_share *sh)
+{
+    pv_receipt_stream *b = &sh->big;
+    if (atomic_fetch_sub_explicit(&b->pending, 1, memory_order_acq_rel) != 1)
+        return;
+    pv_receipt_slice *s = &sh->s[b->slice];
+    pv_ordered_trie_set_leaf_hash(s->trie, b->item, b->hash);
+    slice_set_leaves(sh->res, s);
+}
+
+/* Hashes the big receipt's leaf, following its encoder. */
+static void stream_hash(pv_receipts_share *sh)
+{
+    pv_receipt_stream *b = &sh->big;
+    const uint8_t *data;
+    for (unsigned i = 0; !(data = atomic_load_explicit(&b->data, memory_order_acquire)); i++)
+        pv_pool_relax(i); /* its encoder is on its way: at most the slice's receipts before it */
+    pv_keccak256_stream ks;
+    pv_keccak256_begin(&ks);
+    pv_keccak256_absorb(&ks, b->prefix, b->prefix_len);
+    size_t done = 0;
+    for (unsigned i = 0; done < b->len;) {
+        size_t ready = atomic_load_explicit(&b->ready, memory_order_acquire);
+        if (ready > done) {
+            pv_keccak256_absorb(&ks, data + done, ready - done);
+            done = ready;
+            i = 0;
+        } else {
+            pv_pool_relax(i++);
+        }
+    }
+    pv_keccak256_end(&ks, b->hash);
+    stream_part_done(sh);
 }
 
 void pv_receipts_share_work(pv_receipts_share *sh)
@@ -466,17 +612,32 @@ void pv_receipts_share_work(pv_receipts_share *sh)
         struct pv_ordered_trie *trie = sh->res->receipts_root_known ? pv_ordered_trie_new(item) : NULL;
         for (unsigned t = 0; t < sh->nslices; t++)
             sh->s[t].trie = trie;
+        if (sh->big.receipt != SIZE_MAX && !(trie && stream_plan(sh)))
+            sh->big.receipt = SIZE_MAX;
         atomic_store_explicit(&sh->stage, 2, memory_order_release);
     } else {
         /* tens of microseconds at most, and a joiner comes after work of its own */
         for (unsigned i = 0; atomic_load_explicit(&sh->stage, memory_order_acquire) != 2; i++)
             pv_pool_relax(i);
     }
+    pv_receipt_stream *big = sh->big.receipt != SIZE_MAX ? &sh->big : NULL;
     for (;;) {
+        /* the big receipt's hash first, once another thread has its slice (it is the longest) */
+        if (big && atomic_load(&sh->next) > big->slice && stream_claim(big)) {
+            stream_hash(sh);
+            continue;
+        }
         unsigned t = atomic_fetch_add(&sh->next, 1);
         if (t >= sh->nslices)
             return;
-        pv_receipt_slice_encode(sh->res, sh->fork, &sh->s[t]);
+        if (big && t == big->slice) {
+            slice_encode_values(sh->res, sh->fork, &sh->s[t], big);
+            if (stream_claim(big)) /* nobody came: hash it here (all of it is written) */
+                stream_hash(sh);
+            stream_part_done(sh);
+        } else {
+            pv_receipt_slice_encode(sh->res, sh->fork, &sh->s[t]);
+        }
     }
 }
 

@@ -128,6 +128,25 @@ void pv_receipt_slices_free(pv_receipt_slice *s, unsigned n);
  * slices and fixes their cumulative gas before anyone encodes. Then pv_receipts_share_root
  * (after every worker returned) takes the root, as pv_block_finish_receipts would. */
 enum { PV_RECEIPTS_SHARE_SLICES = 4 };
+
+/* A receipt big enough to hash while it is being encoded (block 15537394's 10,001 logs: 1.6 MB,
+ * 1 ms to encode and 3.1 ms of Keccak after it, one after the other on one thread): the thread
+ * that encodes it publishes its bytes as they are written and another hashes them as they come,
+ * as the leaf of the receipts trie (pv_ordered_trie_set_leaf_hash). Whoever finishes second of
+ * the slice's encodings and the leaf's hash hashes the slice's leaves. */
+typedef struct pv_receipt_stream {
+    size_t receipt;               /* its index; SIZE_MAX: none */
+    unsigned slice;               /* the slice holding it */
+    size_t item, len;             /* its item in the trie; its encoding's length */
+    uint8_t prefix[32];           /* its leaf node's bytes before the encoding ... */
+    size_t prefix_len;            /* ... and how many */
+    const uint8_t *_Atomic data;  /* its encoding, once the encoder reaches it */
+    _Atomic size_t ready;         /* bytes of the encoding written so far */
+    _Atomic bool claimed;         /* a thread hashes it */
+    _Atomic unsigned pending;     /* of the slice's encodings and the leaf hash, those not done */
+    uint8_t hash[32];
+} pv_receipt_stream;
+
 typedef struct pv_receipts_share {
     pv_block_result *res;
     pv_fork fork;
@@ -135,8 +154,11 @@ typedef struct pv_receipts_share {
     pv_receipt_slice s[PV_RECEIPTS_SHARE_SLICES];
     _Atomic unsigned stage;       /* 0: not summed; 1: summing; 2: sums and prefix ready */
     _Atomic unsigned next;        /* the next slice to claim */
+    pv_receipt_stream big;        /* set by pv_receipts_share_init when a receipt is worth it */
 } pv_receipts_share;
 
+/* After init, sh->big.receipt != SIZE_MAX says that a receipt will be hashed as it is encoded:
+ * then sharing pays even for a few receipts, if a second thread calls pv_receipts_share_work. */
 void pv_receipts_share_init(pv_receipts_share *sh, pv_block_result *res, pv_fork fork);
 void pv_receipts_share_work(pv_receipts_share *sh);
 void pv_receipts_share_root(pv_receipts_share *sh);

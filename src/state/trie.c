@@ -415,6 +415,8 @@ static void hash_leaves(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, 
         left = right;
         if (e[i].key_len * 2 == m || m >= UINT32_MAX)
             continue;  /* a branch's value, or absurdly deep */
+        if (lt->depth[i])
+            continue;  /* hashed by the caller (pv_ordered_trie_set_leaf_hash) */
         size_t off = k->scratch->len;
         encode_leaf(k->scratch, &e[i], m + 1);
         if (!chunk_keep(k, off))
@@ -886,9 +888,60 @@ pv_ordered_trie *pv_ordered_trie_new(size_t n)
     memset(&t->tops, 0, sizeof t->tops);
     t->head_hashed = false;
     pthread_mutex_init(&t->lock, NULL);
-    if (n >= BATCH_MIN_ENTRIES)
+    if (n >= 2) /* small tries take only the caller's leaf hashes from it */
         leaf_table_init(&t->lt, t->e, n);
     return t;
+}
+
+/* The depth of the leaf of the entry at sorted position p, as hash_leaves finds it; 0 when the
+ * entry has no leaf of its own (a branch's value) or n < 2. */
+static size_t leaf_depth(const pv_trie_entry *e, size_t n, size_t p)
+{
+    if (n < 2)
+        return 0;
+    size_t left = p > 0 ? lcp_nibbles(&e[p - 1], &e[p]) : 0;
+    size_t right = p + 1 < n ? lcp_nibbles(&e[p], &e[p + 1]) : 0;
+    size_t m = left > right ? left : right;
+    return e[p].key_len * 2 == m || m >= UINT32_MAX - 1 ? 0 : m + 1;
+}
+
+size_t pv_ordered_trie_leaf_prefix(const pv_ordered_trie *t, size_t i, size_t value_len,
+                                   uint8_t out[PV_TRIE_LEAF_PREFIX_MAX])
+{
+    if (i >= t->n || value_len < 32)
+        return 0;
+    const pv_trie_entry *x = &t->e[item_position(i, t->n)];
+    size_t depth = leaf_depth(t->e, t->n, item_position(i, t->n));
+    if (!depth)
+        return 0;
+    /* as encode_leaf: [HP(rest of key, leaf), value], the list header written first */
+    pv_buf hp, b;
+    pv_buf_init(&hp);
+    pv_buf_init(&b);
+    put_hex_prefix(&hp, x->key, depth, x->key_len * 2, true);
+    /* a string of 32 bytes or more has a header as long as a list of as many */
+    pv_rlp_put_list_header(&b, hp.len + pv_rlp_list_size(value_len));
+    pv_buf_append(&b, hp.data, hp.len);
+    put_string_header(&b, value_len);
+    size_t len = b.len;
+    if (len > PV_TRIE_LEAF_PREFIX_MAX)
+        abort(); /* at most 9 + 11 + 9 bytes */
+    memcpy(out, b.data, len);
+    pv_buf_free(&hp);
+    pv_buf_free(&b);
+    return len;
+}
+
+void pv_ordered_trie_set_leaf_hash(pv_ordered_trie *t, size_t i, const uint8_t hash[32])
+{
+    size_t p = item_position(i, t->n);
+    size_t depth = i < t->n ? leaf_depth(t->e, t->n, p) : 0;
+    if (!depth || !t->lt.hash) {
+        fprintf(stderr, "parevm: internal error: no leaf hash for item %zu of %zu\n", i, t->n);
+        abort();
+    }
+    memcpy(t->lt.hash[p], hash, 32);
+    t->lt.depth[p] = (uint32_t)depth;
 }
 
 void pv_ordered_trie_set(pv_ordered_trie *t, size_t lo, size_t hi, const uint8_t *const *values,
@@ -915,8 +968,18 @@ pv_bytes32 pv_ordered_trie_root(pv_ordered_trie *t)
 {
     if (!t->n)
         return PV_EMPTY_TRIE_ROOT;
-    if (t->n < BATCH_MIN_ENTRIES)
+    if (t->n == 1)
         return root_serial(t->e, t->n, false);
+    if (t->n < BATCH_MIN_ENTRIES) { /* encoded whole, but for the caller's leaf hashes */
+        encoder cx = {&t->lt, NULL};
+        pv_buf b;
+        pv_buf_init(&b);
+        encode_node(&cx, &b, t->e, t->n, 0);
+        pv_bytes32 root;
+        pv_keccak256(b.data, b.len, root.b);
+        pv_buf_free(&b);
+        return root;
+    }
     if (!t->head_hashed)
         hash_range(t, 0, t->n < 128 ? t->n : 128); /* the first 128 items sort apart */
     /* the rest is the top of the trie (a node in 256 of a big one) and the few bottom branches

@@ -64,4 +64,21 @@ void pv_ordered_trie_set(pv_ordered_trie *t, size_t lo, size_t hi, const uint8_t
 pv_bytes32 pv_ordered_trie_root(pv_ordered_trie *t);
 void pv_ordered_trie_free(pv_ordered_trie *t);
 
+/*
+ * A leaf hashed by the caller, for a value so big that hashing it while it is still being
+ * written pays (a receipt of 10,000 logs): its leaf node is the prefix below, then the value.
+ *   pv_ordered_trie_leaf_prefix   the bytes of item i's leaf node before its value of value_len
+ *                                 bytes (value_len >= 32) into out; returns their count, or 0 when
+ *                                 the trie has fewer than 2 items (the leaf is then the root, not
+ *                                 a node below it) or i >= n;
+ *   pv_ordered_trie_set_leaf_hash item i's leaf hash, keccak(prefix || value): the piece holding i
+ *                                 takes it instead of hashing the value. Call it before the
+ *                                 pv_ordered_trie_set of that piece, only after a non-zero prefix,
+ *                                 and set the same value there.
+ */
+enum { PV_TRIE_LEAF_PREFIX_MAX = 32 };
+size_t pv_ordered_trie_leaf_prefix(const pv_ordered_trie *t, size_t i, size_t value_len,
+                                   uint8_t out[PV_TRIE_LEAF_PREFIX_MAX]);
+void pv_ordered_trie_set_leaf_hash(pv_ordered_trie *t, size_t i, const uint8_t hash[32]);
+
 #endif

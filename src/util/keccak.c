@@ -198,6 +198,46 @@ void pv_keccak256(const uint8_t *data, size_t len, uint8_t out[32])
     sponge_finish(st, data, len, out);
 }
 
+void pv_keccak256_begin(pv_keccak256_stream *s)
+{
+    memset(s->st, 0, sizeof s->st);
+    s->have = 0;
+}
+
+static inline void absorb_block(uint64_t st[25], const uint8_t *block)
+{
+    for (int i = 0; i < RATE_LANES; i++)
+        st[i] ^= load64_le(block + 8 * i);
+    keccak_f1600(st);
+}
+
+void pv_keccak256_absorb(pv_keccak256_stream *s, const uint8_t *data, size_t len)
+{
+    if (!len)
+        return;
+    if (s->have) {
+        size_t take = RATE - s->have < len ? RATE - s->have : len;
+        memcpy(s->part + s->have, data, take);
+        s->have += take;
+        data += take;
+        len -= take;
+        if (s->have < RATE)
+            return;
+        absorb_block(s->st, s->part);
+        s->have = 0;
+    }
+    for (; len >= RATE; data += RATE, len -= RATE)
+        absorb_block(s->st, data);
+    if (len)
+        memcpy(s->part, data, len);
+    s->have = len;
+}
+
+void pv_keccak256_end(pv_keccak256_stream *s, uint8_t out[32])
+{
+    sponge_finish(s->st, s->part, s->have, out); /* the partial block is the message's rest */
+}
+
 /* ---- batched: one vector lane per message ---------------------------------------------------- */
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)

@@ -15,6 +15,19 @@ void pv_keccak256(const uint8_t *data, size_t len, uint8_t out[32]);
  * at least a few messages; the throughput is several times pv_keccak256's. */
 void pv_keccak256_batch(const uint8_t *const *data, const size_t *lens, size_t n, uint8_t (*out)[32]);
 
+/* Keccak-256 of a message that arrives in pieces (one still being written by another thread):
+ * pv_keccak256_begin, pv_keccak256_absorb for each piece in order (any lengths, 0 too, data may
+ * be NULL then), pv_keccak256_end for the digest, which is pv_keccak256 of the pieces joined.
+ * The stream holds the state and a partial block: no allocation, never fails. */
+typedef struct pv_keccak256_stream {
+    uint64_t st[25];
+    uint8_t part[136];         /* bytes of the block not yet absorbed */
+    size_t have;               /* how many: 0..135 */
+} pv_keccak256_stream;
+void pv_keccak256_begin(pv_keccak256_stream *s);
+void pv_keccak256_absorb(pv_keccak256_stream *s, const uint8_t *data, size_t len);
+void pv_keccak256_end(pv_keccak256_stream *s, uint8_t out[32]);
+
 static inline pv_bytes32 pv_keccak256_b32(const uint8_t *data, size_t len)
 {
     pv_bytes32 h;

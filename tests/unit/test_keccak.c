@@ -210,6 +210,64 @@ static void two_ways(void)
     CHECK(bad == 0, "%d of the lengths 0..409 differ from the reference", bad);
 }
 
+/* ---- streamed ------------------------------------------------------------------------------- */
+
+/* The stream over random cuts of a message against the reference sponge over the whole: pieces
+ * of 0, 1, a block less one, a block, several blocks, starting anywhere in a block. */
+static void streamed(void)
+{
+    enum { MAX = 2000 };
+    static uint8_t msg[MAX];
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < MAX; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        msg[i] = (uint8_t)x;
+    }
+    static const size_t lens[] = {0, 1, 135, 136, 137, 271, 272, 273, 1000, 1999, 2000};
+    static const size_t cuts[] = {0, 1, 2, 7, 64, 135, 136, 137, 300, 500};
+    int bad = 0, cases = 0;
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        uint8_t want[32];
+        ref_keccak256(msg, lens[k], want);
+        for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+            for (int round = 0; round < 20; round++) {
+                pv_keccak256_stream ks;
+                pv_keccak256_begin(&ks);
+                size_t at = 0;
+                while (at < lens[k]) {
+                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    /* a fixed piece size, or random ones up to it (round 0: fixed) */
+                    size_t piece = round ? x % (cuts[c] + 1) : cuts[c];
+                    if (piece > lens[k] - at)
+                        piece = lens[k] - at;
+                    pv_keccak256_absorb(&ks, msg + at, piece);
+                    at += piece;
+                    if (!cuts[c] && at < lens[k]) { /* pieces of 0 bytes only: then the rest at once */
+                        pv_keccak256_absorb(&ks, msg + at, lens[k] - at);
+                        at = lens[k];
+                    }
+                }
+                pv_keccak256_absorb(&ks, NULL, 0);
+                uint8_t got[32];
+                pv_keccak256_end(&ks, got);
+                bad += memcmp(got, want, 32) != 0;
+                cases++;
+            }
+        }
+    }
+    CHECK(bad == 0, "%d of %d streamed hashes differ from the reference sponge", bad, cases);
+    /* a known answer through the stream, a byte at a time */
+    pv_keccak256_stream ks;
+    pv_keccak256_begin(&ks);
+    pv_keccak256_absorb(&ks, (const uint8_t *)"a", 1);
+    pv_keccak256_absorb(&ks, (const uint8_t *)"b", 1);
+    pv_keccak256_absorb(&ks, (const uint8_t *)"c", 1);
+    uint8_t got[32], want[32];
+    pv_keccak256_end(&ks, got);
+    pv_hex_decode_fixed("4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45", 64, want, 32);
+    CHECK(memcmp(got, want, 32) == 0, "abc a byte at a time");
+}
+
 /* ---- batched ---------------------------------------------------------------------------------- */
 
 static uint64_t batch_rng = 0x853c49e6748fea9bULL;
@@ -416,6 +474,7 @@ int main(void)
 {
     known_answers();
     two_ways();
+    streamed();
     batch();
     hex();
     TEST_DONE();

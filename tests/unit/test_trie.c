@@ -722,8 +722,81 @@ static void ordered_multithreaded(void)
     }
 }
 
+/* An item's leaf hashed by the caller (streamed: prefix, then the value in pieces) gives the same
+ * root as the trie hashing it itself, in one piece or several; a wrong hash changes the root, so
+ * the hash is what the root is built from. */
+static void ordered_leaf_hashed(void)
+{
+    static const size_t sizes[] = {2, 3, 7, 8, 9, 80, 127, 128, 129, 300, 1000};
+    uint64_t x = 0x13198a2e03707344ULL;
+    int bad = 0, cases = 0, unused = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        const size_t picks[] = {0, 1, n / 2, n - 1, 127, 128};
+        for (size_t k = 0; k < sizeof picks / sizeof picks[0]; k++) {
+            size_t big = picks[k];
+            if (big >= n)
+                continue;
+            uint8_t **vals = malloc(n * sizeof *vals);
+            size_t *lens = malloc(n * sizeof *lens);
+            for (size_t i = 0; i < n; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                lens[i] = i == big ? 32 + x % 70000 : 1 + x % 300;
+                vals[i] = malloc(lens[i]);
+                for (size_t j = 0; j < lens[i]; j++)
+                    vals[i][j] = (uint8_t)((x >> (j % 56)) + j);
+            }
+            pv_bytes32 want = pv_trie_root_ordered((const uint8_t *const *)vals, lens, n);
+            for (unsigned pieces = 1; pieces <= 3; pieces += 2)
+                for (int wrong = 0; wrong <= 1; wrong++) {
+                    pv_ordered_trie *tr = pv_ordered_trie_new(n);
+                    uint8_t prefix[PV_TRIE_LEAF_PREFIX_MAX];
+                    size_t pl = pv_ordered_trie_leaf_prefix(tr, big, lens[big], prefix);
+                    CHECK(pl > 0, "a leaf prefix for item %zu of %zu", big, n);
+                    pv_keccak256_stream ks;
+                    pv_keccak256_begin(&ks);
+                    pv_keccak256_absorb(&ks, prefix, pl);
+                    size_t third = lens[big] / 3;
+                    pv_keccak256_absorb(&ks, vals[big], third);
+                    pv_keccak256_absorb(&ks, vals[big] + third, third);
+                    pv_keccak256_absorb(&ks, vals[big] + 2 * third, lens[big] - 2 * third);
+                    uint8_t h[32];
+                    pv_keccak256_end(&ks, h);
+                    h[7] ^= (uint8_t)wrong;
+                    pv_ordered_trie_set_leaf_hash(tr, big, h);
+                    for (unsigned p = 0; p < pieces; p++) {
+                        size_t lo = n * p / pieces, hi = n * (p + 1) / pieces;
+                        pv_ordered_trie_set(tr, lo, hi, (const uint8_t *const *)vals + lo, lens + lo);
+                    }
+                    pv_bytes32 got = pv_ordered_trie_root(tr);
+                    pv_ordered_trie_free(tr);
+                    if (wrong)
+                        unused += pv_bytes32_eq(&got, &want);
+                    else
+                        bad += !pv_bytes32_eq(&got, &want);
+                    cases++;
+                }
+            for (size_t i = 0; i < n; i++)
+                free(vals[i]);
+            free(vals);
+            free(lens);
+        }
+    }
+    CHECK(bad == 0, "%d of %d roots with a leaf hashed by the caller differ", bad, cases / 2);
+    CHECK(unused == 0, "%d of %d roots ignored a wrong leaf hash", unused, cases / 2);
+    pv_ordered_trie *one = pv_ordered_trie_new(1);
+    uint8_t prefix[PV_TRIE_LEAF_PREFIX_MAX];
+    CHECK(pv_ordered_trie_leaf_prefix(one, 0, 100, prefix) == 0, "no leaf prefix in a trie of one item (its leaf is the root)");
+    pv_ordered_trie_free(one);
+    pv_ordered_trie *two = pv_ordered_trie_new(2);
+    CHECK(pv_ordered_trie_leaf_prefix(two, 1, 31, prefix) == 0, "no leaf prefix for a value under 32 bytes");
+    CHECK(pv_ordered_trie_leaf_prefix(two, 2, 100, prefix) == 0, "no leaf prefix for an item past the end");
+    pv_ordered_trie_free(two);
+}
+
 int main(void)
 {
+    ordered_leaf_hashed();
     ordered_multithreaded();
     fixtures();
     random_against_reference();
