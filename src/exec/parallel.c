@@ -1156,7 +1156,7 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
     for (size_t k = 0; k < b->txs_count; k++) {
         uint64_t g = b->txs[k].gas_limit;
         if (b->txs[k].data_size || b->txs[k].is_create)
-            contract_gas += g;
+            contract_gas = contract_gas + g < contract_gas ? UINT64_MAX : contract_gas + g; /* limits are the sender's */
         else
             transfers++;
         all_gas = all_gas + g < all_gas ? UINT64_MAX : all_gas + g;
