@@ -871,25 +871,42 @@ static size_t item_position(size_t i, size_t n)
     return i ? i - 1 : (n < 128 ? n : 128) - 1;
 }
 
-pv_ordered_trie *pv_ordered_trie_new(size_t n)
+pv_ordered_trie *pv_ordered_trie_new_unfilled(size_t n)
 {
     pv_ordered_trie *t = xmalloc_n(1, sizeof *t);
     t->n = n;
     t->e = xmalloc_n(n ? n : 1, sizeof *t->e);
     t->keys = xmalloc_n(n ? n : 1, 9);
-    for (size_t i = 0; i < n; i++) {
-        pv_trie_entry *x = &t->e[item_position(i, n)];
-        x->key = t->keys + 9 * i;
-        x->key_len = pv_trie_ordered_key(i, t->keys + 9 * i);
-        x->value = NULL;
-        x->value_len = 0;
-    }
     memset(&t->lt, 0, sizeof t->lt);
     memset(&t->tops, 0, sizeof t->tops);
     t->head_hashed = false;
     pthread_mutex_init(&t->lock, NULL);
-    if (n >= 2) /* small tries take only the caller's leaf hashes from it */
-        leaf_table_init(&t->lt, t->e, n);
+    if (n >= 2) { /* small tries take only the caller's leaf hashes from it */
+        t->lt.base = t->e;
+        t->lt.hash = xmalloc_n(n, 32 + sizeof(uint32_t));
+        t->lt.depth = (uint32_t *)(t->lt.hash + n); /* zeroed by the fills */
+    }
+    return t;
+}
+
+void pv_ordered_trie_fill(pv_ordered_trie *t, size_t lo, size_t hi)
+{
+    for (size_t i = lo; i < hi && i < t->n; i++) {
+        size_t p = item_position(i, t->n);
+        pv_trie_entry *x = &t->e[p];
+        x->key = t->keys + 9 * i;
+        x->key_len = pv_trie_ordered_key(i, t->keys + 9 * i);
+        x->value = NULL;
+        x->value_len = 0;
+        if (t->lt.depth)
+            t->lt.depth[p] = 0;
+    }
+}
+
+pv_ordered_trie *pv_ordered_trie_new(size_t n)
+{
+    pv_ordered_trie *t = pv_ordered_trie_new_unfilled(n);
+    pv_ordered_trie_fill(t, 0, n);
     return t;
 }
 

@@ -692,7 +692,6 @@ static void ordered_multithreaded(void)
          * 128 items too), from one thread or from two at once */
         for (unsigned pieces = 1; pieces <= 7; pieces += 3)
             for (unsigned t = 1; t <= 2; t++) {
-                pv_ordered_trie *tr = pv_ordered_trie_new(n);
                 size_t cut[8];
                 cut[0] = 0;
                 cut[pieces] = n;
@@ -701,6 +700,10 @@ static void ordered_multithreaded(void)
                     size_t c = n ? (p % 2 ? x % (n < 200 ? n : 200) : x % n) : 0; /* near the start, or anywhere */
                     cut[p] = c < cut[p - 1] ? cut[p - 1] : c;
                 }
+                /* one thread: made whole; two: keys filled by range, last range first */
+                pv_ordered_trie *tr = t == 1 ? pv_ordered_trie_new(n) : pv_ordered_trie_new_unfilled(n);
+                for (unsigned p = pieces; t == 2 && p-- > 0;)
+                    pv_ordered_trie_fill(tr, cut[p], cut[p + 1]);
                 piece_job jobs[2];
                 pthread_t th;
                 for (unsigned j = 0; j < 2; j++)
