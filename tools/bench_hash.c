@@ -164,7 +164,7 @@ int pv_bench_hash(int argc, char **argv)
     if (!json)
         printf("keccak-256, %d messages per call: median of %d samples (>= %.0f ms each), %s time\n"
                "%-10s %14s %14s %9s\n", MSGS, SAMPLES, SAMPLE_SECONDS * 1e3,
-               hash_clock == CLOCK_MONOTONIC ? "wall-clock" : "thread CPU", "size", "scalar MB/s", "batch MB/s",
+               hash_clock == CLOCK_MONOTONIC ? "wall-clock" : "thread CPU", "size", "single MB/s", "batch MB/s",
                "speed-up");
     for (size_t s = 0; s < NSIZES; s++) {
         for (size_t i = 0; i < MSGS; i++) {
