@@ -25,12 +25,15 @@ const char *pv_tx_error_name(pv_tx_error e)
     return (unsigned)e < PV_TX_ERROR_COUNT ? names[e] : "unknown";
 }
 
+void pv_log_payload_free(pv_log *l)
+{
+    free(l->topics_count ? (void *)l->topics : (void *)l->data);
+}
+
 void pv_receipt_free(pv_receipt *r)
 {
-    for (size_t i = 0; i < r->logs_count; i++) {
-        free(r->logs[i].topics);
-        free(r->logs[i].data);
-    }
+    for (size_t i = 0; i < r->logs_count; i++)
+        pv_log_payload_free(&r->logs[i]);
     free(r->logs);
     r->logs = NULL;
     r->logs_count = 0;

@@ -74,6 +74,8 @@ typedef enum pv_tx_error {
 
 const char *pv_tx_error_name(pv_tx_error e);
 
+/* An executed log's topics and data share one allocation, the topics first (one malloc a log,
+ * not two): free them with pv_log_payload_free. */
 typedef struct pv_log {
     pv_address address;
     pv_bytes32 *topics;
@@ -81,6 +83,8 @@ typedef struct pv_log {
     uint8_t *data;
     size_t data_size;
 } pv_log;
+
+void pv_log_payload_free(pv_log *l);
 
 typedef struct pv_receipt {
     pv_status status;               /* PV_SUCCESS or the top frame's failure */

@@ -442,10 +442,8 @@ void pv_state_reserve(pv_state *s, size_t accounts, size_t slots)
 
 static void free_logs(pv_log *logs, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(logs[i].topics);
-        free(logs[i].data);
-    }
+    for (size_t i = 0; i < n; i++)
+        pv_log_payload_free(&logs[i]);
 }
 
 void pv_state_free(pv_state *s)
@@ -939,11 +937,13 @@ void pv_st_add_log(pv_state *s, const pv_address *a, const uint8_t *data, size_t
     pv_log *l = &s->logs[s->nlogs++];
     l->address = *a;
     l->topics_count = n;
-    l->topics = n ? xrealloc(NULL, n * sizeof *topics) : NULL;
-    if (n)
-        memcpy(l->topics, topics, n * sizeof *topics);
     l->data_size = size;
-    l->data = size ? xrealloc(NULL, size) : NULL;
+    size_t topics_bytes = n * sizeof *topics;
+    uint8_t *p = topics_bytes + size ? xrealloc(NULL, topics_bytes + size) : NULL; /* see pv_log */
+    l->topics = n ? (pv_bytes32 *)p : NULL;
+    l->data = size ? p + topics_bytes : NULL;
+    if (n)
+        memcpy(l->topics, topics, topics_bytes);
     if (size)
         memcpy(l->data, data, size);
     journal_next(s, J_LOG, (uint32_t)(s->nlogs - 1));
@@ -967,8 +967,7 @@ void pv_st_revert(pv_state *s, size_t snapshot)
             break;
         case J_LOG:
             s->nlogs--;
-            free(s->logs[s->nlogs].topics);
-            free(s->logs[s->nlogs].data);
+            pv_log_payload_free(&s->logs[s->nlogs]);
             break;
         }
     }
