@@ -27,7 +27,8 @@ TSAN_FLAGS  := -O1 $(ARCH) -g -fsanitize=thread
 TSAN_LIB_OBJS := $(SRCS:%.c=build/tsan/obj/%.o)
 TSAN_OBJS   := $(TSAN_LIB_OBJS) $(TOOL_SRCS:%.c=build/tsan/obj/%.o)
 # Unit tests of the concurrent code, also built with ThreadSanitizer.
-TSAN_TESTS  := build/tsan/tests/test_parallel build/tsan/tests/test_trie build/tsan/tests/test_concurrency
+TSAN_TESTS  := build/tsan/tests/test_parallel build/tsan/tests/test_trie build/tsan/tests/test_concurrency \
+               build/tsan/tests/test_rlp
 
 .PHONY: all deps demo check stress unit unit-asan statetest-sample statetest clean
 all: build/libparevm.a build/libparevm.so build/parevm $(TESTS)

@@ -750,10 +750,101 @@ static void shared_receipts(void)
     CHECK(bad == 0, "shared receipts finish equals the one-thread finish (%u of %u blocks differ)", bad, cases);
 }
 
+/* The same with a receipt big enough to be hashed while it is encoded (pv_receipt_stream):
+ * whichever slice holds it, whether a second thread comes (at once, late, never), with receipts
+ * left out before it. */
+static void streamed_receipt(void)
+{
+    static const size_t counts[] = {2, 3, 40, 200, 700};
+    uint64_t x = 0x6a09e667f3bcc908ULL;
+    int streamed = 0, cases = 0;
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        size_t n = counts[c];
+        const size_t places[] = {0, 1, n / 2, n - 1, 128 < n ? 128 : n - 1, 300 < n ? 300 : n - 1};
+        for (size_t pi = 0; pi < sizeof places / sizeof places[0]; pi++) {
+            size_t big = places[pi];
+            pv_block_receipt *want = calloc(n, sizeof *want), *got = calloc(n, sizeof *got);
+            pv_log *logs = NULL;
+            size_t nlogs = 0;
+            for (size_t i = 0; i < n; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                pv_block_receipt *r = &want[i];
+                r->tx_type = (uint8_t)(x % 3);
+                r->rejected = i != big && x % 11 == 0 ? PV_TX_NONCE_TOO_LOW : PV_TX_VALID;
+                r->status = x % 5 ? PV_SUCCESS : PV_REVERT;
+                r->gas_used = 21000 + x % 3000000;
+                r->logs_count = i == big ? 600 + x % 400 : (r->rejected == PV_TX_VALID ? x % 3 : 0);
+                for (int j = 0; j < 256 && r->logs_count; j++) /* any bits will do; none without logs */
+                    r->bloom[j] = (uint8_t)(x >> (j % 60));
+                nlogs += r->logs_count;
+            }
+            logs = calloc(nlogs + 1, sizeof *logs);
+            static uint8_t data[512];
+            static pv_bytes32 topics[4];
+            for (size_t j = 0; j < sizeof data; j++)
+                data[j] = (uint8_t)(j * 7 + 1);
+            for (int t = 0; t < 4; t++)
+                memset(topics[t].b, 0x10 + t, 32);
+            size_t at = 0;
+            for (size_t i = 0; i < n; i++) {
+                want[i].logs = logs + at;
+                for (size_t k = 0; k < want[i].logs_count; k++, at++) {
+                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    logs[at].address.b[19] = (uint8_t)(x % 50);
+                    logs[at].topics = topics;
+                    logs[at].topics_count = x % 5;
+                    logs[at].data = data;
+                    logs[at].data_size = i == big ? 100 + x % 200 : x % 40;
+                }
+            }
+            memcpy(got, want, n * sizeof *want);
+            pv_block_result rw = {.valid = true, .receipts = want, .receipts_count = n};
+            pv_block_finish_receipts(&rw, PV_CANCUN, 1);
+            for (int arrival = 0; arrival < 3; arrival++) { /* second thread: at once, late, never */
+                pv_block_result rg = {.valid = true, .receipts = got, .receipts_count = n};
+                for (size_t i = 0; i < n; i++)
+                    got[i].cumulative_gas_used = 0;
+                pv_receipts_share sh;
+                pv_receipts_share_init(&sh, &rg, PV_CANCUN);
+                streamed += sh.big.receipt == big;
+                cases++;
+                share_arg second = {&sh, arrival == 1 ? 300 : 0};
+                pthread_t th;
+                if (arrival != 2)
+                    pthread_create(&th, NULL, share_thread, &second);
+                pv_receipts_share_work(&sh);
+                if (arrival != 2)
+                    pthread_join(th, NULL);
+                pv_receipts_share_root(&sh);
+                bool same = rg.gas_used == rw.gas_used && !memcmp(rg.logs_bloom, rw.logs_bloom, 256) &&
+                            rg.receipts_root_known && pv_bytes32_eq(&rg.receipts_root, &rw.receipts_root);
+                for (size_t i = 0; i < n; i++)
+                    same &= got[i].cumulative_gas_used == want[i].cumulative_gas_used;
+                CHECK(same, "%zu receipts, the big one at %zu, second thread %s: the one-thread finish's results",
+                      n, big, arrival == 0 ? "at once" : arrival == 1 ? "late" : "never");
+            }
+            free(logs);
+            free(want);
+            free(got);
+        }
+    }
+    CHECK(streamed == cases, "the big receipt streamed in %d of %d finishes", streamed, cases);
+    /* no receipt big enough: nothing streamed */
+    pv_block_receipt small[3];
+    memset(small, 0, sizeof small);
+    for (int i = 0; i < 3; i++)
+        small[i].gas_used = 21000;
+    pv_block_result rs = {.valid = true, .receipts = small, .receipts_count = 3};
+    pv_receipts_share sh;
+    pv_receipts_share_init(&sh, &rs, PV_CANCUN);
+    CHECK(sh.big.receipt == SIZE_MAX, "no receipt streamed among small ones");
+}
+
 int main(void)
 {
     blooms();
     shared_receipts();
+    streamed_receipt();
     receipts();
     valid_file();
     invalid_file();
