@@ -127,8 +127,6 @@ typedef struct pinned_worker {
     double ms;
 } pinned_worker;
 
-/* One long-lived thread per CPU: a new thread per run paid for its new stack's page faults
- * (30-40% on a 3 ms block). */
 /* Pins the calling thread to cpu; false if it cannot be. */
 static bool pin_to(int cpu)
 {
@@ -138,6 +136,8 @@ static bool pin_to(int cpu)
     return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
 }
 
+/* One long-lived thread per CPU: a new thread per run paid for its new stack's page faults
+ * (30-40% on a 3 ms block). */
 static void *pinned_main(void *arg)
 {
     pinned_worker *w = arg;

@@ -49,8 +49,8 @@ static inline uint64_t hash_key(const u256 *k)
 }
 
 /* ------------------------------------------------------------------ index table */
-/* Maps a hash to a uint32 record index; equality is checked by the caller's records. */
-/* One word per slot: the hash's high half and the record's index + 1 (0 = empty). A probe of a
+/* Maps a hash to a uint32 record index; equality is checked by the caller's records. One word
+ * per slot: the hash's high half and the record's index + 1 (0 = empty). A probe of a
  * cold table misses one cache line, where two arrays (indexes, hashes) missed two, and a slot
  * takes 8 bytes, not 12 (10,000 transfers, sequential, pinned: 1-2% faster; index and full hash
  * in 16 bytes a slot measured 8% slower than the two arrays). A hash's home slot comes from its
@@ -1022,19 +1022,18 @@ bool pv_state_loaded_any_slot(pv_state *s, const pv_address *a, const pv_slot_ch
     if (!s->slot_index.cap || !n)
         return false;
     enum { AHEAD = 8 };
-    const size_t mask = s->slot_index.cap - 1;
     const uint64_t ha = hash_addr(a);
     uint64_t h[AHEAD];
     for (size_t i = 0; i < n && i < AHEAD; i++) { /* the first lookups' index lines */
         h[i] = ha ^ hash_key(&slots[i].key);
-        __builtin_prefetch(&s->slot_index.e[(h[i] >> 32) & mask]);
+        __builtin_prefetch(&s->slot_index.e[idx_home(&s->slot_index, h[i])]);
     }
     for (size_t i = 0; i < n; i++) {
         uint64_t hi = h[i % AHEAD];
         if (i + AHEAD < n) {
             uint64_t hn = ha ^ hash_key(&slots[i + AHEAD].key);
             h[i % AHEAD] = hn;
-            __builtin_prefetch(&s->slot_index.e[(hn >> 32) & mask]);
+            __builtin_prefetch(&s->slot_index.e[idx_home(&s->slot_index, hn)]);
         }
         if (find_slot(s, a, &slots[i].key, hi))
             return true;

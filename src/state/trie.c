@@ -397,6 +397,13 @@ static bool chunk_keep(node_chunk *k, size_t off)
  * its neighbour), in which case it is the branch's value and has no leaf. The ranges of a subtree
  * give the same depths, since keys outside it share fewer nibbles.
  */
+/* The depth of entry x's leaf when m is the longer of its common prefixes with its sorted
+ * neighbours; 0 when it has none (a branch's value) or absurdly deep. */
+static inline size_t leaf_depth_at(const pv_trie_entry *x, size_t m)
+{
+    return x->key_len * 2 == m || m >= UINT32_MAX ? 0 : m + 1;
+}
+
 static void hash_leaves(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, const leaf_table *lt,
                         node_chunk *k)
 {
@@ -411,17 +418,15 @@ static void hash_leaves(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, 
                 __builtin_prefetch(ahead->value + 64);
         }
         size_t right = i + 1 < n ? lcp_nibbles(&e[i], &e[i + 1]) : 0;
-        size_t m = left > right ? left : right;
+        size_t depth = leaf_depth_at(&e[i], left > right ? left : right);
         left = right;
-        if (e[i].key_len * 2 == m || m >= UINT32_MAX)
-            continue;  /* a branch's value, or absurdly deep */
-        if (lt->depth[i])
-            continue;  /* hashed by the caller (pv_ordered_trie_set_leaf_hash) */
+        if (!depth || lt->depth[i])
+            continue;  /* no leaf of its own, or hashed by the caller (pv_ordered_trie_set_leaf_hash) */
         size_t off = k->scratch->len;
-        encode_leaf(k->scratch, &e[i], m + 1);
+        encode_leaf(k->scratch, &e[i], depth);
         if (!chunk_keep(k, off))
             continue;
-        lt->depth[i] = (uint32_t)(m + 1);
+        lt->depth[i] = (uint32_t)depth;
         idx[k->c - 1] = i;
         if (k->c == HASH_CHUNK) {
             chunk_hash(k);
@@ -514,13 +519,30 @@ static void hash_bottom(const pv_trie_entry *e, size_t n, size_t lo, size_t hi, 
 /* Below this many entries the batched pass is not worth its table. */
 #define BATCH_MIN_ENTRIES 8
 
-/* Allocates the leaf table of n entries (depths zero: nothing precomputed yet). */
-static void leaf_table_init(leaf_table *lt, const pv_trie_entry *base, size_t n)
+/* Allocates the leaf table of n entries, its depths not set. */
+static void leaf_table_alloc(leaf_table *lt, const pv_trie_entry *base, size_t n)
 {
     lt->base = base;
     lt->hash = xmalloc_n(n, 32 + sizeof(uint32_t));
     lt->depth = (uint32_t *)(lt->hash + n);
+}
+
+/* Allocates the leaf table of n entries (depths zero: nothing precomputed yet). */
+static void leaf_table_init(leaf_table *lt, const pv_trie_entry *base, size_t n)
+{
+    leaf_table_alloc(lt, base, n);
     memset(lt->depth, 0, n * sizeof(uint32_t));
+}
+
+/* The root of e[0..n) (n >= 1) encoded into b (emptied first) with what cx holds precomputed;
+ * the root is hashed even when short. */
+static pv_bytes32 root_of(const encoder *cx, const pv_trie_entry *e, size_t n, pv_buf *b)
+{
+    b->len = 0;
+    encode_node(cx, b, e, n, 0);
+    pv_bytes32 root;
+    pv_keccak256(b->data, b->len, root.b);
+    return root;
 }
 
 /* Root of the normalised, sorted entries e[0..n) (n >= 1) on the calling thread; batched: the
@@ -535,13 +557,11 @@ static pv_bytes32 root_serial(const pv_trie_entry *e, size_t n, bool batched)
     encoder cx = {NULL, NULL};
     if (batched && n >= BATCH_MIN_ENTRIES) {
         leaf_table_init(&lt, e, n);
-        hash_bottom(e, n, 0, n, &lt, &branches, &b);  /* b as the scratch, emptied after */
+        hash_bottom(e, n, 0, n, &lt, &branches, &b);  /* b as the scratch */
         cx.leaves = &lt;
         cx.pre = &branches;
     }
-    encode_node(&cx, &b, e, n, 0);
-    pv_bytes32 root;
-    pv_keccak256(b.data, b.len, root.b);  /* the root is hashed even when short */
+    pv_bytes32 root = root_of(&cx, e, n, &b);
     pv_buf_free(&b);
     free(lt.hash);
     free(branches.v);
@@ -881,11 +901,8 @@ pv_ordered_trie *pv_ordered_trie_new_unfilled(size_t n)
     memset(&t->tops, 0, sizeof t->tops);
     t->head_hashed = false;
     pthread_mutex_init(&t->lock, NULL);
-    if (n >= 2) { /* small tries take only the caller's leaf hashes from it */
-        t->lt.base = t->e;
-        t->lt.hash = xmalloc_n(n, 32 + sizeof(uint32_t));
-        t->lt.depth = (uint32_t *)(t->lt.hash + n); /* zeroed by the fills */
-    }
+    if (n >= 2) /* small tries take only the caller's leaf hashes from it; depths zeroed by the fills */
+        leaf_table_alloc(&t->lt, t->e, n);
     return t;
 }
 
@@ -918,8 +935,7 @@ static size_t leaf_depth(const pv_trie_entry *e, size_t n, size_t p)
         return 0;
     size_t left = p > 0 ? lcp_nibbles(&e[p - 1], &e[p]) : 0;
     size_t right = p + 1 < n ? lcp_nibbles(&e[p], &e[p + 1]) : 0;
-    size_t m = left > right ? left : right;
-    return e[p].key_len * 2 == m || m >= UINT32_MAX - 1 ? 0 : m + 1;
+    return leaf_depth_at(&e[p], left > right ? left : right);
 }
 
 size_t pv_ordered_trie_leaf_prefix(const pv_ordered_trie *t, size_t i, size_t value_len,
@@ -985,31 +1001,21 @@ pv_bytes32 pv_ordered_trie_root(pv_ordered_trie *t)
 {
     if (!t->n)
         return PV_EMPTY_TRIE_ROOT;
-    if (t->n == 1)
-        return root_serial(t->e, t->n, false);
-    if (t->n < BATCH_MIN_ENTRIES) { /* encoded whole, but for the caller's leaf hashes */
-        encoder cx = {&t->lt, NULL};
-        pv_buf b;
-        pv_buf_init(&b);
-        encode_node(&cx, &b, t->e, t->n, 0);
-        pv_bytes32 root;
-        pv_keccak256(b.data, b.len, root.b);
-        pv_buf_free(&b);
-        return root;
+    /* a small trie is encoded whole, but for the caller's leaf hashes */
+    encoder cx = {t->n >= 2 ? &t->lt : NULL, NULL};
+    if (t->n >= BATCH_MIN_ENTRIES) {
+        if (!t->head_hashed)
+            hash_range(t, 0, t->n < 128 ? t->n : 128); /* the first 128 items sort apart */
+        /* the rest is the top of the trie (a node in 256 of a big one) and the few bottom
+         * branches across the pieces' boundaries: one thread */
+        qsort(t->tops.v, t->tops.n, sizeof *t->tops.v, cmp_task_first); /* the order the encoder meets them */
+        t->tops.next = 0;
+        cx.pre = &t->tops;
     }
-    if (!t->head_hashed)
-        hash_range(t, 0, t->n < 128 ? t->n : 128); /* the first 128 items sort apart */
-    /* the rest is the top of the trie (a node in 256 of a big one) and the few bottom branches
-     * across the pieces' boundaries: one thread */
-    qsort(t->tops.v, t->tops.n, sizeof *t->tops.v, cmp_task_first); /* the order the encoder meets them */
-    t->tops.next = 0;
-    encoder cx = {&t->lt, &t->tops};
     pv_buf b;
     pv_buf_init(&b);
     pv_buf_reserve(&b, 1024);
-    encode_node(&cx, &b, t->e, t->n, 0);
-    pv_bytes32 root;
-    pv_keccak256(b.data, b.len, root.b);
+    pv_bytes32 root = root_of(&cx, t->e, t->n, &b);
     pv_buf_free(&b);
     return root;
 }

@@ -411,6 +411,23 @@ static void kx_sponge(__m512i st[5], const uint8_t *p, size_t len, uint8_t *out)
 }
 #endif
 
+/* n whole blocks at p into st. */
+static inline void absorb_blocks(uint64_t st[25], const uint8_t *p, size_t n)
+{
+#ifdef KX
+    __m512i s[5];
+    kx_load(s, st);
+    kx_sponge(s, p, n * RATE, NULL);
+    kx_store(s, st);
+#else
+    for (; n; n--, p += RATE) {
+        for (int i = 0; i < RATE_LANES; i++)
+            st[i] ^= load64_le(p + 8 * i);
+        keccak_f1600(st);
+    }
+#endif
+}
+
 /* Absorbs the rest of a message, data[0..len), into st (zero, or the state after the message's
  * earlier blocks), pads it and writes the digest to out. */
 static inline void sponge_finish(uint64_t st[25], const uint8_t *data, size_t len, uint8_t out[32])
@@ -420,13 +437,9 @@ static inline void sponge_finish(uint64_t st[25], const uint8_t *data, size_t le
     kx_load(s, st);
     kx_sponge(s, data, len, out);
 #else
-    while (len >= RATE) {
-        for (int i = 0; i < RATE_LANES; i++)
-            st[i] ^= load64_le(data + 8 * i);
-        keccak_f1600(st);
-        data += RATE;
-        len -= RATE;
-    }
+    absorb_blocks(st, data, len / RATE);
+    data += len / RATE * RATE;
+    len %= RATE;
     /* Last, partial block (0..135 bytes) with the padding: 0x01 after the message, 0x80 in the
      * block's last byte (both in one byte, 0x81, when len == 135). */
     uint8_t block[RATE];
@@ -435,9 +448,7 @@ static inline void sponge_finish(uint64_t st[25], const uint8_t *data, size_t le
     memset(block + len, 0, RATE - len);
     block[len] ^= 0x01;
     block[RATE - 1] ^= 0x80;
-    for (int i = 0; i < RATE_LANES; i++)
-        st[i] ^= load64_le(block + 8 * i);
-    keccak_f1600(st);
+    absorb_blocks(st, block, 1);
     for (int i = 0; i < 4; i++)
         store64_le(out + 8 * i, st[i]);
 #endif
@@ -459,23 +470,6 @@ void pv_keccak256_begin(pv_keccak256_stream *s)
 {
     memset(s->st, 0, sizeof s->st);
     s->have = 0;
-}
-
-/* n whole blocks at p into st. */
-static inline void absorb_blocks(uint64_t st[25], const uint8_t *p, size_t n)
-{
-#ifdef KX
-    __m512i s[5];
-    kx_load(s, st);
-    kx_sponge(s, p, n * RATE, NULL);
-    kx_store(s, st);
-#else
-    for (; n; n--, p += RATE) {
-        for (int i = 0; i < RATE_LANES; i++)
-            st[i] ^= load64_le(p + 8 * i);
-        keccak_f1600(st);
-    }
-#endif
 }
 
 void pv_keccak256_absorb(pv_keccak256_stream *s, const uint8_t *data, size_t len)

@@ -3,6 +3,7 @@
 #ifndef PV_TEST_H
 #define PV_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,6 +26,16 @@ static inline const char *test_fixtures_dir(void)
 {
     const char *d = getenv("PAREVM_FIXTURES");
     return d && *d ? d : "../shared/fixtures";
+}
+
+/* The tests' pseudo-random numbers (xorshift64): the next one from *state, which it advances; a
+ * fixed non-zero seed gives a fixed sequence. */
+static inline uint64_t test_xorshift(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
 }
 
 #define TEST_DONE()                                                              \

@@ -13,13 +13,7 @@
 #include "util/hex.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t rnd(void) { return test_xorshift(&rng); }
 
 static mpz_t P, R; /* field modulus and group order, from their decimal definitions */
 

@@ -227,7 +227,7 @@ static void streamed(void)
     static uint8_t msg[MAX];
     uint64_t x = 0x9e3779b97f4a7c15ULL;
     for (size_t i = 0; i < MAX; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        test_xorshift(&x);
         msg[i] = (uint8_t)x;
     }
     static const size_t lens[] = {0, 1, 135, 136, 137, 271, 272, 273, 1000, 1999, 2000};
@@ -242,7 +242,7 @@ static void streamed(void)
                 pv_keccak256_begin(&ks);
                 size_t at = 0;
                 while (at < lens[k]) {
-                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    test_xorshift(&x);
                     /* a fixed piece size, or random ones up to it (round 0: fixed) */
                     size_t piece = round ? x % (cuts[c] + 1) : cuts[c];
                     if (piece > lens[k] - at)
@@ -278,13 +278,7 @@ static void streamed(void)
 /* ---- long messages, message ends -------------------------------------------------------------- */
 
 static uint64_t long_rng = 0x2545f4914f6cdd1dULL;
-static uint64_t lrnd(void)
-{
-    long_rng ^= long_rng << 13;
-    long_rng ^= long_rng >> 7;
-    long_rng ^= long_rng << 17;
-    return long_rng;
-}
+static uint64_t lrnd(void) { return test_xorshift(&long_rng); }
 
 static void long_messages(void)
 {
@@ -365,13 +359,7 @@ static void message_at_page_end(void)
 /* ---- batched ---------------------------------------------------------------------------------- */
 
 static uint64_t batch_rng = 0x853c49e6748fea9bULL;
-static uint64_t brnd(void)
-{
-    batch_rng ^= batch_rng << 13;
-    batch_rng ^= batch_rng >> 7;
-    batch_rng ^= batch_rng << 17;
-    return batch_rng;
-}
+static uint64_t brnd(void) { return test_xorshift(&batch_rng); }
 
 /* Hashes data[0..n) as one batch into an array with a guard digest after it, and compares each
  * digest with pv_keccak256's; returns the number of differences (a guard overwritten counts). */

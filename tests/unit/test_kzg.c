@@ -12,13 +12,7 @@
 #include "util/hex.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t rnd(void) { return test_xorshift(&rng); }
 
 static void hex_to(uint8_t *out, size_t n, const char *hex)
 {

@@ -14,13 +14,7 @@
 #include "util/hex.h"
 
 static uint64_t rng = 88172645463325252ULL;
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t rnd(void) { return test_xorshift(&rng); }
 
 static bool out_is(const pv_precompile_result *r, const char *hex)
 {

@@ -767,7 +767,7 @@ static void streamed_receipt(void)
             pv_log *logs = NULL;
             size_t nlogs = 0;
             for (size_t i = 0; i < n; i++) {
-                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                test_xorshift(&x);
                 pv_block_receipt *r = &want[i];
                 r->tx_type = (uint8_t)(x % 3);
                 r->rejected = i != big && x % 11 == 0 ? PV_TX_NONCE_TOO_LOW : PV_TX_VALID;
@@ -789,7 +789,7 @@ static void streamed_receipt(void)
             for (size_t i = 0; i < n; i++) {
                 want[i].logs = logs + at;
                 for (size_t k = 0; k < want[i].logs_count; k++, at++) {
-                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    test_xorshift(&x);
                     logs[at].address.b[19] = (uint8_t)(x % 50);
                     logs[at].topics = topics;
                     logs[at].topics_count = x % 5;

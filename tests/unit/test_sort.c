@@ -18,13 +18,7 @@ typedef struct rec {
 } rec;
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static uint64_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t next(void) { return test_xorshift(&rng); }
 
 static int cmp_key_pos(const void *a, const void *b)
 {

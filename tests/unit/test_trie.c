@@ -344,13 +344,7 @@ static pv_bytes32 ref_root(const kv *a, size_t n)
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return test_xorshift(&rng_state); }
 
 static void random_against_reference(void)
 {
@@ -654,7 +648,7 @@ static void ordered_multithreaded(void)
         uint8_t **vals = malloc((n + 1) * sizeof *vals);
         size_t *lens = malloc((n + 1) * sizeof *lens);
         for (size_t i = 0; i < n; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            test_xorshift(&x);
             lens[i] = 1 + x % 300; /* short (embedded) and long (hashed) nodes */
             vals[i] = malloc(lens[i]);
             for (size_t j = 0; j < lens[i]; j++)
@@ -696,7 +690,7 @@ static void ordered_multithreaded(void)
                 cut[0] = 0;
                 cut[pieces] = n;
                 for (unsigned p = 1; p < pieces; p++) {
-                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    test_xorshift(&x);
                     size_t c = n ? (p % 2 ? x % (n < 200 ? n : 200) : x % n) : 0; /* near the start, or anywhere */
                     cut[p] = c < cut[p - 1] ? cut[p - 1] : c;
                 }
@@ -743,7 +737,7 @@ static void ordered_leaf_hashed(void)
             uint8_t **vals = malloc(n * sizeof *vals);
             size_t *lens = malloc(n * sizeof *lens);
             for (size_t i = 0; i < n; i++) {
-                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                test_xorshift(&x);
                 lens[i] = i == big ? 32 + x % 70000 : 1 + x % 300;
                 vals[i] = malloc(lens[i]);
                 for (size_t j = 0; j < lens[i]; j++)

@@ -136,7 +136,7 @@ static void test_garbage(void)
         uint8_t buf[200];
         size_t len = (size_t)(x % 200);
         for (size_t j = 0; j < len; j++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            test_xorshift(&x);
             buf[j] = (uint8_t)x;
         }
         if (len && i % 3 == 0)
@@ -146,7 +146,7 @@ static void test_garbage(void)
             pv_tx_recover_sender(&st, PV_CANCUN, 1);
             pv_signed_tx_free(&st);
         }
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        test_xorshift(&x);
     }
     CHECK(pv_tx_decode(NULL, 0, &(pv_signed_tx){0}) != NULL, "empty input rejected");
 }
