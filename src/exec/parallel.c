@@ -736,6 +736,14 @@ static void run_workers(px_crew *crew, void **args, unsigned threads)
         pv_pool_relax(i);
 }
 
+/* Big blocks of independent transactions go to the optimistic chunks first (traces need
+ * Block-STM's per-transaction read and write sets). */
+static bool chunks_first(const pv_block *b, unsigned threads, const pv_parallel_options *o)
+{
+    return !o->record_traces && o->chunks != PV_CHUNKS_NEVER &&
+           pv_chunks_worth_trying(b, threads, o->chunks == PV_CHUNKS_ALWAYS);
+}
+
 static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads, px_crew *crew,
                              const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
 {
@@ -750,10 +758,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     stats->threads = threads;
     uint32_t n = (uint32_t)b->txs_count;
 
-    /* Big blocks of independent transactions: optimistic chunks first (traces need Block-STM's
-     * per-transaction read and write sets). */
-    if (!o->record_traces && o->chunks != PV_CHUNKS_NEVER &&
-        pv_chunks_worth_trying(b, threads, o->chunks == PV_CHUNKS_ALWAYS)) {
+    if (chunks_first(b, threads, o)) {
         pv_chunks_outcome co;
         if (crew) /* the chunks take their own threads */
             atomic_store_explicit(&crew->state, CREW_DISMISSED, memory_order_release);
@@ -1023,7 +1028,12 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     px_crew crew;
     atomic_init(&crew.state, CREW_WAIT);
     crew.args = NULL;
-    crew.helpers = threads - 1;
+    /* No crew for a block that goes to the chunks: they take their threads from the pool, and a
+     * crew member dismissed just before might not be back in the pool yet. Then the chunks
+     * took another thread while it polled for work, three threads on two CPUs, and each chunk
+     * was run by whichever thread was free, away from its allocator arena's memory. */
+    unsigned hired = chunks_first(b, threads, o) ? 1 : threads;
+    crew.helpers = hired - 1;
     atomic_init(&crew.active, 0);
     crew_member *members = malloc(threads * sizeof *members);
     void **args = malloc(threads * sizeof *args);
@@ -1036,11 +1046,11 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
     if (pv_pool_is_worker()) {
         /* This thread runs the block (the pool's first job stays with a pool thread) and the
          * crew is woken meanwhile; its members end with the workers, long before the block. */
-        pv_pool_run(crew_member_main, args, threads);
+        pv_pool_run(crew_member_main, args, hired);
     } else {
         /* Handed over: the caller sleeps at once (polling, it would be one thread more than the
          * CPUs while the crew starts), and pays a wake-up when the block is done. */
-        pv_pool_run_long(crew_member_main, args, threads);
+        pv_pool_run_long(crew_member_main, args, hired);
     }
     free(members);
     free(args);
