@@ -55,9 +55,11 @@ void pv_cmap_free(pv_cmap *m, void (*destroy)(void *value))
 {
     if (!m)
         return;
-    for (size_t i = 0; i <= m->mask; i++) {
+    /* (without destroy the buckets are not read: 64 KB of them for a block of 330
+     * transactions, 1% of its time in Block-STM) */
+    for (size_t i = 0; destroy && i <= m->mask; i++) {
         node *n = atomic_load_explicit(&m->buckets[i], memory_order_relaxed);
-        for (; n && destroy; n = atomic_load_explicit(&n->next, memory_order_relaxed))
+        for (; n; n = atomic_load_explicit(&n->next, memory_order_relaxed))
             destroy(n->data + m->key_padded);
     }
     pv_shared_arena_destroy(&m->nodes);
