@@ -54,6 +54,9 @@ typedef struct measure {
     double seq_ms, par_ms, speedup;
     double seq_min_ms, par_min_ms;  /* the fastest run of each: what the machine's noise only adds to */
     uint64_t reexecutions;
+    /* ... of which Block-STM's failed validations, and its executions suspended on a dependency
+     * (each counts as run: the next incarnation executes the transaction again) */
+    uint64_t aborts, dependency_waits;
     double proj2, proj8, proj32, cp_bound;
     /* The machine's two CPUs as they were during the runs (0 when not measured): the block run
      * sequentially pinned to each, the ideal speed-up their speeds add up to (against the
@@ -333,6 +336,8 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         }
         tf[k] = st.validations ? st.ms_prepare + st.ms_finish : 0;
         m->reexecutions = st.reexecutions;
+        m->aborts = st.aborts;
+        m->dependency_waits = st.dependency_waits;
         m->threads = st.threads;
         m->fallback = st.sequential_fallback;
         if (ro->verbose) {
@@ -420,10 +425,11 @@ static void print_measure(const measure *m, bool json)
 {
     if (json) {
         printf("{\"name\":\"%s\",\"txs\":%zu,\"gas\":%llu,\"threads\":%u,\"sequential_ms\":%.3f,\"parallel_ms\":%.3f,"
-               "\"speedup\":%.3f,\"sequential_min_ms\":%.3f,\"parallel_min_ms\":%.3f,\"reexecutions\":%llu,\"projected\":{\"2\":%.3f,\"8\":%.3f,\"32\":%.3f},"
+               "\"speedup\":%.3f,\"sequential_min_ms\":%.3f,\"parallel_min_ms\":%.3f,\"reexecutions\":%llu,\"aborts\":%llu,\"dependency_waits\":%llu,\"projected\":{\"2\":%.3f,\"8\":%.3f,\"32\":%.3f},"
                "\"critical_path_bound\":%.3f,\"peak_rss_mb\":%.1f,\"equal\":%s%s",
                m->name, m->txs, (unsigned long long)m->gas, m->threads, m->seq_ms, m->par_ms, m->speedup,
-               m->seq_min_ms, m->par_min_ms, (unsigned long long)m->reexecutions, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
+               m->seq_min_ms, m->par_min_ms, (unsigned long long)m->reexecutions, (unsigned long long)m->aborts,
+               (unsigned long long)m->dependency_waits, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
                m->equal ? "true" : "false", m->fallback ? ",\"sequential_fallback\":true" : "");
         if (m->ideal2 > 0)
             printf(",\"cpu_ms\":[%.3f,%.3f],\"ideal_2cpu\":%.3f,\"projected_here_2\":%.3f", m->cpu_ms[0], m->cpu_ms[1],
@@ -434,10 +440,11 @@ static void print_measure(const measure *m, bool json)
         return;
     }
     printf("%-28s %6zu txs %11llu gas  seq %9.2f ms (%7.1f Mgas/s)  par %9.2f ms (%7.1f Mgas/s, %u thr)  "
-           "x%.2f (best runs x%.2f)  reexec %llu  proj x%.2f/%.2f/%.2f (2/8/32)  cp x%.1f  rss %.0f MB%s%s\n",
+           "x%.2f (best runs x%.2f)  reexec %llu (%llu aborts)  proj x%.2f/%.2f/%.2f (2/8/32)  cp x%.1f  rss %.0f MB%s%s\n",
            m->name, m->txs, (unsigned long long)m->gas, m->seq_ms, m->seq_ms > 0 ? (double)m->gas / m->seq_ms / 1e3 : 0,
            m->par_ms, m->par_ms > 0 ? (double)m->gas / m->par_ms / 1e3 : 0, m->threads, m->speedup,
-           m->par_min_ms > 0 ? m->seq_min_ms / m->par_min_ms : 0, (unsigned long long)m->reexecutions, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
+           m->par_min_ms > 0 ? m->seq_min_ms / m->par_min_ms : 0, (unsigned long long)m->reexecutions,
+           (unsigned long long)m->aborts, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
            m->fallback ? "  (sequential: small block)" : "", m->equal ? "" : "  RESULTS DIFFER");
     if (m->ideal2 > 0)
         printf("%-28s   the 2 CPUs now: sequential %.2f / %.2f ms pinned, ideal x%.2f, projection x%.2f on them\n", "",
