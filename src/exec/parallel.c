@@ -170,7 +170,6 @@ static void v_read_basic(pv_state_source *src, const pv_address *a, pv_account_b
          * more, or the stale nonce costs an abort (1 in make check's runs of the busy sender) */
         if (look)
             break;
-        memset(out, 0, sizeof *out);
     }
     pv_loc l;
     pv_loc_make(&l, PV_LOC_BASIC, a, NULL);
@@ -744,7 +743,8 @@ static bool chunks_first(const pv_block *b, unsigned threads, const pv_parallel_
            pv_chunks_worth_trying(b, threads, o->chunks == PV_CHUNKS_ALWAYS);
 }
 
-static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads, px_crew *crew,
+/* chunks: chunks_first(b, threads, o), decided once by the caller (it hires no crew then). */
+static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads, bool chunks, px_crew *crew,
                              const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
 {
     double t0 = now_ms();
@@ -758,9 +758,9 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     stats->threads = threads;
     uint32_t n = (uint32_t)b->txs_count;
 
-    if (chunks_first(b, threads, o)) {
+    if (chunks) {
         pv_chunks_outcome co;
-        if (crew) /* the chunks take their own threads */
+        if (crew) /* none hired: dismissed, a fall back to Block-STM takes its workers from the pool */
             atomic_store_explicit(&crew->state, CREW_DISMISSED, memory_order_release);
         pv_chunks_execute(pre, b, threads, o->policy, o->chunks_window, o->chunks_steal_min, out, &co);
         stats->chunks = co.chunks;
@@ -982,6 +982,7 @@ typedef struct parallel_job {
     pv_state_source *pre;
     const pv_block *b;
     unsigned threads;
+    bool chunks;                  /* optimistic chunks first (chunks_first) */
     const pv_parallel_options *o;
     pv_block_result *out;
     pv_parallel_stats *stats;
@@ -1001,7 +1002,7 @@ static void *crew_member_main(void *arg)
     px_crew *crew = m->crew;
     if (m->index == 0) {
         parallel_job *j = m->job;
-        execute_parallel(j->pre, j->b, j->threads, crew, j->o, j->out, j->stats);
+        execute_parallel(j->pre, j->b, j->threads, j->chunks, crew, j->o, j->out, j->stats);
         /* a block that needed no workers (no transactions, or its chunks did it) */
         atomic_store_explicit(&crew->state, CREW_DISMISSED, memory_order_release);
         return NULL;
@@ -1024,7 +1025,7 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
 {
     if (threads < 1)
         threads = 1;
-    parallel_job j = {pre, b, threads, o, out, stats};
+    parallel_job j = {pre, b, threads, chunks_first(b, threads, o), o, out, stats};
     px_crew crew;
     atomic_init(&crew.state, CREW_WAIT);
     crew.args = NULL;
@@ -1032,7 +1033,7 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
      * crew member dismissed just before might not be back in the pool yet. Then the chunks
      * took another thread while it polled for work, three threads on two CPUs, and each chunk
      * was run by whichever thread was free, away from its allocator arena's memory. */
-    unsigned hired = chunks_first(b, threads, o) ? 1 : threads;
+    unsigned hired = j.chunks ? 1 : threads;
     crew.helpers = hired - 1;
     atomic_init(&crew.active, 0);
     crew_member *members = malloc(threads * sizeof *members);
