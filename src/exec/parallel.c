@@ -813,6 +813,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
             last[i] = k + 2;
         }
         free(last);
+        pv_scheduler_chain(&ex.sched, ex.pred + 1);
     }
 
     worker *workers = aligned_alloc(64, threads * sizeof *workers);

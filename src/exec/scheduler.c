@@ -31,6 +31,19 @@ void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch)
     atomic_init(&s->num_active_tasks, 0);
     atomic_init(&s->done, n == 0);
     atomic_init(&s->n_dependency_waits, 0);
+    s->prev = NULL;
+    s->next = NULL;
+}
+
+void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev)
+{
+    s->next = calloc(s->n ? s->n : 1, sizeof *s->next);
+    if (!s->next)
+        abort();
+    for (uint32_t i = 0; i < s->n; i++)
+        if (prev[i])
+            s->next[prev[i] - 1] = i + 1;
+    s->prev = prev;
 }
 
 void pv_scheduler_destroy(pv_scheduler *s)
@@ -40,6 +53,7 @@ void pv_scheduler_destroy(pv_scheduler *s)
         free(s->txs[i].deps);
     }
     free(s->txs);
+    free(s->next);
 }
 
 static void decrease_execution_idx(pv_scheduler *s, uint64_t target)
@@ -83,13 +97,23 @@ static bool is_status(pv_scheduler *s, uint64_t tx, pv_tx_status st)
     return tx < s->n && status_of(atomic_load(&s->txs[tx].word)) == st;
 }
 
-/* Claims tx for execution if it is ready; releases the caller's active count otherwise. */
+/* Whether tx's sender's previous transaction has yet to finish executing. Read after tx was seen
+ * ready: the previous one's finisher stores EXECUTED and then looks at tx (finish_execution),
+ * so if this load misses that store, the finisher sees tx ready (or claimed) and takes it. */
+static bool behind_sender(pv_scheduler *s, uint64_t tx)
+{
+    uint32_t p = s->prev ? s->prev[tx] : 0;
+    return p && status_of(atomic_load(&s->txs[p - 1].word)) != PV_EXECUTED;
+}
+
+/* Claims tx for execution if it is ready (and not behind its sender's previous transaction);
+ * releases the caller's active count otherwise. */
 static pv_task try_incarnate(pv_scheduler *s, pv_sched_worker *w, uint64_t tx)
 {
     if (tx < s->n) {
         pv_sched_tx *t = &s->txs[tx];
         uint64_t cur = atomic_load(&t->word);
-        while (status_of(cur) == PV_READY_TO_EXECUTE) {
+        while (status_of(cur) == PV_READY_TO_EXECUTE && !behind_sender(s, tx)) {
             if (atomic_compare_exchange_weak(&t->word, &cur, word_of(incarnation_of(cur), PV_EXECUTING)))
                 return (pv_task){PV_TASK_EXECUTE, (uint32_t)tx, incarnation_of(cur)};
         }
@@ -137,6 +161,11 @@ static pv_task next_version_to_validate(pv_scheduler *s, pv_sched_worker *w, boo
 
 pv_task pv_scheduler_next_task(pv_scheduler *s, pv_sched_worker *w)
 {
+    if (w->next.kind != PV_TASK_NONE) {
+        pv_task t = w->next;
+        w->next.kind = PV_TASK_NONE;
+        return t;
+    }
     for (;;) {
         if (w->held) {
             /* Validations that have fallen behind this run come first (as the paper's
@@ -221,6 +250,33 @@ pv_task pv_scheduler_finish_execution(pv_scheduler *s, pv_sched_worker *w, uint3
             decrease_execution_idx(s, min_dep);
         }
         free(deps);
+    }
+    /* The sender's next transaction, if the execution index has passed it (skipped while this
+     * one ran, or taken by another worker): claimed here, with a count of its own, and run after
+     * this one's follow-up. One the index has yet to reach is left to it: taken now, far ahead
+     * of the index, it would run before most of the transactions below it and abort more.
+     * (A worker that skipped nx had moved the index past it before it found this one not
+     * executed, that is before the store above: this load sees the index past nx, or lowered
+     * since, and then the index comes back to nx after this one is executed.) */
+    uint32_t nx = s->next ? s->next[tx] : 0;
+    if (nx && nx - 1 < atomic_load(&s->execution_idx)) {
+        pv_sched_tx *x = &s->txs[nx - 1];
+        uint64_t cur = atomic_load(&x->word);
+        if (w->next.kind != PV_TASK_NONE) {
+            /* Already holding one (only when this transaction was re-executed in the follow-up
+             * of its own finish, so nx is that one): the indexes must see nx again. */
+            if (status_of(cur) == PV_READY_TO_EXECUTE)
+                decrease_execution_idx(s, nx - 1);
+        } else {
+            atomic_fetch_add(&s->num_active_tasks, 1);
+            while (status_of(cur) == PV_READY_TO_EXECUTE &&
+                   !atomic_compare_exchange_weak(&x->word, &cur, word_of(incarnation_of(cur), PV_EXECUTING)))
+                ;
+            if (status_of(cur) == PV_READY_TO_EXECUTE)
+                w->next = (pv_task){PV_TASK_EXECUTE, nx - 1, incarnation_of(cur)};
+            else
+                atomic_fetch_sub(&s->num_active_tasks, 1);
+        }
     }
     if (atomic_load(&s->validation_idx) > tx) {
         if (wrote_new_location)

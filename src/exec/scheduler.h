@@ -19,6 +19,13 @@
  *    again by another worker is executed once; and before each transaction of its run the
  *    worker does the validations that have fallen behind it, as the paper's next_task would.
  *
+ * And one addition for senders with several transactions in the block (pv_scheduler_chain):
+ * a transaction whose sender's previous transaction has not finished executing is not claimed
+ * from the indexes (it would only be suspended on that one's nonce); whoever finishes the
+ * previous one claims it next (pv_sched_worker.next), so that a sender's run of transactions
+ * (a pool's payouts, an exchange's withdrawals) executes on one worker, one after the other,
+ * instead of handing the sender's lines across CPUs and suspending at each transaction.
+ *
  * Transactions are numbered 0..n-1 here (the parallel executor maps its pseudo-transactions).
  */
 #ifndef PV_EXEC_SCHEDULER_H
@@ -63,6 +70,8 @@ typedef struct pv_scheduler {
     _Alignas(64) atomic_uint_fast64_t decrease_cnt;
     _Alignas(64) atomic_int_fast64_t num_active_tasks;
     _Alignas(64) atomic_bool done;
+    const uint32_t *prev; /* tx -> 1 + the sender's previous transaction, 0 = none (NULL: no chains) */
+    uint32_t *next;       /* tx -> 1 + the sender's next transaction, 0 = none */
     /* statistics */
     atomic_uint_fast64_t n_dependency_waits;
 } pv_scheduler;
@@ -71,11 +80,17 @@ typedef struct pv_scheduler {
 typedef struct pv_sched_worker {
     uint32_t run_next, run_end; /* indexes claimed but not yet taken */
     bool held;                  /* it holds one active-task count for that run */
+    pv_task next;               /* claimed when its sender's previous one finished here (own count) */
 } pv_sched_worker;
 
 /* batch: execution indexes claimed per fetch-add (1 = the paper's scheduler). Aborts on OOM. */
 void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch);
 void pv_scheduler_destroy(pv_scheduler *s);
+
+/* Chains each transaction to its sender's previous one: prev[tx] = 1 + that one's index, 0 for
+ * a sender's first (n entries, kept by the caller until destroy). Call before any worker starts.
+ * Aborts on OOM. */
+void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev);
 
 static inline bool pv_scheduler_done(pv_scheduler *s) { return atomic_load(&s->done); }
 
