@@ -635,6 +635,50 @@ static void test_nonce_as_emptiness(pv_fork fork)
     pv_world_free(bl.w);
 }
 
+/* Senders with runs of transactions (pv_scheduler_chain): the indexes skip a transaction whose
+ * sender's previous one has not executed, and that one's finisher takes it; so a run executes in
+ * order and no execution is ever suspended on a nonce (nor, here, aborted: a transaction reads
+ * nothing but its own sender's state, its recipient and fees going out as credits). */
+static void test_sender_runs(pv_fork fork)
+{
+    builder bl;
+    builder_init(&bl, fork);
+    for (unsigned i = 0; i < 40; i++) /* one sender's consecutive run, as a pool's payouts */
+        add_tx(&bl, 250, addr_n(400 + i), 1 + i, 21000);
+    for (unsigned i = 0; i < 90; i++) /* three senders interleaved, and a few loners */
+        add_tx(&bl, i % 10 == 9 ? 260 + i / 10 : 251 + i % 3, addr_n(500 + i), 7, 21000);
+    pv_block_result seq;
+    char name[64];
+    snprintf(name, sizeof name, "runs of one sender, %s", pv_fork_name(fork));
+    check_block(name, &bl, PV_INVALID_TX_ABORT, &seq);
+    CHECK(seq.valid && seq.receipts_count == bl.n, "%s: every transaction in", name);
+    const pv_account_change *c = change_of(&seq, addr_n(250));
+    CHECK(c && c->nonce == 40, "%s: the first sender sent 40", name);
+    c = change_of(&seq, addr_n(253));
+    CHECK(c && c->nonce == 27, "%s: the third sender sent 27", name);
+    uint64_t waits = 0, aborts = 0, executions = 0;
+    pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT, .chunks = PV_CHUNKS_NEVER};
+    unsigned runs = 0;
+    for (unsigned threads = 2; threads <= 8; threads *= 2)
+        for (int rep = 0; rep < 10; rep++, runs++) {
+            pv_block_result par;
+            pv_parallel_stats st;
+            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
+            char why[512];
+            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
+            waits += st.dependency_waits;
+            aborts += st.aborts;
+            executions += st.executions;
+            pv_parallel_stats_free(&st);
+            pv_block_result_free(&par);
+        }
+    CHECK(waits == 0 && aborts == 0 && executions == (uint64_t)runs * bl.n,
+          "%s: %llu suspensions, %llu aborts, %llu executions in %u runs of %zu transactions", name,
+          (unsigned long long)waits, (unsigned long long)aborts, (unsigned long long)executions, runs, bl.n);
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+}
+
 /* pv_auto_threads' choices, one rule at a time (on a machine with one CPU everything is 1). */
 static void test_auto_threads(void)
 {
@@ -703,6 +747,8 @@ int main(void)
     test_funds_arriving(PV_CANCUN);
     test_nonce_as_emptiness(PV_BERLIN);
     test_nonce_as_emptiness(PV_CANCUN);
+    test_sender_runs(PV_BERLIN);
+    test_sender_runs(PV_CANCUN);
     static const pv_fork forks[] = {PV_FRONTIER, PV_SPURIOUS_DRAGON, PV_BYZANTIUM, PV_BERLIN, PV_LONDON, PV_CANCUN};
     for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++)
         test_transfers_and_counter(forks[i]);
