@@ -171,9 +171,11 @@ pv_mv_read_status pv_mv_read_basic(pv_mvmemory *m, const pv_address *a, uint32_t
 }
 
 pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32_t tx, u256 *out, uint32_t *blocker,
-                                     bool *from_pre)
+                                     bool *from_pre, uint32_t *full_at)
 {
     *from_pre = false;
+    if (full_at)
+        *full_at = UINT32_MAX;
     pv_loc key;
     pv_loc_make(&key, PV_LOC_BALANCE, a, NULL);
     pv_mv_loc *l = pv_mv_get(m, &key, false);
@@ -192,6 +194,8 @@ pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32
             }
             u256_add(&sum, &sum, &e->v.value);
             if (!(e->flags & PV_MV_DELTA)) {
+                if (full_at)
+                    *full_at = e->tx;
                 loc_unlock(l);
                 *out = sum;
                 return PV_MV_OK;

@@ -120,11 +120,13 @@ typedef enum pv_mv_read_status {
 } pv_mv_read_status;
 
 /* *from_pre is set when no write of a lower transaction decided the value (the pre-state did);
- * read_basic also gives the writer's index (UINT32_MAX for the pre-state). */
+ * read_basic also gives the writer's index (UINT32_MAX for the pre-state); read_balance, when
+ * full_at is not NULL, the index of the full value the deltas were added to (UINT32_MAX: the
+ * pre-state's). */
 pv_mv_read_status pv_mv_read_basic(pv_mvmemory *m, const pv_address *a, uint32_t tx, pv_account_basic *out,
                                    uint32_t *blocker, uint32_t *writer);
 pv_mv_read_status pv_mv_read_balance(pv_mvmemory *m, const pv_address *a, uint32_t tx, u256 *out, uint32_t *blocker,
-                                     bool *from_pre);
+                                     bool *from_pre, uint32_t *full_at);
 pv_mv_read_status pv_mv_read_storage(pv_mvmemory *m, const pv_address *a, const u256 *key, uint32_t tx, u256 *out,
                                      uint32_t *blocker, bool *from_pre);
 

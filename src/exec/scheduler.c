@@ -4,15 +4,22 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The status word: incarnation << 8 | status. */
 static inline uint64_t word_of(uint32_t incarnation, pv_tx_status st) { return (uint64_t)incarnation << 8 | st; }
 static inline pv_tx_status status_of(uint64_t w) { return (pv_tx_status)(w & 0xff); }
 static inline uint32_t incarnation_of(uint64_t w) { return (uint32_t)(w >> 8); }
 
-void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch)
+void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch, unsigned workers)
 {
     s->n = n;
+    s->workers = workers ? workers : 1;
+    s->active = aligned_alloc(64, s->workers * sizeof *s->active);
+    if (!s->active)
+        abort();
+    for (unsigned i = 0; i < s->workers; i++)
+        atomic_init(&s->active[i].n, 0);
     s->batch = batch ? batch : 1;
     s->txs = aligned_alloc(64, (n ? n : 1) * sizeof *s->txs);
     if (!s->txs)
@@ -28,7 +35,6 @@ void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch)
     atomic_init(&s->execution_idx, 0);
     atomic_init(&s->validation_idx, 0);
     atomic_init(&s->decrease_cnt, 0);
-    atomic_init(&s->num_active_tasks, 0);
     atomic_init(&s->done, n == 0);
     atomic_init(&s->n_dependency_waits, 0);
     s->prev = NULL;
@@ -54,6 +60,7 @@ void pv_scheduler_destroy(pv_scheduler *s)
     }
     free(s->txs);
     free(s->next);
+    free(s->active);
 }
 
 static void decrease_execution_idx(pv_scheduler *s, uint64_t target)
@@ -72,24 +79,38 @@ static void decrease_validation_idx(pv_scheduler *s, uint64_t target)
     atomic_fetch_add(&s->decrease_cnt, 1);
 }
 
+void pv_scheduler_worker_init(pv_scheduler *s, pv_sched_worker *w, unsigned i)
+{
+    memset(w, 0, sizeof *w);
+    w->active = &s->active[i].n;
+}
+
+/* The counts are read one after the other: a task that ends between two reads without a
+ * follow-up either left nothing to do or lowered an index first (the decrease count changes);
+ * one that starts must have found an index below n, which the reads of the indexes after the
+ * first look at the decrease count rule out unless a decrease (seen) made it so. */
 static void check_done(pv_scheduler *s)
 {
     uint64_t observed = atomic_load(&s->decrease_cnt);
     uint64_t e = atomic_load(&s->execution_idx), v = atomic_load(&s->validation_idx);
-    if ((e < v ? e : v) >= s->n && atomic_load(&s->num_active_tasks) == 0 &&
-        observed == atomic_load(&s->decrease_cnt))
+    if ((e < v ? e : v) < s->n)
+        return;
+    for (unsigned i = 0; i < s->workers; i++)
+        if (atomic_load(&s->active[i].n))
+            return;
+    if (observed == atomic_load(&s->decrease_cnt))
         atomic_store(&s->done, true);
 }
 
 /* A task ended without a follow-up: its active count goes back, or, if the worker still has
  * indexes of its run to take, stays with the worker as the run's count. */
-static void release(pv_scheduler *s, pv_sched_worker *w)
+static void release(pv_sched_worker *w)
 {
     if (!w->held && w->run_next < w->run_end) {
         w->held = true;
         return;
     }
-    atomic_fetch_sub(&s->num_active_tasks, 1);
+    atomic_fetch_sub(w->active, 1);
 }
 
 static bool is_status(pv_scheduler *s, uint64_t tx, pv_tx_status st)
@@ -118,7 +139,7 @@ static pv_task try_incarnate(pv_scheduler *s, pv_sched_worker *w, uint64_t tx)
                 return (pv_task){PV_TASK_EXECUTE, (uint32_t)tx, incarnation_of(cur)};
         }
     }
-    release(s, w);
+    release(w);
     return (pv_task){PV_TASK_NONE, 0, 0};
 }
 
@@ -129,7 +150,7 @@ static pv_task next_version_to_execute(pv_scheduler *s, pv_sched_worker *w)
         check_done(s);
         return (pv_task){PV_TASK_NONE, 0, 0};
     }
-    atomic_fetch_add(&s->num_active_tasks, 1);
+    atomic_fetch_add(w->active, 1);
     uint64_t idx = atomic_fetch_add(&s->execution_idx, s->batch);
     if (s->batch > 1 && idx + 1 < s->n) {
         w->run_next = (uint32_t)idx + 1;
@@ -147,7 +168,7 @@ static pv_task next_version_to_validate(pv_scheduler *s, pv_sched_worker *w, boo
             check_done(s);
             return (pv_task){PV_TASK_NONE, 0, 0};
         }
-        atomic_fetch_add(&s->num_active_tasks, 1);
+        atomic_fetch_add(w->active, 1);
     }
     uint64_t idx = atomic_fetch_add(&s->validation_idx, 1);
     if (idx < s->n) {
@@ -155,7 +176,7 @@ static pv_task next_version_to_validate(pv_scheduler *s, pv_sched_worker *w, boo
         if (status_of(cur) == PV_EXECUTED)
             return (pv_task){PV_TASK_VALIDATE, (uint32_t)idx, incarnation_of(cur)};
     }
-    release(s, w);
+    release(w);
     return (pv_task){PV_TASK_NONE, 0, 0};
 }
 
@@ -217,7 +238,7 @@ bool pv_scheduler_add_dependency(pv_scheduler *s, pv_sched_worker *w, uint32_t t
     b->deps[b->ndeps++] = tx;
     pthread_mutex_unlock(&b->deps_lock);
     atomic_fetch_add(&s->n_dependency_waits, 1);
-    release(s, w);
+    release(w);
     return true;
 }
 
@@ -268,14 +289,14 @@ pv_task pv_scheduler_finish_execution(pv_scheduler *s, pv_sched_worker *w, uint3
             if (status_of(cur) == PV_READY_TO_EXECUTE)
                 decrease_execution_idx(s, nx - 1);
         } else {
-            atomic_fetch_add(&s->num_active_tasks, 1);
+            atomic_fetch_add(w->active, 1);
             while (status_of(cur) == PV_READY_TO_EXECUTE &&
                    !atomic_compare_exchange_weak(&x->word, &cur, word_of(incarnation_of(cur), PV_EXECUTING)))
                 ;
             if (status_of(cur) == PV_READY_TO_EXECUTE)
                 w->next = (pv_task){PV_TASK_EXECUTE, nx - 1, incarnation_of(cur)};
             else
-                atomic_fetch_sub(&s->num_active_tasks, 1);
+                atomic_fetch_sub(w->active, 1);
         }
     }
     if (atomic_load(&s->validation_idx) > tx) {
@@ -284,7 +305,7 @@ pv_task pv_scheduler_finish_execution(pv_scheduler *s, pv_sched_worker *w, uint3
         else
             return (pv_task){PV_TASK_VALIDATE, tx, incarnation};
     }
-    release(s, w);
+    release(w);
     return (pv_task){PV_TASK_NONE, 0, 0};
 }
 
@@ -304,7 +325,7 @@ pv_task pv_scheduler_finish_validation(pv_scheduler *s, pv_sched_worker *w, uint
         if (atomic_load(&s->execution_idx) > tx)
             return try_incarnate(s, w, tx);
     }
-    release(s, w);
+    release(w);
     return (pv_task){PV_TASK_NONE, 0, 0};
 }
 

@@ -2,8 +2,8 @@
  * The collaborative scheduler of Block-STM (Gelashvili et al., PPoPP 2023), followed closely:
  * workers pull EXECUTE and VALIDATE tasks from two shared indexes (lowest transaction first),
  * a transaction that reads an ESTIMATE is suspended as a dependent of the writer and resumed
- * when the writer finishes, and completion is detected from the indexes, an active-task counter
- * and a counter of index decreases. There is no dispatcher thread.
+ * when the writer finishes, and completion is detected from the indexes, active-task counts
+ * (one per worker) and a counter of index decreases. There is no dispatcher thread.
  *
  * Two departures, both for blocks of many tiny transactions (a plain transfer executes in about
  * half a microsecond, so a handful of contended atomics per transaction costs as much as the
@@ -60,15 +60,26 @@ typedef struct pv_sched_tx {
     uint32_t ndeps, cap_deps;
 } pv_sched_tx;
 
+/* A worker's count of active tasks, on a line of its own (see pv_scheduler.active). */
+typedef struct pv_sched_count {
+    _Alignas(64) atomic_int_fast64_t n;
+} pv_sched_count;
+
 typedef struct pv_scheduler {
     uint32_t n;
     uint32_t batch;
     pv_sched_tx *txs;
+    /* The paper's num_active_tasks, one count per worker: every task starts and ends with a
+     * change to it, and one shared count was a line handed across CPUs twice per task. A task's
+     * count never moves between workers (follow-ups stay with the worker), and a new task can
+     * only start from an index below n or from a decrease, which the completion check sees; so
+     * the check may add the counts one after the other (check_done in scheduler.c). */
+    pv_sched_count *active;
+    unsigned workers;
     /* Each shared counter on its own line: they are hit from every worker. */
     _Alignas(64) atomic_uint_fast64_t execution_idx;
     _Alignas(64) atomic_uint_fast64_t validation_idx;
     _Alignas(64) atomic_uint_fast64_t decrease_cnt;
-    _Alignas(64) atomic_int_fast64_t num_active_tasks;
     _Alignas(64) atomic_bool done;
     const uint32_t *prev; /* tx -> 1 + the sender's previous transaction, 0 = none (NULL: no chains) */
     uint32_t *next;       /* tx -> 1 + the sender's next transaction, 0 = none */
@@ -78,13 +89,17 @@ typedef struct pv_scheduler {
 
 /* A worker's own scheduling state: the rest of its claimed run of execution indexes. */
 typedef struct pv_sched_worker {
+    atomic_int_fast64_t *active; /* its count of active tasks (pv_scheduler_worker_init) */
     uint32_t run_next, run_end; /* indexes claimed but not yet taken */
     bool held;                  /* it holds one active-task count for that run */
     pv_task next;               /* claimed when its sender's previous one finished here (own count) */
 } pv_sched_worker;
 
-/* batch: execution indexes claimed per fetch-add (1 = the paper's scheduler). Aborts on OOM. */
-void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch);
+/* batch: execution indexes claimed per fetch-add (1 = the paper's scheduler); workers: how many
+ * will ask for tasks (each with its own pv_sched_worker). Aborts on OOM. */
+void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch, unsigned workers);
+/* Sets up worker i's scheduling state (i < workers), before it asks for a task. */
+void pv_scheduler_worker_init(pv_scheduler *s, pv_sched_worker *w, unsigned i);
 void pv_scheduler_destroy(pv_scheduler *s);
 
 /* Chains each transaction to its sender's previous one: prev[tx] = 1 + that one's index, 0 for
