@@ -121,6 +121,132 @@ static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, con
     }
 }
 
+/*
+ * Remainders by a divisor of four significant words (MULMOD and ADDMOD by a 256-bit field
+ * prime: weierstrudel spent 60% of its time in udivrem). Knuth's algorithm D, with each quotient
+ * digit from the top three words of the remainder divided by the top two of the divisor, by
+ * multiplication with a reciprocal (Moller and Granlund, "Improved division by invariant
+ * integers", IEEE Trans. Computers 2011, algorithms 5 and 6) instead of a divq and a correction
+ * loop; the digit is then exact or one too large, as with Knuth's test.
+ */
+
+/* floor((2^128 - 1) / d) - 2^64 for d with its top bit set. */
+static inline uint64_t reciprocal_2by1(uint64_t d)
+{
+    uint64_t r;
+    return div_2by1(~d, ~(uint64_t)0, d, &r); /* ~d < d: the quotient fits a word */
+}
+
+/* The reciprocal of <d1, d0> (d1's top bit set): floor((2^192 - 1) / <d1, d0>) - 2^64. */
+static uint64_t reciprocal_3by2(uint64_t d1, uint64_t d0)
+{
+    uint64_t v = reciprocal_2by1(d1);
+    uint64_t p = d1 * v + d0;
+    if (p < d0) { /* the addition carried */
+        v--;
+        if (p >= d1) {
+            v--;
+            p -= d1;
+        }
+        p -= d1;
+    }
+    u128 t = (u128)v * d0;
+    uint64_t t1 = (uint64_t)(t >> 64), t0 = (uint64_t)t;
+    p += t1;
+    if (p < t1) {
+        v--;
+        if (p > d1 || (p == d1 && t0 >= d0))
+            v--;
+    }
+    return v;
+}
+
+/* <u2, u1, u0> / <d1, d0> with <u2, u1> < <d1, d0> and v = reciprocal_3by2(d1, d0): the
+ * quotient (a word), and the remainder in *r. */
+static inline uint64_t div_3by2(uint64_t u2, uint64_t u1, uint64_t u0, uint64_t d1, uint64_t d0, uint64_t v,
+                                u128 *r)
+{
+    u128 q = (u128)v * u2 + (((u128)u2 << 64) | u1);
+    uint64_t q1 = (uint64_t)(q >> 64), q0 = (uint64_t)q;
+    uint64_t r1 = u1 - q1 * d1;
+    const u128 d = ((u128)d1 << 64) | d0;
+    u128 rem = (((u128)r1 << 64) | u0) - (u128)d0 * q1 - d;
+    q1++;
+    if ((uint64_t)(rem >> 64) >= q0) {
+        q1--;
+        rem += d;
+    }
+    if (PV_UNLIKELY(rem >= d)) {
+        q1++;
+        rem -= d;
+    }
+    *r = rem;
+    return q1;
+}
+
+/* rem = u % v, u of ulen words (4 <= ulen <= 8), v of four with v[3] != 0. */
+static void urem_by4(uint64_t rem[4], const uint64_t *u, int ulen, const uint64_t v[4])
+{
+    /* the last normalised divisor's reciprocal, per thread: a program reduces by one or two
+     * moduli over and over */
+    static _Thread_local uint64_t cached_d1, cached_d0, cached_v;
+    const int s = __builtin_clzll(v[3]);
+    uint64_t d[4], un[9];
+    for (int i = 3; i > 0; i--)
+        d[i] = s ? (v[i] << s) | (v[i - 1] >> (64 - s)) : v[i];
+    d[0] = v[0] << s;
+    un[ulen] = s ? u[ulen - 1] >> (64 - s) : 0;
+    for (int i = ulen - 1; i > 0; i--)
+        un[i] = s ? (u[i] << s) | (u[i - 1] >> (64 - s)) : u[i];
+    un[0] = u[0] << s;
+    uint64_t recip;
+    if (cached_d1 == d[3] && cached_d0 == d[2] && cached_d1) {
+        recip = cached_v;
+    } else {
+        recip = reciprocal_3by2(d[3], d[2]);
+        cached_d1 = d[3];
+        cached_d0 = d[2];
+        cached_v = recip;
+    }
+    for (int j = ulen - 4; j >= 0; j--) {
+        uint64_t *w = un + j; /* w[0..4]: the remainder's top five words; w[4]:w[3] <= d[3]:d[2] */
+        if (PV_UNLIKELY(w[4] == d[3] && w[3] == d[2])) {
+            /* the digit is 2^64 - 1: w -= (2^64 - 1) * d = w - (d << 64) + d, which is below d,
+             * so four words mod 2^256 hold it (w[4] and d[3] cancel) */
+            unsigned char b = u64_sub_borrow(0, w[1], d[0], &w[1]);
+            b = u64_sub_borrow(b, w[2], d[1], &w[2]);
+            u64_sub_borrow(b, w[3], d[2], &w[3]);
+            unsigned char c = u64_add_carry(0, w[0], d[0], &w[0]);
+            c = u64_add_carry(c, w[1], d[1], &w[1]);
+            c = u64_add_carry(c, w[2], d[2], &w[2]);
+            u64_add_carry(c, w[3], d[3], &w[3]);
+            w[4] = 0;
+            continue;
+        }
+        u128 r;
+        uint64_t q = div_3by2(w[4], w[3], w[2], d[3], d[2], recip, &r);
+        /* <r, w[1], w[0]> -= q * <d[1], d[0]> */
+        u128 p0 = (u128)q * d[0];
+        u128 p1 = (u128)q * d[1] + (uint64_t)(p0 >> 64);
+        uint64_t r1 = (uint64_t)(r >> 64), r0 = (uint64_t)r;
+        unsigned char b = u64_sub_borrow(0, w[0], (uint64_t)p0, &w[0]);
+        b = u64_sub_borrow(b, w[1], (uint64_t)p1, &w[1]);
+        b = u64_sub_borrow(b, r0, (uint64_t)(p1 >> 64), &r0);
+        b = u64_sub_borrow(b, r1, 0, &r1);
+        if (PV_UNLIKELY(b)) { /* the digit was one too large: add the divisor back */
+            unsigned char c = u64_add_carry(0, w[0], d[0], &w[0]);
+            c = u64_add_carry(c, w[1], d[1], &w[1]);
+            c = u64_add_carry(c, r0, d[2], &r0);
+            u64_add_carry(c, r1, d[3], &r1);
+        }
+        w[2] = r0;
+        w[3] = r1;
+        w[4] = 0;
+    }
+    for (int i = 0; i < 4; i++)
+        rem[i] = s ? (un[i] >> s) | (un[i + 1] << (64 - s)) : un[i];
+}
+
 static void divmod(u256 *q, u256 *r, const u256 *a, const u256 *b)
 {
     int vlen = sig_words(b->w, 4);
@@ -193,7 +319,9 @@ void u256_addmod(u256 *r, const u256 *a, const u256 *b, const u256 *m)
     s[4] = (uint64_t)c;
     int ulen = sig_words(s, 5);
     u256 out = u256_zero();
-    if (ulen)
+    if (vlen == 4 && ulen >= 4)
+        urem_by4(out.w, s, ulen, m->w);
+    else if (ulen)
         udivrem(NULL, out.w, s, ulen, m->w, vlen);
     *r = out;
 }
@@ -217,7 +345,9 @@ void u256_mulmod(u256 *r, const u256 *a, const u256 *b, const u256 *m)
     }
     int ulen = sig_words(p, 8);
     u256 out = u256_zero();
-    if (ulen)
+    if (vlen == 4 && ulen >= 4)
+        urem_by4(out.w, p, ulen, m->w);
+    else if (ulen)
         udivrem(NULL, out.w, p, ulen, m->w, vlen);
     *r = out;
 }

@@ -194,6 +194,39 @@ int main(void)
         }
         CHECK(fails == 0, "EXP of powers of two: %d mismatches", fails);
     }
+    /* MULMOD by four-word divisors whose top words come back in the running remainder (the
+     * division's digit 2^64 - 1, taken without the reciprocal) and whose top word is all ones
+     * or nearly (digits one too large, added back): a multiple of m (or nearly) times a number
+     * of ones; and divisors shifted by 0..7 bits, so that the normalisation shift varies */
+    {
+        int fails = 0;
+        for (int i = 0; i < 200000; i++) {
+            u256 m, x, y;
+            m.w[3] = ~0ULL >> (rnd() % 8);
+            m.w[2] = (rnd() & 1) ? ~0ULL : rnd();
+            m.w[1] = rnd();
+            m.w[0] = rnd();
+            x = m;
+            if (rnd() & 1)
+                x.w[0] ^= rnd() & 7;
+            y.w[3] = ~0ULL;
+            y.w[2] = ~0ULL;
+            y.w[1] = (rnd() & 1) ? ~0ULL : rnd();
+            y.w[0] = rnd();
+            if (rnd() & 1) {
+                u256 t = x;
+                x = y;
+                y = t;
+            }
+            u256 want = reference(MULMOD, &x, &y, &m), got = actual(MULMOD, &x, &y, &m);
+            if (!u256_eq(&want, &got) && fails++ < 5) {
+                char hx[70], hy[70], hm[70];
+                hex(&x, hx); hex(&y, hy); hex(&m, hm);
+                fprintf(stderr, "mulmod(%s, %s, %s): wrong\n", hx, hy, hm);
+            }
+        }
+        CHECK(fails == 0, "MULMOD with digits of all ones: %d mismatches", fails);
+    }
     /* u256_mul_u64 against GMP: the product mod 2^256 and whether it fits */
     {
         int fails = 0;
