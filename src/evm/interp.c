@@ -79,6 +79,7 @@ typedef struct vm {
     uint8_t *mem;
     uint64_t mem_size;       /* always a multiple of 32 */
     uint64_t mem_cap;
+    uint64_t mem_zeroed;     /* [mem_size, mem_zeroed) is zero already (mem_zeroed <= mem_cap) */
     uint8_t *ret;            /* return data of the last call */
     size_t ret_size;
     int64_t refund;
@@ -109,7 +110,14 @@ static bool mem_grow(vm *v, int64_t *gas, uint64_t end)
         v->mem = p;
         v->mem_cap = cap;
     }
-    memset(v->mem + v->mem_size, 0, new_size - v->mem_size);
+    /* Zeroed a kilobyte or so ahead: Solidity's allocations grow memory a word or two at a
+     * time (structarray_alloc grew it thousands of times, a memset call each). */
+    if (new_size > v->mem_zeroed) {
+        uint64_t zero_end = new_size + 1024 < v->mem_cap ? new_size + 1024 : v->mem_cap;
+        uint64_t from = v->mem_zeroed > v->mem_size ? v->mem_zeroed : v->mem_size;
+        memset(v->mem + from, 0, zero_end - from);
+        v->mem_zeroed = zero_end;
+    }
     v->mem_size = new_size;
     return true;
 }
@@ -483,6 +491,7 @@ pv_result pv_execute(pv_host *host, pv_fork fork, const pv_message *msg, const p
     v.mem = mb->data;
     v.mem_cap = mb->cap;
     v.mem_size = 0;
+    v.mem_zeroed = 0;        /* a reused buffer holds the last frame's bytes */
     mb->data = NULL;     /* taken; returned below (a nested frame at this depth cannot exist) */
     mb->cap = 0;
 
