@@ -39,6 +39,20 @@ static inline uint64_t div_2by1(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *
 #endif
 }
 
+/* Knuth's normalisation: vn = v << s (vlen words, s the leading zeros of v's top word, so that
+ * vn's top bit is set), un = u << s (ulen + 1 words, the top one taking the bits shifted out). */
+static inline void normalize(uint64_t *vn, const uint64_t *v, int vlen, uint64_t *un, const uint64_t *u, int ulen,
+                             int s)
+{
+    for (int i = vlen - 1; i > 0; i--)
+        vn[i] = s ? (v[i] << s) | (v[i - 1] >> (64 - s)) : v[i];
+    vn[0] = v[0] << s;
+    un[ulen] = s ? u[ulen - 1] >> (64 - s) : 0;
+    for (int i = ulen - 1; i > 0; i--)
+        un[i] = s ? (u[i] << s) | (u[i - 1] >> (64 - s)) : u[i];
+    un[0] = u[0] << s;
+}
+
 /* q (ulen words, may be NULL) = u / v, rem (vlen words, may be NULL) = u % v; v has vlen
  * significant words (vlen >= 1, v[vlen-1] != 0); ulen <= 8. */
 static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, const uint64_t *v, int vlen)
@@ -65,13 +79,7 @@ static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, con
     }
     int s = __builtin_clzll(v[vlen - 1]);
     uint64_t vn[4], un[9];
-    for (int i = vlen - 1; i > 0; i--)
-        vn[i] = s ? (v[i] << s) | (v[i - 1] >> (64 - s)) : v[i];
-    vn[0] = v[0] << s;
-    un[ulen] = s ? u[ulen - 1] >> (64 - s) : 0;
-    for (int i = ulen - 1; i > 0; i--)
-        un[i] = s ? (u[i] << s) | (u[i - 1] >> (64 - s)) : u[i];
-    un[0] = u[0] << s;
+    normalize(vn, v, vlen, un, u, ulen, s);
 
     for (int j = ulen - vlen; j >= 0; j--) {
         /* un[j + vlen] <= vn[vlen - 1]; when equal the estimate is B (corrected below) */
@@ -192,13 +200,7 @@ static void urem_by4(uint64_t rem[4], const uint64_t *u, int ulen, const uint64_
     static _Thread_local uint64_t cached_d1, cached_d0, cached_v;
     const int s = __builtin_clzll(v[3]);
     uint64_t d[4], un[9];
-    for (int i = 3; i > 0; i--)
-        d[i] = s ? (v[i] << s) | (v[i - 1] >> (64 - s)) : v[i];
-    d[0] = v[0] << s;
-    un[ulen] = s ? u[ulen - 1] >> (64 - s) : 0;
-    for (int i = ulen - 1; i > 0; i--)
-        un[i] = s ? (u[i] << s) | (u[i - 1] >> (64 - s)) : u[i];
-    un[0] = u[0] << s;
+    normalize(d, v, 4, un, u, ulen, s);
     uint64_t recip;
     if (cached_d1 == d[3] && cached_d0 == d[2] && cached_d1) {
         recip = cached_v;
