@@ -79,7 +79,7 @@ typedef struct vm {
     uint8_t *mem;
     uint64_t mem_size;       /* always a multiple of 32 */
     uint64_t mem_cap;
-    uint64_t mem_zeroed;     /* [mem_size, mem_zeroed) is zero already (mem_zeroed <= mem_cap) */
+    uint64_t mem_zeroed;     /* [mem_size, mem_zeroed) is zero already (mem_size <= mem_zeroed <= mem_cap) */
     uint8_t *ret;            /* return data of the last call */
     size_t ret_size;
     int64_t refund;
@@ -114,8 +114,7 @@ static bool mem_grow(vm *v, int64_t *gas, uint64_t end)
      * time (structarray_alloc grew it thousands of times, a memset call each). */
     if (new_size > v->mem_zeroed) {
         uint64_t zero_end = new_size + 1024 < v->mem_cap ? new_size + 1024 : v->mem_cap;
-        uint64_t from = v->mem_zeroed > v->mem_size ? v->mem_zeroed : v->mem_size;
-        memset(v->mem + from, 0, zero_end - from);
+        memset(v->mem + v->mem_zeroed, 0, zero_end - v->mem_zeroed);
         v->mem_zeroed = zero_end;
     }
     v->mem_size = new_size;
