@@ -207,7 +207,9 @@ typedef struct parevm_block_result {
  * leaving *out empty. An invalid transaction is not an error of the call: see out->valid.
  * Runs on parevm's own worker threads, which poll for ~100 us after each job before they park;
  * called from another thread, the block is handed to one of them and the caller sleeps until it
- * is done (see parevm_run_on_executor_thread to avoid that).
+ * is done (see parevm_run_on_executor_thread to avoid that). The workers of a parallel block are
+ * bound to distinct CPUs of the process's affinity mask as it was at the first block (the least
+ * busy ones); set PAREVM_BIND_WORKERS=0 in the environment to leave their placement to the kernel.
  * A block allocates and frees tens of megabytes on those threads; with glibc, a process that
  * executes blocks back to back should keep that memory mapped (the parevm tool calls
  * mallopt(M_TOP_PAD, 64 << 20) and raises M_MMAP_THRESHOLD and M_TRIM_THRESHOLD), or use an

@@ -8,7 +8,7 @@
 # Each stage ends with "N passed, N failed"; the totals are summed into the closing line.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
-total_pass=0; total_fail=0; status=0
+total_pass=0; total_fail=0; total_skip=0; status=0
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 
 stage() {
@@ -20,12 +20,13 @@ stage() {
     line=$(grep -E '([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
     p=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
     f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+    k=$(printf '%s' "$line" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+')
     if [ $rc -ne 0 ] || [ -z "$line" ]; then
         status=1
         [ -z "$f" ] || [ "$f" = 0 ] && f=1
         echo "!! stage '$name' failed (exit $rc)"
     fi
-    total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${f:-0}))
+    total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${f:-0})); total_skip=$((total_skip + ${k:-0}))
 }
 
 stage "unit tests" sh tests/run.sh unit build/tests/test_*
@@ -98,5 +99,9 @@ stage "state tests (all forks, both fixture folders)" build/parevm statetest \
     "$FIX/ethereum-tests/GeneralStateTests" "$FIX/legacy-tests"
 echo "   full state-test run: $(( $(date +%s) - start )) s"
 
-echo "check: $total_pass passed, $total_fail failed"
+if [ $total_skip -gt 0 ]; then
+    echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
+else
+    echo "check: $total_pass passed, $total_fail failed"
+fi
 exit $status

@@ -7,7 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int test_passed_, test_failed_;
+static int test_passed_, test_failed_, test_skipped_;
+
+/* A check that cannot be made here (the machine lacks what it needs): counted as skipped. */
+#define SKIP(...)                                                                \
+    do {                                                                         \
+        test_skipped_++;                                                         \
+        fprintf(stderr, "skipped: ");                                            \
+        fprintf(stderr, __VA_ARGS__);                                            \
+        fputc('\n', stderr);                                                     \
+    } while (0)
 
 #define CHECK(cond, ...)                                                         \
     do {                                                                         \
@@ -40,7 +49,10 @@ static inline uint64_t test_xorshift(uint64_t *state)
 
 #define TEST_DONE()                                                              \
     do {                                                                         \
-        printf("%d passed, %d failed\n", test_passed_, test_failed_);            \
+        if (test_skipped_)                                                       \
+            printf("%d passed, %d failed, %d skipped\n", test_passed_, test_failed_, test_skipped_); \
+        else                                                                     \
+            printf("%d passed, %d failed\n", test_passed_, test_failed_);        \
         return test_failed_ ? 1 : 0;                                             \
     } while (0)
 

@@ -5,7 +5,9 @@
  *    by pv_cmap_find, and pv_cmap_for_each (which walks the arena, skipping the losers' nodes)
  *    must visit each key exactly once;
  *  - pv_pool_run: nested and back-to-back runs, every job run exactly once, and a caller that
- *    returns only after all its jobs (the batch lives on its stack);
+ *    returns only after all its jobs (the batch lives on its stack); with two CPUs or more, the
+ *    jobs of one run are each bound to one CPU, distinct ones up to the CPU count (from a plain
+ *    thread and from inside a pool job), and a job alone may run on every CPU;
  *  - pv_mv_collect_changes on 2 to 16 threads equals the one-thread result, on multi-version
  *    memories where one account's slots span several threads' slices (the slices then cut the
  *    account: continuation slots, records left open and dropped when nothing changed).
@@ -13,6 +15,8 @@
 #include "test.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
@@ -197,6 +201,79 @@ static void test_pool(void)
     CHECK(wrong == 0, "%u jobs not run exactly once (or a nested run incomplete)", wrong);
 }
 
+/* What a job sees of its own binding: the CPUs it may run on. */
+typedef struct bind_probe {
+    int allowed;                  /* how many */
+    int cpu;                      /* the lowest */
+    struct bind_probe *inner;     /* non-NULL: from inside the job, a run of inner_n probes */
+    unsigned inner_n;
+} bind_probe;
+
+static void *probe_main(void *arg)
+{
+    bind_probe *p = arg;
+    cpu_set_t set;
+    p->allowed = -1;
+    if (pthread_getaffinity_np(pthread_self(), sizeof set, &set) == 0) {
+        p->allowed = CPU_COUNT(&set);
+        for (p->cpu = 0; p->cpu < CPU_SETSIZE && !CPU_ISSET(p->cpu, &set); p->cpu++)
+            ;
+    }
+    if (p->inner) {
+        void *args[8];
+        for (unsigned i = 0; i < p->inner_n; i++)
+            args[i] = &p->inner[i];
+        pv_pool_run(probe_main, args, p->inner_n);
+    }
+    return NULL;
+}
+
+/* Distinct single CPUs for the first min(n, cpus) probes of a run; returns how many are wrong. */
+static unsigned check_spread(const bind_probe *p, unsigned n, int cpus)
+{
+    unsigned wrong = 0;
+    for (unsigned i = 0; i < n; i++) {
+        wrong += p[i].allowed != 1;
+        for (unsigned k = 0; k < i; k++)
+            wrong += (int)i < cpus && p[k].cpu == p[i].cpu;
+    }
+    return wrong;
+}
+
+static void test_pool_binding(void)
+{
+    cpu_set_t set;
+    const char *env = getenv("PAREVM_BIND_WORKERS");
+    if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2 || (env && strcmp(env, "0") == 0)) {
+        SKIP("pool binding: needs two CPUs and binding on");
+        return;
+    }
+    int cpus = CPU_COUNT(&set);
+    unsigned wrong_outer = 0, wrong_inner = 0, wrong_alone = 0;
+    for (unsigned round = 0; round < 50; round++) {
+        unsigned n = 2 + round % 3;
+        bind_probe outer[4], inner[2], alone;
+        memset(outer, 0, sizeof outer);
+        memset(inner, 0, sizeof inner);
+        void *args[4];
+        for (unsigned i = 0; i < n; i++)
+            args[i] = &outer[i];
+        pv_pool_run(probe_main, args, n);
+        wrong_outer += check_spread(outer, n, cpus);
+        /* from inside a lone job: the job binds itself where it is and the other goes elsewhere */
+        memset(&alone, 0, sizeof alone);
+        alone.inner = inner;
+        alone.inner_n = 2;
+        void *one = &alone;
+        pv_pool_run(probe_main, &one, 1);
+        wrong_alone += alone.allowed != cpus;
+        wrong_inner += check_spread(inner, 2, cpus);
+    }
+    CHECK(wrong_outer == 0, "jobs of one run not bound to distinct CPUs: %u", wrong_outer);
+    CHECK(wrong_inner == 0, "nested run's jobs not bound to distinct CPUs: %u", wrong_inner);
+    CHECK(wrong_alone == 0, "a job alone was bound (%u times)", wrong_alone);
+}
+
 /* ------------------------------------------------------------------ MV collect */
 
 static pv_address acct(uint32_t i)
@@ -341,6 +418,7 @@ int main(void)
 {
     test_map();
     test_pool();
+    test_pool_binding();
     test_mv_collect();
     TEST_DONE();
 }
