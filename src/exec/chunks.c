@@ -17,12 +17,14 @@
  * 15274915 (1226 transactions, 30M gas) takes 3.8 ms in chunks, 3.3 ms sequentially. */
 #define PV_CHUNKS_MIN_TXS 4096
 
-/* The first transactions of each chunk (this many, or 1/32 of the chunk if more) publish their
+/* The first transactions of each chunk (this many, or 1/256 of the chunk if more) publish their
  * reads and writes in the shared footprint as they run, so that a block with hot locations
  * gives up within milliseconds; the rest only log their reads, chunk-locally, for the final
- * validation against the lower chunks' net changes (a shared table costs ~0.4 us per transfer:
- * inserts, locked compare-and-swaps, misses): 512 of them were 7% of a 10,000-transfer block's
- * chunks; 128 find the mixed workload's conflicts as soon. */
+ * validation against the lower chunks' net changes (a shared table costs ~0.4-1 us per
+ * transfer: inserts, locked compare-and-swaps, misses): 512 of them were 7% of a
+ * 10,000-transfer block's chunks; 128 find the mixed workload's conflicts as soon. A window of
+ * 1/32 (744 transactions per chunk of a gigagas of transfers) cost 5-10% of the parallel time
+ * there against 1/256 (median of 5 pairs: x0.92), which gives up as early on the mixed sweep. */
 #define PV_CHUNKS_WINDOW_TXS 128
 
 static double now_ms(void)
@@ -1301,7 +1303,7 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         size_t len = bounds[c + 1] - bounds[c];
         r->window = window == PV_CHUNKS_WINDOW_NONE ? 0
                     : window                        ? window
-                    : len / 32 > PV_CHUNKS_WINDOW_TXS ? len / 32
+                    : len / 256 > PV_CHUNKS_WINDOW_TXS ? len / 256
                                                      : PV_CHUNKS_WINDOW_TXS;
         r->receipts = receipts;
         r->slice.trie = trie;

@@ -9,7 +9,7 @@
  * logs, locally, every first read of a location from the pre-state and every location a
  * transaction changed (64-bit location hashes); when all are done, the validation builds a table
  * of the lower chunks' writes and probes every read (a collision can only invent a conflict).
- * The first transactions of each chunk (a window: 512, or 1/32 of the chunk) also publish reads
+ * The first transactions of each chunk (a window: 128, or 1/256 of the chunk) also publish reads
  * and writes in a shared footprint table as they run (location -> lowest writing chunk, highest
  * reading chunk; both sides check after publishing, a Dekker pair of sequentially consistent
  * operations), so that a block with hot locations gives up within milliseconds instead of after
