@@ -9,7 +9,7 @@
 #include "../util/types.h"
 
 typedef struct pv_code {
-    const uint8_t *bytes;       /* size bytes, followed by 33 zero bytes of padding */
+    const uint8_t *bytes;       /* size bytes, followed by at least 33 zero bytes of padding */
     size_t size;
     pv_bytes32 hash;            /* keccak256 of the code (zero for uncached initcode) */
     const uint64_t *jumpdests;  /* bit i set when position i is a JUMPDEST opcode, not push data */

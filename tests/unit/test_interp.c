@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "evm/code.h"
 #include "evm/interp.h"
 #include "util/hex.h"
 
@@ -270,8 +271,59 @@ static void run_with_big_stack(void *(*fn)(void *))
     pthread_attr_destroy(&at);
 }
 
+/* The JUMPDEST map by its definition, a byte at a time: a JUMPDEST byte that is not PUSH data. */
+static bool reference_jumpdest(const uint8_t *code, size_t n, size_t pos)
+{
+    for (size_t pc = 0; pc < n; pc++) {
+        if (pc == pos)
+            return code[pc] == 0x5b;
+        if (code[pc] >= 0x60 && code[pc] <= 0x7f)
+            pc += (size_t)(code[pc] - 0x5f);
+        if (pc >= pos)
+            return false;
+    }
+    return false;
+}
+
+/* pv_code_new's map (64-byte blocks, PUSH data carried across them) against the definition, on
+ * hand-made cases at the block edges and on random code rich in PUSH and JUMPDEST bytes. */
+static void test_jumpdest_map(void)
+{
+    uint8_t code[2100];
+    unsigned wrong = 0, cases = 0;
+    uint64_t seed = 0x5eedULL;
+    for (unsigned t = 0; t < 6000; t++) {
+        size_t n;
+        memset(code, 0x5b, sizeof code);
+        if (t < 200) {
+            /* a PUSHk at positions around the block edges, JUMPDESTs everywhere else */
+            n = 64 * (1 + t % 3) + t % 7;
+            size_t at = 64 * (t % 3) + 64 - 1 - (t / 3) % 34;
+            if (at < n)
+                code[at] = (uint8_t)(0x60 + (t * 7) % 32);
+            if (t % 5 == 0 && n)
+                code[n - 1] = 0x7f; /* a PUSH32 as the last byte */
+        } else {
+            n = test_xorshift(&seed) % (t < 1000 ? 300 : sizeof code);
+            for (size_t i = 0; i < n; i++) {
+                uint64_t r = test_xorshift(&seed);
+                code[i] = r % 10 < 4 ? (uint8_t)(0x60 + (r >> 8) % 32) : r % 10 < 6 ? 0x5b : (uint8_t)(r >> 16);
+            }
+        }
+        pv_code *c = pv_code_new(code, n);
+        for (size_t pos = 0; pos < (n / 64 + 1) * 64; pos++) {
+            bool got = (c->jumpdests[pos >> 6] >> (pos & 63)) & 1;
+            wrong += got != (pos < n && reference_jumpdest(code, n, pos));
+        }
+        pv_code_free(c);
+        cases++;
+    }
+    CHECK(wrong == 0, "%u JUMPDEST map bits differ from the definition over %u codes", wrong, cases);
+}
+
 int main(void)
 {
+    test_jumpdest_map();
     test_arith();
     test_halts_and_gas();
     test_eip2200_table();
