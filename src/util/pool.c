@@ -118,16 +118,26 @@ static void bind_self(int slot)
     pthread_setaffinity_np(pthread_self(), sizeof set, &set); /* best effort: a refusal costs only speed */
 }
 
-/* The least busy slot, the first such at or after `from` (pool_lock held). */
-static int least_busy_slot(int from)
+/* The least busy slot by load[], the first such at or after `from` (pool_lock held). */
+static int least_busy_slot(const unsigned *load, int from)
 {
     int best = -1;
     for (int k = 0; k < bind_count; k++) {
         int c = (from + k) % bind_count;
-        if (best < 0 || slot_load[c] < slot_load[best])
+        if (best < 0 || load[c] < load[best])
             best = c;
     }
     return best;
+}
+
+/* The slot of the CPU this thread runs on now (0 if it is not one of bind_cpus). */
+static int current_slot(void)
+{
+    int here = sched_getcpu();
+    for (int c = 0; c < bind_count; c++)
+        if (bind_cpus[c] == here)
+            return c;
+    return 0;
 }
 
 /* An idle thread for slot (one bound to it if there is one, else any, rebound), or NULL; taken
@@ -229,16 +239,12 @@ static void run(void *(*fn)(void *), void **args, unsigned n, uint64_t poll_ns)
     pthread_mutex_lock(&pool_lock);
     if (spread && self && self->slot < 0) {
         /* a pool thread that was free to move stays where it is, now bound */
-        int here = sched_getcpu();
-        self->slot = 0;
-        for (int c = 0; c < bind_count; c++)
-            if (bind_cpus[c] == here)
-                self->slot = c;
+        self->slot = current_slot();
         slot_load[self->slot]++;
         bind_self(self->slot);
     }
     for (unsigned i = 0; i < others; i++) {
-        slots[i] = spread ? least_busy_slot(self && self->slot >= 0 ? self->slot + 1 : 0) : -1;
+        slots[i] = spread ? least_busy_slot(slot_load, self && self->slot >= 0 ? self->slot + 1 : 0) : -1;
         if (slots[i] >= 0)
             slot_load[slots[i]]++;
         ts[i] = take_idle(slots[i]);
@@ -280,6 +286,35 @@ static void run(void *(*fn)(void *), void **args, unsigned n, uint64_t poll_ns)
     }
     pthread_cond_destroy(&b.done);
     pthread_mutex_destroy(&b.lock);
+}
+
+void pv_pool_predict_cpus(unsigned n, int *cpus)
+{
+    for (unsigned i = 0; i < n; i++)
+        cpus[i] = -1;
+    pthread_once(&bind_once, bind_init);
+    if (!bind_count || n < 2)
+        return;
+    static unsigned load[CPU_SETSIZE]; /* a copy, under pool_lock */
+    pthread_mutex_lock(&pool_lock);
+    memcpy(load, slot_load, (size_t)bind_count * sizeof *load);
+    unsigned first = 0;
+    int from = 0;
+    if (self) {
+        int mine = self->slot;
+        if (mine < 0) {
+            mine = current_slot();
+            load[mine]++;
+        }
+        cpus[first++] = bind_cpus[mine];
+        from = mine + 1;
+    }
+    for (unsigned i = first; i < n; i++) {
+        int slot = least_busy_slot(load, from);
+        load[slot]++;
+        cpus[i] = bind_cpus[slot];
+    }
+    pthread_mutex_unlock(&pool_lock);
 }
 
 void pv_pool_run(void *(*fn)(void *), void **args, unsigned n) { run(fn, args, n, POOL_SPIN_NS); }

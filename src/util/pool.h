@@ -18,6 +18,12 @@ void pv_pool_run(void *(*fn)(void *), void **args, unsigned n);
  * the caller sleeps at once instead of polling first, so that it does not take a CPU from them. */
 void pv_pool_run_long(void *(*fn)(void *), void **args, unsigned n);
 
+/* The CPUs a run of n jobs started now from this thread would bind its jobs to, in job order
+ * (for a pool thread, job 0 is its own: the CPU it is bound to or is on), -1 where binding is off
+ * or n < 2. A hint: other callers may start runs meanwhile, and a thread may move before it
+ * binds itself. */
+void pv_pool_predict_cpus(unsigned n, int *cpus);
+
 /* One poll's pause in a wait loop, i the polls so far: a few spins, then yields, so that a
  * poller never keeps a thread that has real work (a worker of the same block) off its CPU. */
 void pv_pool_relax(unsigned i);

@@ -7,7 +7,8 @@
  *  - pv_pool_run: nested and back-to-back runs, every job run exactly once, and a caller that
  *    returns only after all its jobs (the batch lives on its stack); with two CPUs or more, the
  *    jobs of one run are each bound to one CPU, distinct ones up to the CPU count (from a plain
- *    thread and from inside a pool job), and a job alone may run on every CPU;
+ *    thread and from inside a pool job), as pv_pool_predict_cpus said just before, and a job
+ *    alone may run on every CPU;
  *  - pv_mv_collect_changes on 2 to 16 threads equals the one-thread result, on multi-version
  *    memories where one account's slots span several threads' slices (the slices then cut the
  *    account: continuation slots, records left open and dropped when nothing changed).
@@ -249,7 +250,7 @@ static void test_pool_binding(void)
         return;
     }
     int cpus = CPU_COUNT(&set);
-    unsigned wrong_outer = 0, wrong_inner = 0, wrong_alone = 0;
+    unsigned wrong_outer = 0, wrong_inner = 0, wrong_alone = 0, wrong_predicted = 0;
     for (unsigned round = 0; round < 50; round++) {
         unsigned n = 2 + round % 3;
         bind_probe outer[4], inner[2], alone;
@@ -258,8 +259,12 @@ static void test_pool_binding(void)
         void *args[4];
         for (unsigned i = 0; i < n; i++)
             args[i] = &outer[i];
+        int predicted[4];
+        pv_pool_predict_cpus(n, predicted); /* nothing else runs: the run that follows binds so */
         pv_pool_run(probe_main, args, n);
         wrong_outer += check_spread(outer, n, cpus);
+        for (unsigned i = 0; i < n; i++)
+            wrong_predicted += predicted[i] != outer[i].cpu;
         /* from inside a lone job: the job binds itself where it is and the other goes elsewhere */
         memset(&alone, 0, sizeof alone);
         alone.inner = inner;
@@ -272,6 +277,7 @@ static void test_pool_binding(void)
     CHECK(wrong_outer == 0, "jobs of one run not bound to distinct CPUs: %u", wrong_outer);
     CHECK(wrong_inner == 0, "nested run's jobs not bound to distinct CPUs: %u", wrong_inner);
     CHECK(wrong_alone == 0, "a job alone was bound (%u times)", wrong_alone);
+    CHECK(wrong_predicted == 0, "pv_pool_predict_cpus missed the binding %u times", wrong_predicted);
 }
 
 /* ------------------------------------------------------------------ MV collect */
