@@ -7,8 +7,9 @@
 
 #include "opcodes.h"
 
-#define CODE_PADDING 33   /* a PUSH32 at the last byte reads 32 bytes past the end, then STOP */
-#define SCAN_PADDING 64   /* the analysis reads whole 64-byte blocks: zeros (STOP) past the end */
+/* Zeros (STOP) past the end: a PUSH32 at the last byte reads 32 bytes past it, then STOP (33),
+ * and the analysis reads whole 64-byte blocks. */
+#define CODE_PADDING 64
 
 #if defined(__AVX512BW__) || defined(__AVX2__)
 #include <immintrin.h>
@@ -24,21 +25,22 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-/* Bit i of *jumpdest: p[i] is JUMPDEST (0x5b); of *push: p[i] is PUSH1..PUSH32 (0x60-0x7f). */
+/* Bit i of *jumpdest: p[i] is JUMPDEST; of *push: p[i] is PUSH1..PUSH32. */
+_Static_assert(PV_OP_PUSH1 == 0x60 && PV_OP_PUSH32 == 0x7f, "the PUSH opcodes are the bytes 011xxxxx");
 static inline void block_masks(const uint8_t *p, uint64_t *jumpdest, uint64_t *push)
 {
 #if defined(__AVX512BW__)
     __m512i v = _mm512_loadu_si512((const void *)p);
-    *jumpdest = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x5b));
-    *push = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8(0x60)), _mm512_set1_epi8(32));
+    *jumpdest = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)PV_OP_JUMPDEST));
+    *push = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8((char)PV_OP_PUSH1)), _mm512_set1_epi8(32));
 #elif defined(__AVX2__)
     uint64_t jd = 0, ps = 0;
     for (int h = 0; h < 2; h++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * h));
-        /* 0x60-0x7f: the top three bits are 011 */
+        /* PUSH1-PUSH32 (0x60-0x7f): the top three bits are those of PUSH1 */
         __m256i top = _mm256_and_si256(v, _mm256_set1_epi8((char)0xe0));
-        uint32_t j = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x5b)));
-        uint32_t q = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(top, _mm256_set1_epi8(0x60)));
+        uint32_t j = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)PV_OP_JUMPDEST)));
+        uint32_t q = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(top, _mm256_set1_epi8((char)PV_OP_PUSH1)));
         jd |= (uint64_t)j << (32 * h);
         ps |= (uint64_t)q << (32 * h);
     }
@@ -47,8 +49,8 @@ static inline void block_masks(const uint8_t *p, uint64_t *jumpdest, uint64_t *p
 #else
     uint64_t jd = 0, ps = 0;
     for (int i = 0; i < 64; i++) {
-        jd |= (uint64_t)(p[i] == 0x5b) << i;
-        ps |= (uint64_t)((p[i] & 0xe0) == 0x60) << i;
+        jd |= (uint64_t)(p[i] == PV_OP_JUMPDEST) << i;
+        ps |= (uint64_t)((p[i] & 0xe0) == PV_OP_PUSH1) << i;
     }
     *jumpdest = jd;
     *push = ps;
@@ -66,15 +68,14 @@ static pv_code *analyse(const uint8_t *bytes, size_t size)
 {
     size_t words = size / 64 + 1;
     size_t bytes_off = sizeof(pv_code);
-    size_t pad = CODE_PADDING > SCAN_PADDING ? CODE_PADDING : SCAN_PADDING;
-    size_t bitmap_off = (bytes_off + size + pad + 7) & ~(size_t)7;
+    size_t bitmap_off = (bytes_off + size + CODE_PADDING + 7) & ~(size_t)7;
     uint8_t *block = xmalloc(bitmap_off + words * sizeof(uint64_t));
     pv_code *c = (pv_code *)block;
     uint8_t *padded = block + bytes_off;
     uint64_t *bitmap = (uint64_t *)(block + bitmap_off);
     if (size)
         memcpy(padded, bytes, size);
-    memset(padded + size, 0, pad);
+    memset(padded + size, 0, CODE_PADDING);
     uint64_t carry = 0; /* the data of a PUSH that ran past the previous block */
     size_t w = 0;
     for (size_t base = 0; base < size; base += 64, w++) {
@@ -85,7 +86,7 @@ static pv_code *analyse(const uint8_t *bytes, size_t size)
         uint64_t todo = push & ~data;
         while (todo) {
             unsigned i = (unsigned)__builtin_ctzll(todo);
-            unsigned last = i + (unsigned)(padded[base + i] - 0x5f); /* its last data byte */
+            unsigned last = i + 1 + (unsigned)(padded[base + i] - PV_OP_PUSH1); /* its last data byte */
             uint64_t upto_i = (2ULL << i) - 1;                       /* bits 0..i (all when i = 63) */
             if (last < 63) {
                 uint64_t upto_last = (2ULL << last) - 1;

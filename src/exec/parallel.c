@@ -195,6 +195,26 @@ static void v_read_basic(pv_state_source *src, const pv_address *a, pv_account_b
     view_record(v, &l, &val, writer == UINT32_MAX);
 }
 
+/* Adds to *sum the coinbase credits of the versions after full_at (UINT32_MAX: from the first)
+ * and below version; *last: the last version with one (unchanged if none). PV_MV_BLOCKED with
+ * *blocker at a credit being re-executed. */
+static pv_mv_read_status add_credits(px_exec *ex, uint32_t full_at, uint32_t version, u256 *sum, uint32_t *blocker,
+                                     uint32_t *last)
+{
+    for (uint32_t k = full_at == UINT32_MAX ? 0 : full_at + 1; k < version; k++) {
+        const u256 *c = atomic_load_explicit(&ex->txs[k].credit, memory_order_acquire);
+        if (c == CREDIT_ESTIMATE) {
+            *blocker = k;
+            return PV_MV_BLOCKED;
+        }
+        if (c) {
+            u256_add(sum, sum, c);
+            *last = k;
+        }
+    }
+    return PV_MV_OK;
+}
+
 /* a's balance at version: multi-version memory's, plus, for the coinbase, the credits of the
  * transactions between the full value and version (*from_pre is never set for it: the credits
  * are not in multi-version memory, so validation must look again). */
@@ -203,21 +223,10 @@ static pv_mv_read_status read_balance(px_exec *ex, const pv_address *a, uint32_t
 {
     if (!pv_address_eq(a, &ex->b->env.coinbase))
         return pv_mv_read_balance(&ex->mv, a, version, out, blocker, from_pre, NULL);
-    uint32_t full_at;
+    uint32_t full_at, last;
     pv_mv_read_status s = pv_mv_read_balance(&ex->mv, a, version, out, blocker, from_pre, &full_at);
     *from_pre = false;
-    if (s != PV_MV_OK)
-        return s;
-    for (uint32_t k = full_at == UINT32_MAX ? 0 : full_at + 1; k < version; k++) {
-        const u256 *c = atomic_load_explicit(&ex->txs[k].credit, memory_order_acquire);
-        if (c == CREDIT_ESTIMATE) {
-            *blocker = k;
-            return PV_MV_BLOCKED;
-        }
-        if (c)
-            u256_add(out, out, c);
-    }
-    return PV_MV_OK;
+    return s == PV_MV_OK ? add_credits(ex, full_at, version, out, blocker, &last) : s;
 }
 
 /* a's balance at this version, recorded in the read set (NULL when blocked: nothing recorded). */
@@ -743,14 +752,8 @@ static void fold_coinbase_credits(px_exec *ex)
     uint32_t blocker, full_at, last = UINT32_MAX;
     bool from_pre;
     pv_mv_read_balance(&ex->mv, cb, ex->n + 2, &balance, &blocker, &from_pre, &full_at);
-    for (uint32_t k = full_at == UINT32_MAX ? 0 : full_at + 1; k < ex->n + 2; k++) {
-        const u256 *c = atomic_load_explicit(&ex->txs[k].credit, memory_order_relaxed);
-        if (c && c != CREDIT_ESTIMATE) { /* (none is left once every transaction is done) */
-            u256_add(&sum, &sum, c);
-            last = k;
-        }
-    }
-    if (last == UINT32_MAX)
+    /* (never blocked: no estimate is left once every transaction is done) */
+    if (add_credits(ex, full_at, ex->n + 2, &sum, &blocker, &last) != PV_MV_OK || last == UINT32_MAX)
         return;
     pv_loc l;
     pv_loc_make(&l, PV_LOC_BALANCE, cb, NULL);

@@ -140,6 +140,25 @@ static int current_slot(void)
     return 0;
 }
 
+/* The slots for the others jobs of a run from this thread that its own job does not take
+ * (pool_lock held), each counted in load[]: the least busy after the calling pool thread's, or
+ * from the first. Returns the calling pool thread's slot (-1 for a plain thread): where it runs
+ * now if it is free to move, counted in load[] then too. */
+static int choose_slots(unsigned *load, unsigned others, int *slots)
+{
+    int own = -1;
+    if (self) {
+        own = self->slot;
+        if (own < 0)
+            load[own = current_slot()]++;
+    }
+    for (unsigned i = 0; i < others; i++) {
+        slots[i] = least_busy_slot(load, own + 1);
+        load[slots[i]]++;
+    }
+    return own;
+}
+
 /* An idle thread for slot (one bound to it if there is one, else any, rebound), or NULL; taken
  * off the idle list (pool_lock held). */
 static pool_thread *take_idle(int slot)
@@ -237,18 +256,18 @@ static void run(void *(*fn)(void *), void **args, unsigned n, uint64_t poll_ns)
     if (!slots)
         abort();
     pthread_mutex_lock(&pool_lock);
-    if (spread && self && self->slot < 0) {
-        /* a pool thread that was free to move stays where it is, now bound */
-        self->slot = current_slot();
-        slot_load[self->slot]++;
-        bind_self(self->slot);
+    if (spread) {
+        int own = choose_slots(slot_load, others, slots);
+        if (self && self->slot < 0) { /* a pool thread that was free to move stays where it is, now bound */
+            self->slot = own;
+            bind_self(own);
+        }
+    } else {
+        for (unsigned i = 0; i < others; i++)
+            slots[i] = -1;
     }
-    for (unsigned i = 0; i < others; i++) {
-        slots[i] = spread ? least_busy_slot(slot_load, self && self->slot >= 0 ? self->slot + 1 : 0) : -1;
-        if (slots[i] >= 0)
-            slot_load[slots[i]]++;
+    for (unsigned i = 0; i < others; i++)
         ts[i] = take_idle(slots[i]);
-    }
     pthread_mutex_unlock(&pool_lock);
     for (unsigned i = 0; i < others; i++) {
         if (!ts[i])
@@ -298,23 +317,13 @@ void pv_pool_predict_cpus(unsigned n, int *cpus)
     static unsigned load[CPU_SETSIZE]; /* a copy, under pool_lock */
     pthread_mutex_lock(&pool_lock);
     memcpy(load, slot_load, (size_t)bind_count * sizeof *load);
-    unsigned first = 0;
-    int from = 0;
-    if (self) {
-        int mine = self->slot;
-        if (mine < 0) {
-            mine = current_slot();
-            load[mine]++;
-        }
-        cpus[first++] = bind_cpus[mine];
-        from = mine + 1;
-    }
-    for (unsigned i = first; i < n; i++) {
-        int slot = least_busy_slot(load, from);
-        load[slot]++;
-        cpus[i] = bind_cpus[slot];
-    }
+    unsigned first = self ? 1 : 0;
+    int own = choose_slots(load, n - first, cpus + first); /* slots, made CPUs below */
     pthread_mutex_unlock(&pool_lock);
+    if (self)
+        cpus[0] = own;
+    for (unsigned i = 0; i < n; i++)
+        cpus[i] = bind_cpus[cpus[i]];
 }
 
 void pv_pool_run(void *(*fn)(void *), void **args, unsigned n) { run(fn, args, n, POOL_SPIN_NS); }

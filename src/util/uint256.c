@@ -53,6 +53,13 @@ static inline void normalize(uint64_t *vn, const uint64_t *v, int vlen, uint64_t
     un[0] = u[0] << s;
 }
 
+/* The remainder back from normalize's shift: rem = (un >> s), n words (un has n + 1). */
+static inline void denormalize(uint64_t *rem, const uint64_t *un, int n, int s)
+{
+    for (int i = 0; i < n; i++)
+        rem[i] = s ? (un[i] >> s) | (un[i + 1] << (64 - s)) : un[i];
+}
+
 /* q (ulen words, may be NULL) = u / v, rem (vlen words, may be NULL) = u % v; v has vlen
  * significant words (vlen >= 1, v[vlen-1] != 0); ulen <= 8. */
 static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, const uint64_t *v, int vlen)
@@ -123,10 +130,8 @@ static void udivrem(uint64_t *q, uint64_t *rem, const uint64_t *u, int ulen, con
     }
     if (q)
         memcpy(q, qq, (size_t)ulen * 8);
-    if (rem) {
-        for (int i = 0; i < vlen; i++)
-            rem[i] = s ? (un[i] >> s) | (un[i + 1] << (64 - s)) : un[i];
-    }
+    if (rem)
+        denormalize(rem, un, vlen, s);
 }
 
 /*
@@ -245,8 +250,7 @@ static void urem_by4(uint64_t rem[4], const uint64_t *u, int ulen, const uint64_
         w[3] = r1;
         w[4] = 0;
     }
-    for (int i = 0; i < 4; i++)
-        rem[i] = s ? (un[i] >> s) | (un[i + 1] << (64 - s)) : un[i];
+    denormalize(rem, un, 4, s);
 }
 
 static void divmod(u256 *q, u256 *r, const u256 *a, const u256 *b)
