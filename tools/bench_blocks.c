@@ -19,6 +19,7 @@
 #include "io/block_json.h"
 #include "state/cached_source.h"
 #include "util/hex.h"
+#include "util/pool.h"
 
 static double now_ms(void)
 {
@@ -62,6 +63,7 @@ typedef struct measure {
      * sequentially pinned to each, the ideal speed-up their speeds add up to (against the
      * faster one) and the list-scheduling projection on workers of those speeds. */
     double cpu_ms[2], ideal2, proj2_here;
+    double line_ns;              /* a cache line's one-way transfer between them, after the runs */
     /* Block-STM's steps before and after its transactions (prepare, receipts root and state
      * changes), median over the parallel runs, 0 for other runs; and the 2-worker projection
      * with them added as they are (Amdahl's share: the projection schedules transactions only). */
@@ -207,18 +209,17 @@ static double run_pinned(pv_state_source *pre, const pv_block *b, int cpu)
     return ms;
 }
 
-/* The first two CPUs this process may run on (false when it may run on fewer). */
+/* The first two CPUs this process may run on (false when it may run on fewer). The process's,
+ * from the pool: this thread is one of the pool's, bound to one CPU after its first parallel
+ * block, and its own affinity would name that CPU alone. */
 static bool two_cpus(int cpu[2])
 {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return false;
-    int k = 0;
-    for (int c = 0; c < CPU_SETSIZE && k < 2; c++)
-        if (CPU_ISSET(c, &set))
-            cpu[k++] = c;
-    return k == 2;
+    return pv_pool_cpus(cpu, 2) == 2;
 }
+
+static double line_transfer_ns(long rounds); /* (below) */
+#define PINGPONG_ROUNDS_BLOCK 2000          /* beside each block: 5 batches, 5 ms in all */
+#define PINGPONG_BATCHES_BLOCK 5
 
 #define PROJECTION_RUNS 7
 #define PROJECTION_BUDGET_MS 150.0
@@ -393,6 +394,10 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         for (int c = 0; c < 2; c++)
             speed[c] = m->cpu_ms[c] > 0 ? fast / m->cpu_ms[c] : 0;
         m->ideal2 = speed[0] + speed[1];
+        double line[PINGPONG_BATCHES_BLOCK]; /* the median of short batches: one preempted vCPU spoils a batch */
+        for (int i = 0; i < PINGPONG_BATCHES_BLOCK; i++)
+            line[i] = line_transfer_ns(PINGPONG_ROUNDS_BLOCK);
+        m->line_ns = median(line, PINGPONG_BATCHES_BLOCK);
     }
     /* Traced parallel runs (untimed) for the dependency analysis: the read and write sets of
      * the first, each transaction's time the median over up to PROJECTION_RUNS. One run's
@@ -432,8 +437,8 @@ static void print_measure(const measure *m, bool json)
                (unsigned long long)m->dependency_waits, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
                m->equal ? "true" : "false", m->fallback ? ",\"sequential_fallback\":true" : "");
         if (m->ideal2 > 0)
-            printf(",\"cpu_ms\":[%.3f,%.3f],\"ideal_2cpu\":%.3f,\"projected_here_2\":%.3f", m->cpu_ms[0], m->cpu_ms[1],
-                   m->ideal2, m->proj2_here);
+            printf(",\"cpu_ms\":[%.3f,%.3f],\"ideal_2cpu\":%.3f,\"projected_here_2\":%.3f,\"cpu_line_ns\":%.0f",
+                   m->cpu_ms[0], m->cpu_ms[1], m->ideal2, m->proj2_here, m->line_ns);
         if (m->serial_ms > 0)
             printf(",\"serial_ms\":%.3f,\"projected_with_serial_2\":%.3f", m->serial_ms, m->proj2_serial);
         printf("}\n");
@@ -447,8 +452,9 @@ static void print_measure(const measure *m, bool json)
            (unsigned long long)m->aborts, m->proj2, m->proj8, m->proj32, m->cp_bound, m->rss_mb,
            m->fallback ? "  (sequential: small block)" : "", m->equal ? "" : "  RESULTS DIFFER");
     if (m->ideal2 > 0)
-        printf("%-28s   the 2 CPUs now: sequential %.2f / %.2f ms pinned, ideal x%.2f, projection x%.2f on them\n", "",
-               m->cpu_ms[0], m->cpu_ms[1], m->ideal2, m->proj2_here);
+        printf("%-28s   the 2 CPUs now: sequential %.2f / %.2f ms pinned, ideal x%.2f, projection x%.2f on them, "
+               "line %.0f ns\n",
+               "", m->cpu_ms[0], m->cpu_ms[1], m->ideal2, m->proj2_here, m->line_ns);
     if (!m->equal)
         printf("  first difference: %s\n", m->why);
 }
@@ -574,12 +580,14 @@ typedef struct pingpong {
     _Alignas(64) _Atomic long turn;
     int cpu;
     bool pinned;
+    long rounds;
+    _Atomic bool ready;           /* the partner runs: the clock may start */
 } pingpong;
 
 /* One side's strokes: waits for turn first, first + 2, ... and passes each on. */
 static void volley(pingpong *p, long first)
 {
-    for (long i = first; i < 2 * PINGPONG_ROUNDS; i += 2) {
+    for (long i = first; i < 2 * p->rounds; i += 2) {
         while (atomic_load_explicit(&p->turn, memory_order_acquire) != i)
             ;
         atomic_store_explicit(&p->turn, i + 1, memory_order_release);
@@ -590,11 +598,12 @@ static void *pingpong_main(void *arg)
 {
     pingpong *p = arg;
     p->pinned = pin_to(p->cpu);
+    atomic_store_explicit(&p->ready, true, memory_order_release);
     volley(p, 1);
     return NULL;
 }
 
-static double line_transfer_ns(void)
+static double line_transfer_ns(long rounds)
 {
     int cpu[2];
     if (!two_cpus(cpu))
@@ -604,19 +613,23 @@ static double line_transfer_ns(void)
         return 0;
     atomic_init(&p->turn, -1);
     p->cpu = cpu[1];
+    p->rounds = rounds;
+    atomic_init(&p->ready, false);
     double ns = 0;
     pthread_t th;
     cpu_set_t before;
     bool restore = pthread_getaffinity_np(pthread_self(), sizeof before, &before) == 0;
     if (pthread_create(&th, NULL, pingpong_main, p) == 0) {
         bool pinned = pin_to(cpu[0]);
+        while (!atomic_load_explicit(&p->ready, memory_order_acquire))
+            sched_yield();
         atomic_store_explicit(&p->turn, 0, memory_order_release);
         double t0 = now_ms();
         volley(p, 0);
         double ms = now_ms() - t0;
         pthread_join(th, NULL);
         if (pinned && p->pinned)
-            ns = ms * 1e6 / (2.0 * PINGPONG_ROUNDS);
+            ns = ms * 1e6 / (2.0 * (double)rounds);
     }
     if (restore)
         pthread_setaffinity_np(pthread_self(), sizeof before, &before);
@@ -624,13 +637,23 @@ static double line_transfer_ns(void)
     return ns;
 }
 
-static void print_line_transfer(void)
+/* The line transfer now, and its range over the blocks' measurements. */
+static void print_line_transfer(const measure *ms, size_t n)
 {
-    double ns = line_transfer_ns();
-    if (ns > 0)
-        printf("a cache line written on one of the 2 CPUs and read on the other: %.0f ns one way (cores sharing a "
-               "cache: 20-50 ns); Block-STM pays it at each hand-over between workers\n",
-               ns);
+    double ns = line_transfer_ns(PINGPONG_ROUNDS);
+    if (ns <= 0)
+        return;
+    double lo = 0, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ms[i].line_ns <= 0)
+            continue;
+        lo = lo > 0 && lo < ms[i].line_ns ? lo : ms[i].line_ns;
+        hi = hi > ms[i].line_ns ? hi : ms[i].line_ns;
+    }
+    printf("a cache line written on one of the 2 CPUs and read on the other: %.0f ns one way now", ns);
+    if (lo > 0)
+        printf(", %.0f-%.0f ns beside the blocks", lo, hi);
+    printf(" (cores sharing a cache: 20-50 ns); Block-STM pays it at each hand-over between workers\n");
 }
 
 /* Where the measured geometric mean falls short of the 2-worker projection, as shares of the
@@ -857,7 +880,7 @@ int pv_bench_blocks(int argc, char **argv)
         printf("%zu blocks, %d with differing results; geometric-mean speed-up x%.2f (best runs x%.2f)\n", nms,
                failed, geomean(ms, nms), geomean_best(ms, nms));
         print_cpu_summary(ms, nms);
-        print_line_transfer();
+        print_line_transfer(ms, nms);
     }
     free(erc20);
     free(pool);
@@ -975,7 +998,7 @@ int pv_bench_mainnet(int argc, char **argv)
                ms[worst_best].par_min_ms > 0 ? ms[worst_best].seq_min_ms / ms[worst_best].par_min_ms : 0);
         print_worst_by_kind(ms, nms);
         print_cpu_summary(ms, nms);
-        print_line_transfer();
+        print_line_transfer(ms, nms);
         print_gap_summary(ms, nms);
     }
     free(ms);

@@ -88,15 +88,13 @@ bool pv_pool_is_worker(void) { return self != NULL; }
  * PAREVM_BIND_WORKERS=0 leaves all placement to the kernel.
  */
 static int bind_cpus[CPU_SETSIZE]; /* the process's CPUs when it first used the pool */
-static int bind_count;             /* 0: no binding (one CPU, or turned off) */
+static int cpu_count;              /* how many */
+static int bind_count;             /* cpu_count, or 0: no binding (one CPU, or turned off) */
 static unsigned slot_load[CPU_SETSIZE]; /* pool jobs running bound to each slot (pool_lock) */
 static pthread_once_t bind_once = PTHREAD_ONCE_INIT;
 
 static void bind_init(void)
 {
-    const char *env = getenv("PAREVM_BIND_WORKERS");
-    if (env && strcmp(env, "0") == 0)
-        return;
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) != 0)
         return;
@@ -104,7 +102,18 @@ static void bind_init(void)
     for (int c = 0; c < CPU_SETSIZE; c++)
         if (CPU_ISSET(c, &set))
             bind_cpus[n++] = c;
-    bind_count = n >= 2 ? n : 0;
+    cpu_count = n;
+    const char *env = getenv("PAREVM_BIND_WORKERS");
+    bind_count = n >= 2 && !(env && strcmp(env, "0") == 0) ? n : 0;
+}
+
+unsigned pv_pool_cpus(int *cpus, unsigned max)
+{
+    pthread_once(&bind_once, bind_init);
+    unsigned n = (unsigned)cpu_count < max ? (unsigned)cpu_count : max;
+    for (unsigned i = 0; i < n; i++)
+        cpus[i] = bind_cpus[i];
+    return n;
 }
 
 /* Binds the calling thread to slot's CPU, or to all of bind_cpus when slot < 0. */

@@ -24,6 +24,11 @@ void pv_pool_run_long(void *(*fn)(void *), void **args, unsigned n);
  * binds itself. */
 void pv_pool_predict_cpus(unsigned n, int *cpus);
 
+/* The CPUs the process could run on when it first used the pool, ascending: the first
+ * min(max, their count) into cpus; returns how many were written (0 if they cannot be read).
+ * Unlike the calling thread's own affinity, which binding may have narrowed to one CPU. */
+unsigned pv_pool_cpus(int *cpus, unsigned max);
+
 /* One poll's pause in a wait loop, i the polls so far: a few spins, then yields, so that a
  * poller never keeps a thread that has real work (a worker of the same block) off its CPU. */
 void pv_pool_relax(unsigned i);

@@ -208,6 +208,9 @@ typedef struct bind_probe {
     int cpu;                      /* the lowest */
     struct bind_probe *inner;     /* non-NULL: from inside the job, a run of inner_n probes */
     unsigned inner_n;
+    int bound_after;              /* after that run: this thread's CPUs, ... */
+    unsigned listed;              /* ... and pv_pool_cpus's */
+    int listed_cpus[CPU_SETSIZE];
 } bind_probe;
 
 static void *probe_main(void *arg)
@@ -225,6 +228,9 @@ static void *probe_main(void *arg)
         for (unsigned i = 0; i < p->inner_n; i++)
             args[i] = &p->inner[i];
         pv_pool_run(probe_main, args, p->inner_n);
+        if (pthread_getaffinity_np(pthread_self(), sizeof set, &set) == 0)
+            p->bound_after = CPU_COUNT(&set);
+        p->listed = pv_pool_cpus(p->listed_cpus, CPU_SETSIZE);
     }
     return NULL;
 }
@@ -250,7 +256,7 @@ static void test_pool_binding(void)
         return;
     }
     int cpus = CPU_COUNT(&set);
-    unsigned wrong_outer = 0, wrong_inner = 0, wrong_alone = 0, wrong_predicted = 0;
+    unsigned wrong_outer = 0, wrong_inner = 0, wrong_alone = 0, wrong_predicted = 0, wrong_listed = 0;
     for (unsigned round = 0; round < 50; round++) {
         unsigned n = 2 + round % 3;
         bind_probe outer[4], inner[2], alone;
@@ -273,7 +279,12 @@ static void test_pool_binding(void)
         pv_pool_run(probe_main, &one, 1);
         wrong_alone += alone.allowed != cpus;
         wrong_inner += check_spread(inner, 2, cpus);
+        /* that job is bound now, but pv_pool_cpus still names every CPU of the process */
+        wrong_listed += alone.bound_after != 1 || alone.listed != (unsigned)cpus;
+        for (unsigned i = 0; i < alone.listed; i++)
+            wrong_listed += !CPU_ISSET(alone.listed_cpus[i], &set) || (i && alone.listed_cpus[i] <= alone.listed_cpus[i - 1]);
     }
+    CHECK(wrong_listed == 0, "pv_pool_cpus from a bound job: %u wrong", wrong_listed);
     CHECK(wrong_outer == 0, "jobs of one run not bound to distinct CPUs: %u", wrong_outer);
     CHECK(wrong_inner == 0, "nested run's jobs not bound to distinct CPUs: %u", wrong_inner);
     CHECK(wrong_alone == 0, "a job alone was bound (%u times)", wrong_alone);
