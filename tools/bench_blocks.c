@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench/projection.h"
@@ -18,15 +17,9 @@
 #include "exec/parallel.h"
 #include "io/block_json.h"
 #include "state/cached_source.h"
+#include "util/clock.h"
 #include "util/hex.h"
 #include "util/pool.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
 
 static double peak_rss_mb(void)
 {
@@ -107,12 +100,12 @@ static double run_once(pv_state_source *pre, const pv_block *b, unsigned threads
         src = pv_cached_source_base(cache);
     }
     pv_parallel_options o = {.threads = threads, .policy = PV_INVALID_TX_ABORT, .record_traces = traces, .chunks = chunks};
-    double t0 = now_ms();
+    double t0 = pv_now_ms();
     if (parallel_engine)
         pv_block_execute_parallel(src, b, threads, &o, out, st);
     else
         pv_execute_block_auto(src, b, &o, out, st);
-    double t = now_ms() - t0;
+    double t = pv_now_ms() - t0;
     pv_cached_source_free(cache);
     return t;
 }
@@ -158,9 +151,9 @@ static void *pinned_main(void *arg)
         w->done = false;
         pthread_mutex_unlock(&w->lock);
         pv_block_result r;
-        double t0 = now_ms();
+        double t0 = pv_now_ms();
         pv_block_execute(w->pre, w->b, PV_INVALID_TX_ABORT, &r);
-        double ms = now_ms() - t0;
+        double ms = pv_now_ms() - t0;
         pv_block_result_free(&r);
         pthread_mutex_lock(&w->lock);
         w->ms = ms;
@@ -624,9 +617,9 @@ static double line_transfer_ns(long rounds)
         while (!atomic_load_explicit(&p->ready, memory_order_acquire))
             sched_yield();
         atomic_store_explicit(&p->turn, 0, memory_order_release);
-        double t0 = now_ms();
+        double t0 = pv_now_ms();
         volley(p, 0);
-        double ms = now_ms() - t0;
+        double ms = pv_now_ms() - t0;
         pthread_join(th, NULL);
         if (pinned && p->pinned)
             ns = ms * 1e6 / (2.0 * (double)rounds);
@@ -849,14 +842,14 @@ int pv_bench_blocks(int argc, char **argv)
         for (size_t h = 0; h < (kinds[k] == PV_SYNTH_MIXED ? nhot : 1); h++) {
             pv_synth_params p = {kinds[k], seed, gas, (size_t)txs, hots[h], fork, erc20, erc20_len, pool, pool_len};
             pv_synth_block sb;
-            double t0 = now_ms();
+            double t0 = pv_now_ms();
             const char *e = pv_synth_build(&p, &sb);
             if (e) {
                 fprintf(stderr, "parevm bench blocks: %s\n", e);
                 failed++;
                 continue;
             }
-            double build_ms = now_ms() - t0;
+            double build_ms = pv_now_ms() - t0;
             char name[96];
             if (kinds[k] == PV_SYNTH_MIXED)
                 snprintf(name, sizeof name, "mixed-hot%.2f%s", hots[h], latency ? "-lat" : "");

@@ -11,20 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "commands.h"
 #include "evm/interp.h"
 #include "exec/host_impl.h"
+#include "util/clock.h"
 #include "util/hex.h"
 #include "util/keccak.h"
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
-}
+static double now_us(void) { return (double)pv_now_ns() * 1e-3; }
 
 static int cmp_double(const void *a, const void *b)
 {

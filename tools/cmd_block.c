@@ -2,20 +2,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "commands.h"
 #include "exec/block.h"
 #include "exec/parallel.h"
 #include "io/block_json.h"
+#include "util/clock.h"
 #include "util/hex.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+static double now_s(void) { return pv_now_ms() * 1e-3; }
 
 typedef enum { CHECK_PASS, CHECK_FAIL, CHECK_NOT_CHECKED } check_state;
 
@@ -200,10 +195,10 @@ int pv_cmd_block(int argc, char **argv)
     double total_exec = 0, total_load = 0;
     uint64_t total_gas = 0;
     for (int i = first; i < argc; i++) {
-        double t0 = now();
+        double t0 = now_s();
         char *err = NULL;
         pv_block_file *f = pv_block_file_load(argv[i], &err);
-        double t1 = now();
+        double t1 = now_s();
         if (!f) {
             failed++;
             if (json) {
@@ -230,9 +225,9 @@ int pv_cmd_block(int argc, char **argv)
             pv_parallel_options seq = popt;
             seq.threads = 1;
             pv_parallel_stats sst;
-            double t2 = now();
+            double t2 = now_s();
             pv_execute_block_auto(pv_world_source(f->pre), &f->block, &seq, &r, &sst);
-            exec = now() - t2;
+            exec = now_s() - t2;
             unsigned par_threads = threads ? threads : pv_auto_threads(&f->block, NULL, 0);
             if (par_threads < 2)
                 par_threads = 2;
@@ -241,9 +236,9 @@ int pv_cmd_block(int argc, char **argv)
             for (unsigned k = 0; k < repeat && compare_ok; k++) {
                 pv_block_result pr;
                 pv_parallel_stats_free(&st);
-                double t3 = now();
+                double t3 = now_s();
                 pv_block_execute_parallel(pv_world_source(f->pre), &f->block, par_threads, &popt, &pr, &st);
-                double tp = now() - t3;
+                double tp = now_s() - t3;
                 best_par = tp < best_par ? tp : best_par;
                 char why[500];
                 if (!pv_block_results_equal(&r, &pr, why, sizeof why)) {
@@ -254,9 +249,9 @@ int pv_cmd_block(int argc, char **argv)
                 pv_block_result_free(&pr);
                 if (k + 1 < repeat) { /* time the sequential executor as often as the parallel one */
                     pv_block_result sr;
-                    double t4 = now();
+                    double t4 = now_s();
                     pv_execute_block_auto(pv_world_source(f->pre), &f->block, &seq, &sr, &sst);
-                    double ts = now() - t4;
+                    double ts = now_s() - t4;
                     best_seq = ts < best_seq ? ts : best_seq;
                     if (compare_ok && !pv_block_results_equal(&r, &sr, why, sizeof why)) {
                         compare_ok = false;
@@ -272,9 +267,9 @@ int pv_cmd_block(int argc, char **argv)
                          "identical in %u run(s) at %u threads; sequential %.2f ms, parallel %.2f ms: speed-up %.2fx",
                          repeat, par_threads, best_seq * 1e3, best_par * 1e3, best_par > 0 ? best_seq / best_par : 0);
         } else {
-            double t2 = now();
+            double t2 = now_s();
             pv_execute_block_auto(pv_world_source(f->pre), &f->block, &popt, &r, &st);
-            exec = now() - t2;
+            exec = now_s() - t2;
         }
 
         size_t skipped = 0;

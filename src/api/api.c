@@ -3,13 +3,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "../exec/block.h"
 #include "../exec/parallel.h"
 #include "../io/block_json.h"
 #include "../io/tx_codec.h"
 #include "../state/cached_source.h"
+#include "../util/clock.h"
 #include "../util/keccak.h"
 #include "../util/pool.h"
 
@@ -220,8 +220,7 @@ int parevm_execute_block(const parevm_block_env *env, parevm_tx *const *txs, siz
     for (size_t i = 0; i < txs_count; i++)
         if (!txs[i])
             return -1;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = pv_now_ms();
 
     pv_block b;
     memset(&b, 0, sizeof b);
@@ -297,8 +296,7 @@ int parevm_execute_block(const parevm_block_env *env, parevm_tx *const *txs, siz
     out->stats.validations = st.validations;
     out->stats.aborts = st.aborts;
     out->stats.dependency_waits = st.dependency_waits;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    out->stats.execute_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-6;
+    out->stats.execute_ms = pv_now_ms() - t0;
     return 0;
 }
 

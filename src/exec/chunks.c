@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../state/trie.h"
 #include "../util/conc_map.h"
 #include "../util/pool.h"
+#include "../util/clock.h"
 
 /* Below this many transactions a block is Block-STM's (or sequential): the attempt has fixed
  * costs (tables, a state per chunk, merging) of a millisecond or two. Measured: mainnet block
@@ -27,13 +27,6 @@
  * 1/32 (744 transactions per chunk of a gigagas of transfers) cost 5-10% of the parallel time
  * there against 1/256 (median of 5 pairs: x0.92), which gives up as early on the mixed sweep. */
 #define PV_CHUNKS_WINDOW_TXS 128
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void oom(void)
 {
@@ -445,13 +438,6 @@ static void help_encode(chunks_shared *sh)
     }
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ------------------------------------------------------------------ CPU speeds */
 
 /*
@@ -477,7 +463,7 @@ static void record_speed(uint64_t loop_ns, uint64_t gas, size_t txs)
     uint64_t v = (uint64_t)((double)loop_ns * 1e6 / (double)gas);
     uint64_t old = atomic_load_explicit(&cpu_ns_per_mgas[cpu], memory_order_relaxed);
     atomic_store_explicit(&cpu_ns_per_mgas[cpu], old ? (old + v) / 2 : v, memory_order_relaxed);
-    atomic_store_explicit(&cpu_speed_at[cpu], now_ns(), memory_order_relaxed);
+    atomic_store_explicit(&cpu_speed_at[cpu], pv_now_ns(), memory_order_relaxed);
 }
 
 /* Each chunk's share (weights summing to chunks), all 1 unless every CPU's speed is known. */
@@ -487,7 +473,7 @@ static void chunk_weights(unsigned chunks, double *w)
     for (unsigned c = 0; c < chunks; c++)
         w[c] = 1;
     pv_pool_predict_cpus(chunks, cpus);
-    uint64_t now = now_ns();
+    uint64_t now = pv_now_ns();
     double speed[64], fastest = 0;
     for (unsigned c = 0; c < chunks; c++) {
         if (cpus[c] < 0 || cpus[c] >= SPEED_CPUS)
@@ -517,7 +503,7 @@ static void run_chunk(chunk_run *r)
 {
     chunks_shared *sh = r->sh;
     const pv_block *b = sh->b;
-    atomic_store_explicit(&r->started_ns, now_ns(), memory_order_relaxed);
+    atomic_store_explicit(&r->started_ns, pv_now_ns(), memory_order_relaxed);
     r->src.base.fn = &chunk_source_fn;
     r->src.base.lazy_balance = true;
     r->src.run = r;
@@ -547,7 +533,7 @@ static void run_chunk(chunk_run *r)
     const uint64_t block_limit = b->env.gas_limit;
     uint64_t local_gas = 0;
     r->gas_headroom = UINT64_MAX;
-    const uint64_t loop_start = now_ns();
+    const uint64_t loop_start = pv_now_ns();
     for (;;) {
         uint64_t span = atomic_load_explicit(&r->span, memory_order_relaxed);
         size_t next = (size_t)(span >> 32), end = (size_t)(uint32_t)span;
@@ -594,7 +580,7 @@ static void run_chunk(chunk_run *r)
             }
         }
     }
-    r->loop_ns = now_ns() - loop_start;
+    r->loop_ns = pv_now_ns() - loop_start;
     record_speed(r->loop_ns, local_gas, r->end - r->first);
     if (r->publishing)
         stop_publishing(r, world);
@@ -647,7 +633,7 @@ static chunk_run *steal(chunks_shared *sh, const chunk_run *mine)
         if (!v || most < sh->steal_min + 1)
             break;
         size_t next = (size_t)(vspan >> 32), end = (size_t)(uint32_t)vspan;
-        uint64_t began = atomic_load_explicit(&v->started_ns, memory_order_relaxed), now = now_ns();
+        uint64_t began = atomic_load_explicit(&v->started_ns, memory_order_relaxed), now = pv_now_ns();
         double v_rate = began && now > began ? (double)(next - v->first) / (double)(now - began) : 0;
         size_t keep = (size_t)((double)most * v_rate / (v_rate + my_rate));
         if (keep < 1)
@@ -1378,9 +1364,9 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     /* sized for the windows' transactions, not the block's */
     sh.accounts = pv_cmap_new(sizeof(fp_addr_key), sizeof(fp_account), published * 3 + 256);
     sh.slots = pv_cmap_new(sizeof(fp_slot_key), sizeof(fp_entry), published * 2 + 256);
-    double t0 = now_ms();
+    double t0 = pv_now_ms();
     pv_pool_run(chunk_main, args, initial);
-    double t1 = now_ms();
+    double t1 = pv_now_ms();
     outcome->ms_run = t1 - t0;
 
     /* the runs in block order, each its place as k */
@@ -1431,7 +1417,7 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
                 ok = false;
             }
     }
-    double t2 = now_ms();
+    double t2 = pv_now_ms();
     outcome->ms_validate = t2 - t1;
     if (ok) {
         pv_receipt_slices_root(&res, slices, chunks, threads);
@@ -1444,7 +1430,7 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         *out = res;
         receipts = NULL;
         outcome->done = true;
-        outcome->ms_finish = now_ms() - t2;
+        outcome->ms_finish = pv_now_ms() - t2;
     } else {
         snprintf(outcome->why_not, sizeof outcome->why_not, "%s", sh.why);
     }

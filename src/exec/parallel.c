@@ -10,10 +10,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../util/arena.h"
+#include "../util/clock.h"
 #include "../util/pool.h"
 #include "scheduler.h"
 
@@ -40,13 +40,6 @@ static void *xrealloc(void *p, size_t n)
     if (!p)
         oom();
     return p;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
 /* ------------------------------------------------------------------ per-transaction data */
@@ -525,7 +518,7 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     const pv_tx *tx = &ex->b->txs[k];
     px_tx *t = &ex->txs[version];
     w->executions++;
-    double t0 = ex->timing ? now_ms() : 0;
+    double t0 = ex->timing ? pv_now_ms() : 0;
     view_reset(&w->view, version, &tx->sender, ex->pred[version]);
     /* The sender's and the recipient's locations are about to be looked up: start the misses. */
     {
@@ -567,7 +560,7 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     }
     t->incarnations++;
     if (ex->timing)
-        t->exec_us = (now_ms() - t0) * 1e3;
+        t->exec_us = (pv_now_ms() - t0) * 1e3;
     o.wrote_new = record(ex, w, version, incarnation);
     return o;
 }
@@ -842,7 +835,7 @@ static bool chunks_first(const pv_block *b, unsigned threads, const pv_parallel_
 static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads, bool chunks, px_crew *crew,
                              const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
 {
-    double t0 = now_ms();
+    double t0 = pv_now_ms();
     pv_parallel_stats local;
     if (!stats)
         stats = &local;
@@ -861,7 +854,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
         stats->chunks = co.chunks;
         stats->chunks_steals = co.steals;
         stats->chunks_done = co.done;
-        stats->ms_chunks = now_ms() - t0;
+        stats->ms_chunks = pv_now_ms() - t0;
         stats->ms_chunks_run = co.ms_run;
         stats->ms_chunks_validate = co.ms_validate;
         stats->ms_chunks_finish = co.ms_finish;
@@ -923,7 +916,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     }
     /* Version 0: the beacon-root system call, before every transaction. */
     run_block_step(&ex, &workers[0], 0, false, NULL);
-    double t1 = now_ms();
+    double t1 = pv_now_ms();
     stats->ms_prepare = t1 - t0;
 
     out->valid = true;
@@ -993,7 +986,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
         t->rc.logs = NULL;
         t->rc.logs_count = 0;
     }
-    double t2 = now_ms();
+    double t2 = pv_now_ms();
     stats->ms_parallel = t2 - t1;
 
     if (out->valid) {
@@ -1078,7 +1071,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     free(ex.pred);
     pv_scheduler_destroy(&ex.sched);
     pv_mvmemory_destroy(&ex.mv);
-    stats->ms_finish = now_ms() - t2;
+    stats->ms_finish = pv_now_ms() - t2;
 }
 
 typedef struct parallel_job {
@@ -1343,7 +1336,7 @@ void pv_execute_block_auto(pv_state_source *pre, const pv_block *b, const pv_par
     if (threads == 0)
         threads = pv_auto_threads(b, reason, sizeof reason);
     if (threads == 1) {
-        double t0 = now_ms();
+        double t0 = pv_now_ms();
         seq_job j = {pre, b, o->policy, out};
         void *arg = &j;
         pv_pool_run(seq_main, &arg, 1);
@@ -1353,7 +1346,7 @@ void pv_execute_block_auto(pv_state_source *pre, const pv_block *b, const pv_par
                     o->threads == 0 ? reason : "sequential requested");
         stats->executions = b->txs_count;
         stats->rounds = 1;
-        stats->ms_parallel = now_ms() - t0;
+        stats->ms_parallel = pv_now_ms() - t0;
         return;
     }
     pv_block_execute_parallel(pre, b, threads, o, out, stats);

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
-#include <time.h>
+
+#include "clock.h"
 
 #define POOL_STACK_SIZE ((size_t)256 << 20)
 
@@ -25,13 +26,6 @@ typedef struct batch {
  * wake-up from idle, 20 to 40 us on a virtual machine (measured: a hop onto the pool 33-47 us),
  * and a block's phases come microseconds apart. */
 #define POOL_SPIN_NS 100000
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void pv_pool_relax(unsigned i)
 {
@@ -52,7 +46,7 @@ static bool spin_take(sem_t *sem)
         if (sem_trywait(sem) == 0)
             return true;
         if ((i & 63) == 0) {
-            uint64_t t = now_ns();
+            uint64_t t = pv_now_ns();
             if (!start)
                 start = t;
             else if (t - start > POOL_SPIN_NS)
@@ -293,9 +287,9 @@ static void run(void *(*fn)(void *), void **args, unsigned n, uint64_t poll_ns)
         fn(args[0]);
     /* Poll first (the jobs of a block's phase end within microseconds of each other), then
      * sleep; either way wait until every worker has let go of the batch. */
-    uint64_t start = now_ns();
+    uint64_t start = pv_now_ns();
     for (unsigned i = 0; atomic_load_explicit(&b.left, memory_order_acquire); i++) {
-        if ((i & 63) == 0 && now_ns() - start >= poll_ns)
+        if ((i & 63) == 0 && pv_now_ns() - start >= poll_ns)
             break;
         pv_pool_relax(i);
     }
