@@ -84,6 +84,7 @@ for t in 4 16; do
         sh tests/compare_generated.sh "$GEN/tsan" $t 1 build/tsan/parevm
 done
 stage "block bad input" sh tests/block_bad_input.sh
+stage "block read and write sets (--rw-sets, ASan+UBSan)" env PAREVM=build/asan/parevm sh tests/block_rw_sets.sh
 ST="$FIX/ethereum-tests/GeneralStateTests"
 stage "state tests sample (ASan+UBSan)" build/asan/parevm statetest \
     "$ST/stExample" "$ST/stCallCodes" "$ST/stSStoreTest" "$ST/Pyspecs/cancun" "$ST/stRevertTest" \

@@ -89,6 +89,73 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+/* One location of a read or write set: its kind, address and (storage) key, and for a write
+ * whether it was a balance credit (a delta) or the account's destruction. */
+static void print_loc(const pv_loc *l, uint8_t flags, bool is_write, bool json)
+{
+    static const char *kinds[] = {"basic", "balance", "storage"};
+    char addr[43], key[67];
+    pv_hex_encode(l->addr.b, 20, addr);
+    const char *kind = l->kind < 3 ? kinds[l->kind] : "?";
+    if (l->kind == PV_LOC_STORAGE) {
+        uint8_t be[32];
+        u256_to_be(&l->key, be);
+        pv_hex_encode(be, 32, key);
+    }
+    bool delta = is_write && (flags & PV_MV_DELTA), destroyed = is_write && (flags & PV_MV_DESTROYED);
+    if (json) {
+        printf("{\"kind\":\"%s\",\"address\":\"%s\"", kind, addr);
+        if (l->kind == PV_LOC_STORAGE)
+            printf(",\"key\":\"%s\"", key);
+        if (delta)
+            printf(",\"delta\":true");
+        if (destroyed)
+            printf(",\"destroyed\":true");
+        printf("}");
+    } else {
+        printf(" %s %s", kind, addr);
+        if (l->kind == PV_LOC_STORAGE)
+            printf("[%s]", key);
+        if (delta)
+            printf(" (delta)");
+        if (destroyed)
+            printf(" (destroyed)");
+    }
+}
+
+/* Each transaction's final read and write sets as Block-STM recorded them (--rw-sets). */
+static void print_rw_sets(const pv_parallel_stats *st, bool json)
+{
+    if (json)
+        printf(",\"transactions\":[");
+    for (size_t k = 0; k < st->ntraces; k++) {
+        const pv_tx_trace *t = &st->traces[k];
+        if (json)
+            printf("%s{\"tx\":%zu,\"incarnations\":%u,\"exec_us\":%.2f,\"reads\":[", k ? "," : "", k,
+                   t->incarnations, t->exec_us);
+        else
+            printf("  tx %-4zu %u execution(s), last %.1f us\n    reads %u:", k, t->incarnations, t->exec_us,
+                   t->nreads);
+        for (uint32_t i = 0; i < t->nreads; i++) {
+            if (json && i)
+                printf(",");
+            print_loc(&t->reads[i], 0, false, json);
+        }
+        if (json)
+            printf("],\"writes\":[");
+        else
+            printf("\n    writes %u:", t->nwrites);
+        for (uint32_t i = 0; i < t->nwrites; i++) {
+            if (json && i)
+                printf(",");
+            print_loc(&t->writes[i], t->write_flags[i], true, json);
+        }
+        printf(json ? "]}" : "\n");
+    }
+    if (json)
+        printf("]");
+}
+
 
 /* A count of transactions (>= 1) or one of up to two words standing for special values, for
  * option opt; false (with a message) for anything else. */
@@ -112,15 +179,17 @@ static bool parse_tx_count(const char *opt, const char *m, const char *word1, si
 
 int pv_cmd_block(int argc, char **argv)
 {
-    bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false;
+    bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false, rw_sets = false;
     unsigned threads = 0, repeat = 1;
     pv_chunks_mode chunks = PV_CHUNKS_AUTO;
     size_t chunks_window = 0, chunks_steal = 0;
     int first = 1;
     static const char *usage_text =
-        "usage: parevm block [--json] [--verbose] [--threads N | --sequential] [--compare [--repeat K]]\n"
+        "usage: parevm block [--json] [--verbose] [--rw-sets] [--threads N | --sequential] [--compare [--repeat K]]\n"
         "                    [--skip-invalid] [--chunks auto|never|always] [--chunks-window N|none]\n"
-        "                    [--chunks-steal N|none|skewed] FILE...\n";
+        "                    [--chunks-steal N|none|skewed] FILE...\n"
+        "  --rw-sets: each transaction's final read and write sets, as Block-STM records them (the block\n"
+        "             then runs in Block-STM on --threads N, at least 2: never sequentially nor in chunks)\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
         const char *a = argv[first];
         if (strcmp(a, "--json") == 0)
@@ -133,6 +202,8 @@ int pv_cmd_block(int argc, char **argv)
             compare = true;
         else if (strcmp(a, "--skip-invalid") == 0)
             skip_invalid = true;
+        else if (strcmp(a, "--rw-sets") == 0)
+            rw_sets = true;
         else if (strcmp(a, "--chunks") == 0 && first + 1 < argc) {
             const char *m = argv[++first];
             if (strcmp(m, "auto") == 0)
@@ -184,8 +255,8 @@ int pv_cmd_block(int argc, char **argv)
         fprintf(stderr, "%s", usage_text);
         return 2;
     }
-    if (sequential && (threads > 1 || compare)) {
-        fprintf(stderr, "parevm block: --sequential excludes --threads N > 1 and --compare\n");
+    if (sequential && (threads > 1 || compare || rw_sets)) {
+        fprintf(stderr, "parevm block: --sequential excludes --threads N > 1, --compare and --rw-sets\n");
         return 2;
     }
     if (sequential)
@@ -215,7 +286,7 @@ int pv_cmd_block(int argc, char **argv)
         }
         pv_block_result r;
         pv_parallel_stats st;
-        pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = false, .chunks = chunks,
+        pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = rw_sets, .chunks = chunks,
                                      .chunks_window = chunks_window, .chunks_steal_min = chunks_steal};
         char compare_msg[600] = "";
         bool compare_ok = true;
@@ -266,6 +337,13 @@ int pv_cmd_block(int argc, char **argv)
                 snprintf(compare_msg, sizeof compare_msg,
                          "identical in %u run(s) at %u threads; sequential %.2f ms, parallel %.2f ms: speed-up %.2fx",
                          repeat, par_threads, best_seq * 1e3, best_par * 1e3, best_par > 0 ? best_seq / best_par : 0);
+        } else if (rw_sets) {
+            /* Block-STM records the sets: on the threads asked for, or automatic's count, 2 at least */
+            unsigned rw_threads = threads ? threads : pv_auto_threads(&f->block, NULL, 0);
+            double t2 = now_s();
+            pv_block_execute_parallel(pv_world_source(f->pre), &f->block, rw_threads < 2 ? 2 : rw_threads, &popt, &r,
+                                      &st);
+            exec = now_s() - t2;
         } else {
             double t2 = now_s();
             pv_execute_block_auto(pv_world_source(f->pre), &f->block, &popt, &r, &st);
@@ -370,6 +448,8 @@ int pv_cmd_block(int argc, char **argv)
                 printf(",\"notes\":");
                 json_str(rep.notes);
             }
+            if (rw_sets)
+                print_rw_sets(&st, true);
             printf("}\n");
         } else {
             printf("%-10lld %-17s %4zu txs %10llu gas %8.2f ms %7.1f Mgas/s  gasUsed %s, logsBloom %s, "
@@ -408,6 +488,8 @@ int pv_cmd_block(int argc, char **argv)
                 printf("  load+decode %.2f ms, %zu accounts changed\n", (t1 - t0) * 1e3, r.changes.count);
                 print_receipts(f, &r);
             }
+            if (rw_sets)
+                print_rw_sets(&st, false);
         }
         pv_block_result_free(&r);
         pv_parallel_stats_free(&st);
