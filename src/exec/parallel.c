@@ -1339,7 +1339,6 @@ void pv_execute_block_auto(pv_state_source *pre, const pv_block *b, const pv_par
         double t0 = pv_now_ms();
         seq_job j = {pre, b, o->policy, out};
         void *arg = &j;
-        pv_pool_unbind_self(); /* on a pool thread, the run below is this thread's own */
         pv_pool_run(seq_main, &arg, 1);
         stats->threads = 1;
         stats->sequential_fallback = o->threads == 0;

@@ -310,17 +310,6 @@ static void run(void *(*fn)(void *), void **args, unsigned n, uint64_t poll_ns)
     pthread_mutex_destroy(&b.lock);
 }
 
-void pv_pool_unbind_self(void)
-{
-    if (!self || self->slot < 0)
-        return;
-    pthread_mutex_lock(&pool_lock);
-    slot_load[self->slot]--;
-    self->slot = -1;
-    pthread_mutex_unlock(&pool_lock);
-    bind_self(-1);
-}
-
 void pv_pool_predict_cpus(unsigned n, int *cpus)
 {
     for (unsigned i = 0; i < n; i++)

@@ -24,11 +24,6 @@ void pv_pool_run_long(void *(*fn)(void *), void **args, unsigned n);
  * binds itself. */
 void pv_pool_predict_cpus(unsigned n, int *cpus);
 
-/* For a pool thread bound by a run it started (see pool.c, binding): lets the binding go, so
- * that the work it does alone next (a block run sequentially) may move between CPUs like any
- * thread; its next run binds it again. Does nothing on other threads or unbound ones. */
-void pv_pool_unbind_self(void);
-
 /* The CPUs the process could run on when it first used the pool, ascending: the first
  * min(max, their count) into cpus; returns how many were written (0 if they cannot be read).
  * Unlike the calling thread's own affinity, which binding may have narrowed to one CPU. */
