@@ -102,25 +102,20 @@ static void print_loc(const pv_loc *l, uint8_t flags, bool is_write, bool json)
         u256_to_be(&l->key, be);
         pv_hex_encode(be, 32, key);
     }
-    bool delta = is_write && (flags & PV_MV_DELTA), destroyed = is_write && (flags & PV_MV_DESTROYED);
-    if (json) {
-        printf("{\"kind\":\"%s\",\"address\":\"%s\"", kind, addr);
-        if (l->kind == PV_LOC_STORAGE)
-            printf(",\"key\":\"%s\"", key);
-        if (delta)
-            printf(",\"delta\":true");
-        if (destroyed)
-            printf(",\"destroyed\":true");
-        printf("}");
-    } else {
-        printf(" %s %s", kind, addr);
-        if (l->kind == PV_LOC_STORAGE)
-            printf("[%s]", key);
-        if (delta)
-            printf(" (delta)");
-        if (destroyed)
-            printf(" (destroyed)");
-    }
+    /* text, JSON: the kind and address, the key, the two marks, the end */
+    static const char *const form[2][5] = {
+        {" %s %s", "[%s]", " (delta)", " (destroyed)", ""},
+        {"{\"kind\":\"%s\",\"address\":\"%s\"", ",\"key\":\"%s\"", ",\"delta\":true", ",\"destroyed\":true", "}"},
+    };
+    const char *const *f = form[json];
+    printf(f[0], kind, addr);
+    if (l->kind == PV_LOC_STORAGE)
+        printf(f[1], key);
+    if (is_write && (flags & PV_MV_DELTA))
+        fputs(f[2], stdout);
+    if (is_write && (flags & PV_MV_DESTROYED))
+        fputs(f[3], stdout);
+    fputs(f[4], stdout);
 }
 
 /* Each transaction's final read and write sets as Block-STM recorded them (--rw-sets). */
