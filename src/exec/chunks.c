@@ -236,7 +236,11 @@ struct chunk_run {
     size_t n_unchanged;
     size_t slots_count;           /* slot changes in changes */
     size_t window;                /* the first this many transactions publish ... */
-    bool publishing;              /* in the window: reads and writes go to the shared footprint */
+    bool publishing;              /* in the window: reads and writes go to the shared footprint ... */
+    bool publish_reads;           /* ... the reads unless the chunk is the first (nothing below it
+                                     writes), the writes unless it is the last (nothing above it
+                                     reads in a window: a stolen run publishes nothing) */
+    bool publish_writes;
     loc_log reads;                /* every location read from the pre-state ... */
     bool logging;                 /* ... by a chunk after the first */
     /* The block gas limit, checked once the gas before the chunk (base) is known: transaction
@@ -293,7 +297,7 @@ static void read_account_kind(chunk_source *c, const pv_address *a, int kind)
     chunk_run *r = c->run;
     if (r->logging)
         log_push(&r->reads, loc_hash(kind, a, NULL));
-    if (r->publishing)
+    if (r->publish_reads)
         fp_read(r->sh, r->k, &fp_account_of(r, a)->kind[kind], kind, a);
     if (atomic_load_explicit(&r->sh->stop, memory_order_relaxed))
         c->base.halted = true;
@@ -322,7 +326,7 @@ static u256 cs_read_storage(pv_state_source *s, const pv_address *a, const u256 
         chunk_run *r = c->run;
         if (r->logging)
             log_push(&r->reads, loc_hash(LOC_SLOT, a, key));
-        if (r->publishing)
+        if (r->publish_reads)
             fp_read(r->sh, r->k, fp_slot(r->sh, a, key), LOC_SLOT, a);
         read_account_kind(c, a, FP_STORAGE_ALL);
     }
@@ -366,7 +370,7 @@ static void on_read(void *ctx, pv_state_read_kind kind, const pv_address *a, con
 /* The end of the window: no more publishing, reads or writes. */
 static void stop_publishing(chunk_run *r, bool world)
 {
-    r->publishing = false;
+    r->publishing = r->publish_reads = r->publish_writes = false;
     pv_state_set_write_hook(r->st, NULL, NULL);
     if (world)
         pv_state_set_read_hook(r->st, NULL, NULL);
@@ -511,17 +515,19 @@ static void run_chunk(chunk_run *r)
      * and reports reads only to publish them in the window; over a source, the chunk source
      * logs them. */
     const pv_world *world = pv_source_world(sh->pre);
-    r->publishing = r->window > 0;
+    r->publish_reads = r->window > 0 && r->first > 0;
+    r->publish_writes = r->window > 0 && r->end < b->txs_count;
+    r->publishing = r->publish_reads || r->publish_writes;
     if (world) {
         r->st = pv_state_new(world);
         pv_state_set_lazy_balance(r->st);
-        if (r->publishing)
+        if (r->publish_reads)
             pv_state_set_read_hook(r->st, on_read, r);
     } else {
         r->st = pv_state_new_from(&r->src.base);
     }
     pv_state_reserve(r->st, 2 * (r->end - r->first) + 16, 2 * (r->end - r->first) + 16);
-    if (r->publishing)
+    if (r->publish_writes)
         pv_state_set_write_hook(r->st, on_write, r);
     /* a transfer logs three reads: no regrowth (copies, fresh pages) for most blocks; the first
      * chunk's reads are the pre-state's: nothing to validate */

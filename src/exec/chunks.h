@@ -10,9 +10,9 @@
  * transaction changed (64-bit location hashes); when all are done, the validation builds a table
  * of the lower chunks' writes and probes every read (a collision can only invent a conflict).
  * The first transactions of each chunk (a window: 128, or 1/256 of the chunk) also publish reads
- * and writes in a shared footprint table as they run (location -> lowest writing chunk, highest
- * reading chunk; both sides check after publishing, a Dekker pair of sequentially consistent
- * operations), so that a block with hot locations gives up within milliseconds instead of after
+ * (chunks after the first) and writes (chunks before the last) in a shared footprint table as
+ * they run (location -> lowest writing chunk, highest reading chunk; both sides check after
+ * publishing, a Dekker pair of sequentially consistent operations), so that a block with hot locations gives up within milliseconds instead of after
  * a whole chunk; a conflict first met beyond the windows costs the chunks' time before Block-STM.
  *
  * Without a conflict every transaction read exactly what it would have read in sequence, so the
