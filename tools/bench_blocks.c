@@ -210,9 +210,84 @@ static bool two_cpus(int cpu[2])
     return pv_pool_cpus(cpu, 2) == 2;
 }
 
-static double line_transfer_ns(long rounds); /* (below) */
-#define PINGPONG_ROUNDS_BLOCK 2000          /* beside each block: 5 batches, 5 ms in all */
+/* Ping-pong of one cache line between the first two CPUs, pinned: the one-way time of a line
+ * written on one and read on the other. Block-STM pays it wherever a worker reads what the other
+ * wrote last (the scheduler's counters, version lists, statuses, the map's buckets). This VM's
+ * two vCPUs measured 227-260 ns in most phases (across chiplets), 60-85 ns in others, against
+ * 20-50 ns between cores that share a cache. 0 when two CPUs cannot be pinned. */
+#define PINGPONG_ROUNDS 100000
+#define PINGPONG_ROUNDS_BLOCK 2000 /* beside each block: 5 batches, 5 ms in all */
 #define PINGPONG_BATCHES_BLOCK 5
+typedef struct pingpong {
+    _Alignas(64) _Atomic long turn;
+    int cpu;
+    bool pinned;
+    long rounds;
+    _Atomic bool ready;           /* the partner runs: the clock may start */
+} pingpong;
+
+/* One side's strokes: waits for turn first, first + 2, ... and passes each on. */
+static void volley(pingpong *p, long first)
+{
+    for (long i = first; i < 2 * p->rounds; i += 2) {
+        while (atomic_load_explicit(&p->turn, memory_order_acquire) != i)
+            ;
+        atomic_store_explicit(&p->turn, i + 1, memory_order_release);
+    }
+}
+
+static void *pingpong_main(void *arg)
+{
+    pingpong *p = arg;
+    p->pinned = pin_to(p->cpu);
+    atomic_store_explicit(&p->ready, true, memory_order_release);
+    volley(p, 1);
+    return NULL;
+}
+
+static double line_transfer_ns(long rounds)
+{
+    int cpu[2];
+    if (!two_cpus(cpu))
+        return 0;
+    pingpong *p = aligned_alloc(64, sizeof *p);
+    if (!p)
+        return 0;
+    atomic_init(&p->turn, -1);
+    p->cpu = cpu[1];
+    p->rounds = rounds;
+    atomic_init(&p->ready, false);
+    double ns = 0;
+    pthread_t th;
+    cpu_set_t before;
+    bool restore = pthread_getaffinity_np(pthread_self(), sizeof before, &before) == 0;
+    if (pthread_create(&th, NULL, pingpong_main, p) == 0) {
+        bool pinned = pin_to(cpu[0]);
+        while (!atomic_load_explicit(&p->ready, memory_order_acquire))
+            sched_yield();
+        atomic_store_explicit(&p->turn, 0, memory_order_release);
+        double t0 = pv_now_ms();
+        volley(p, 0);
+        double ms = pv_now_ms() - t0;
+        pthread_join(th, NULL);
+        if (pinned && p->pinned)
+            ns = ms * 1e6 / (2.0 * (double)rounds);
+    }
+    if (restore)
+        pthread_setaffinity_np(pthread_self(), sizeof before, &before);
+    free(p);
+    return ns;
+}
+
+/* The line transfer beside a block: the median of short batches (one preempted vCPU spoils a
+ * batch, not the figure). */
+static double line_transfer_median_ns(void)
+{
+    double line[PINGPONG_BATCHES_BLOCK];
+    for (int i = 0; i < PINGPONG_BATCHES_BLOCK; i++)
+        line[i] = line_transfer_ns(PINGPONG_ROUNDS_BLOCK);
+    return median(line, PINGPONG_BATCHES_BLOCK);
+}
 
 #define PROJECTION_RUNS 7
 #define PROJECTION_BUDGET_MS 150.0
@@ -387,10 +462,7 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         for (int c = 0; c < 2; c++)
             speed[c] = m->cpu_ms[c] > 0 ? fast / m->cpu_ms[c] : 0;
         m->ideal2 = speed[0] + speed[1];
-        double line[PINGPONG_BATCHES_BLOCK]; /* the median of short batches: one preempted vCPU spoils a batch */
-        for (int i = 0; i < PINGPONG_BATCHES_BLOCK; i++)
-            line[i] = line_transfer_ns(PINGPONG_ROUNDS_BLOCK);
-        m->line_ns = median(line, PINGPONG_BATCHES_BLOCK);
+        m->line_ns = line_transfer_median_ns();
     }
     /* Traced parallel runs (untimed) for the dependency analysis: the read and write sets of
      * the first, each transaction's time the median over up to PROJECTION_RUNS. One run's
@@ -561,73 +633,6 @@ static void print_cpu_summary(const measure *ms, size_t n)
            "x%.3f (on equal ones x%.3f); measured x%.3f is %.1f%% below the projection on them\n",
            k, exp(ideal / (double)k), exp(here / (double)k), exp(proj / (double)k), exp(measured / (double)k),
            100.0 * (1 - exp((measured - here) / (double)k)));
-}
-
-/* Ping-pong of one cache line between the first two CPUs, pinned: the one-way time of a line
- * written on one and read on the other. Block-STM pays it wherever a worker reads what the other
- * wrote last (the scheduler's counters, version lists, statuses, the map's buckets). This VM's
- * two vCPUs measured 227-260 ns in most phases (across chiplets), 60-85 ns in others, against
- * 20-50 ns between cores that share a cache. 0 when two CPUs cannot be pinned. */
-#define PINGPONG_ROUNDS 100000
-typedef struct pingpong {
-    _Alignas(64) _Atomic long turn;
-    int cpu;
-    bool pinned;
-    long rounds;
-    _Atomic bool ready;           /* the partner runs: the clock may start */
-} pingpong;
-
-/* One side's strokes: waits for turn first, first + 2, ... and passes each on. */
-static void volley(pingpong *p, long first)
-{
-    for (long i = first; i < 2 * p->rounds; i += 2) {
-        while (atomic_load_explicit(&p->turn, memory_order_acquire) != i)
-            ;
-        atomic_store_explicit(&p->turn, i + 1, memory_order_release);
-    }
-}
-
-static void *pingpong_main(void *arg)
-{
-    pingpong *p = arg;
-    p->pinned = pin_to(p->cpu);
-    atomic_store_explicit(&p->ready, true, memory_order_release);
-    volley(p, 1);
-    return NULL;
-}
-
-static double line_transfer_ns(long rounds)
-{
-    int cpu[2];
-    if (!two_cpus(cpu))
-        return 0;
-    pingpong *p = aligned_alloc(64, sizeof *p);
-    if (!p)
-        return 0;
-    atomic_init(&p->turn, -1);
-    p->cpu = cpu[1];
-    p->rounds = rounds;
-    atomic_init(&p->ready, false);
-    double ns = 0;
-    pthread_t th;
-    cpu_set_t before;
-    bool restore = pthread_getaffinity_np(pthread_self(), sizeof before, &before) == 0;
-    if (pthread_create(&th, NULL, pingpong_main, p) == 0) {
-        bool pinned = pin_to(cpu[0]);
-        while (!atomic_load_explicit(&p->ready, memory_order_acquire))
-            sched_yield();
-        atomic_store_explicit(&p->turn, 0, memory_order_release);
-        double t0 = pv_now_ms();
-        volley(p, 0);
-        double ms = pv_now_ms() - t0;
-        pthread_join(th, NULL);
-        if (pinned && p->pinned)
-            ns = ms * 1e6 / (2.0 * (double)rounds);
-    }
-    if (restore)
-        pthread_setaffinity_np(pthread_self(), sizeof before, &before);
-    free(p);
-    return ns;
 }
 
 /* The line transfer now, and its range over the blocks' measurements. */

@@ -152,6 +152,14 @@ static void print_rw_sets(const pv_parallel_stats *st, bool json)
 }
 
 
+/* The workers of a run that must be parallel (--compare, --rw-sets): those asked for, or
+ * automatic's choice, 2 at least. */
+static unsigned parallel_threads(unsigned asked, const pv_block *b)
+{
+    unsigned t = asked ? asked : pv_auto_threads(b, NULL, 0);
+    return t < 2 ? 2 : t;
+}
+
 /* A count of transactions (>= 1) or one of up to two words standing for special values, for
  * option opt; false (with a message) for anything else. */
 static bool parse_tx_count(const char *opt, const char *m, const char *word1, size_t value1, const char *word2,
@@ -294,9 +302,7 @@ int pv_cmd_block(int argc, char **argv)
             double t2 = now_s();
             pv_execute_block_auto(pv_world_source(f->pre), &f->block, &seq, &r, &sst);
             exec = now_s() - t2;
-            unsigned par_threads = threads ? threads : pv_auto_threads(&f->block, NULL, 0);
-            if (par_threads < 2)
-                par_threads = 2;
+            unsigned par_threads = parallel_threads(threads, &f->block);
             memset(&st, 0, sizeof st);
             double best_seq = exec, best_par = 1e30;
             for (unsigned k = 0; k < repeat && compare_ok; k++) {
@@ -333,11 +339,10 @@ int pv_cmd_block(int argc, char **argv)
                          "identical in %u run(s) at %u threads; sequential %.2f ms, parallel %.2f ms: speed-up %.2fx",
                          repeat, par_threads, best_seq * 1e3, best_par * 1e3, best_par > 0 ? best_seq / best_par : 0);
         } else if (rw_sets) {
-            /* Block-STM records the sets: on the threads asked for, or automatic's count, 2 at least */
-            unsigned rw_threads = threads ? threads : pv_auto_threads(&f->block, NULL, 0);
+            /* Block-STM records the sets */
             double t2 = now_s();
-            pv_block_execute_parallel(pv_world_source(f->pre), &f->block, rw_threads < 2 ? 2 : rw_threads, &popt, &r,
-                                      &st);
+            pv_block_execute_parallel(pv_world_source(f->pre), &f->block, parallel_threads(threads, &f->block), &popt,
+                                      &r, &st);
             exec = now_s() - t2;
         } else {
             double t2 = now_s();

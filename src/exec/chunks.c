@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "../state/trie.h"
+#include "../util/clock.h"
 #include "../util/conc_map.h"
 #include "../util/pool.h"
-#include "../util/clock.h"
 
 /* Below this many transactions a block is Block-STM's (or sequential): the attempt has fixed
  * costs (tables, a state per chunk, merging) of a millisecond or two. Measured: mainnet block
@@ -27,6 +27,10 @@
  * 1/32 (744 transactions per chunk of a gigagas of transfers) cost 5-10% of the parallel time
  * there against 1/256 (median of 5 pairs: x0.92), which gives up as early on the mixed sweep. */
 #define PV_CHUNKS_WINDOW_TXS 128
+
+/* The most runs (initial chunks and the pieces steals cut from them) one attempt makes: their
+ * per-run arrays live on the stack. */
+#define MAX_RUNS 64
 
 static void oom(void)
 {
@@ -236,11 +240,10 @@ struct chunk_run {
     size_t n_unchanged;
     size_t slots_count;           /* slot changes in changes */
     size_t window;                /* the first this many transactions publish ... */
-    bool publishing;              /* in the window: reads and writes go to the shared footprint ... */
-    bool publish_reads;           /* ... the reads unless the chunk is the first (nothing below it
-                                     writes), the writes unless it is the last (nothing above it
-                                     reads in a window: a stolen run publishes nothing) */
-    bool publish_writes;
+    /* In the window reads and writes go to the shared footprint: the reads unless the chunk is
+     * the first (nothing below it writes), the writes unless it is the last (nothing above it
+     * reads in a window: a stolen run publishes nothing). */
+    bool publish_reads, publish_writes;
     loc_log reads;                /* every location read from the pre-state ... */
     bool logging;                 /* ... by a chunk after the first */
     /* The block gas limit, checked once the gas before the chunk (base) is known: transaction
@@ -370,7 +373,7 @@ static void on_read(void *ctx, pv_state_read_kind kind, const pv_address *a, con
 /* The end of the window: no more publishing, reads or writes. */
 static void stop_publishing(chunk_run *r, bool world)
 {
-    r->publishing = r->publish_reads = r->publish_writes = false;
+    r->publish_reads = r->publish_writes = false;
     pv_state_set_write_hook(r->st, NULL, NULL);
     if (world)
         pv_state_set_read_hook(r->st, NULL, NULL);
@@ -473,12 +476,12 @@ static void record_speed(uint64_t loop_ns, uint64_t gas, size_t txs)
 /* Each chunk's share (weights summing to chunks), all 1 unless every CPU's speed is known. */
 static void chunk_weights(unsigned chunks, double *w)
 {
-    int cpus[64];
+    int cpus[MAX_RUNS];
     for (unsigned c = 0; c < chunks; c++)
         w[c] = 1;
     pv_pool_predict_cpus(chunks, cpus);
     uint64_t now = pv_now_ns();
-    double speed[64], fastest = 0;
+    double speed[MAX_RUNS], fastest = 0;
     for (unsigned c = 0; c < chunks; c++) {
         if (cpus[c] < 0 || cpus[c] >= SPEED_CPUS)
             return;
@@ -517,7 +520,6 @@ static void run_chunk(chunk_run *r)
     const pv_world *world = pv_source_world(sh->pre);
     r->publish_reads = r->window > 0 && r->first > 0;
     r->publish_writes = r->window > 0 && r->end < b->txs_count;
-    r->publishing = r->publish_reads || r->publish_writes;
     if (world) {
         r->st = pv_state_new(world);
         pv_state_set_lazy_balance(r->st);
@@ -554,9 +556,10 @@ static void run_chunk(chunk_run *r)
         for (size_t i = next; i < next + take; i++) {
             if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
                 return;
-            if (r->publishing && i - r->first == r->window)
+            bool publishing = r->publish_reads || r->publish_writes;
+            if (publishing && i - r->first == r->window)
                 stop_publishing(r, world);
-            if (r->publishing && i + 4 < end)
+            else if (publishing && i + 4 < end)
                 prefetch_tx(r, &b->txs[i + 4]);
             const uint64_t tx_limit = b->txs[i].gas_limit;
             if (tx_limit > block_limit || local_gas > block_limit - tx_limit)
@@ -588,7 +591,7 @@ static void run_chunk(chunk_run *r)
     }
     r->loop_ns = pv_now_ns() - loop_start;
     record_speed(r->loop_ns, local_gas, r->end - r->first);
-    if (r->publishing)
+    if (r->publish_reads || r->publish_writes)
         stop_publishing(r, world);
     r->last = r->end == b->txs_count;
     if (r->last)
@@ -912,8 +915,8 @@ static void partition(const pv_block *b, unsigned chunks, const double *weight, 
 static unsigned chunk_count(const pv_block *b, unsigned threads)
 {
     unsigned c = threads;
-    if (c > 64)
-        c = 64;
+    if (c > MAX_RUNS)
+        c = MAX_RUNS;
     if (c > b->txs_count)
         c = (unsigned)b->txs_count;
     return c;
@@ -980,7 +983,7 @@ static void combine(pv_state_source *pre, pv_account_change *into, const pv_acco
     /* slots: each chunk's are sorted and the chunks' are disjoint: merge (only counted without
      * slot_out) */
     size_t ns = 0;
-    size_t at[64] = {0};
+    size_t at[MAX_RUNS] = {0};
     for (unsigned p = 0; !slot_out && p < nparts; p++)
         ns += parts[p]->slots_count;
     if (slot_out && nparts == 2) /* a token contract both chunks changed: thousands each */
@@ -1019,9 +1022,9 @@ static int cmp_addr(const pv_address *a, const pv_address *b) { return memcmp(a-
 static size_t merge_part(pv_state_source *pre, chunk_run **runs, unsigned chunks, const size_t *from,
                          const size_t *to, pv_account_change *dst, pv_slot_change *slots, size_t *nslots)
 {
-    size_t at[64], count = 0, ns = 0;
+    size_t at[MAX_RUNS], count = 0, ns = 0;
     memcpy(at, from, chunks * sizeof *at);
-    const pv_account_change *parts[64];
+    const pv_account_change *parts[MAX_RUNS];
     for (;;) {
         /* the least address among the chunks' next ones */
         const pv_change_ref *min = NULL;
@@ -1295,7 +1298,7 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
     memset(outcome, 0, sizeof *outcome);
     size_t n = b->txs_count;
     unsigned initial = chunk_count(b, threads);
-    size_t bounds[65];
+    size_t bounds[MAX_RUNS + 1];
     if (steal_min == PV_CHUNKS_STEAL_SKEWED) {
         /* (tests) every chunk but the last one transaction: the threads steal at once */
         for (unsigned c = 0; c < initial; c++)
@@ -1303,13 +1306,13 @@ void pv_chunks_execute(pv_state_source *pre, const pv_block *b, unsigned threads
         bounds[initial] = n;
         steal_min = 1;
     } else {
-        double weight[64];
+        double weight[MAX_RUNS];
         chunk_weights(initial, weight);
         partition(b, initial, weight, bounds);
         if (steal_min == 0)
             steal_min = default_steal_min(n);
     }
-    unsigned cap = steal_min == PV_CHUNKS_STEAL_NONE ? initial : initial * 4 > 64 ? 64 : initial * 4;
+    unsigned cap = steal_min == PV_CHUNKS_STEAL_NONE ? initial : initial * 4 > MAX_RUNS ? MAX_RUNS : initial * 4;
     if (cap < initial)
         cap = initial;
 

@@ -12,8 +12,9 @@
  * The first transactions of each chunk (a window: 128, or 1/256 of the chunk) also publish reads
  * (chunks after the first) and writes (chunks before the last) in a shared footprint table as
  * they run (location -> lowest writing chunk, highest reading chunk; both sides check after
- * publishing, a Dekker pair of sequentially consistent operations), so that a block with hot locations gives up within milliseconds instead of after
- * a whole chunk; a conflict first met beyond the windows costs the chunks' time before Block-STM.
+ * publishing, a Dekker pair of sequentially consistent operations), so that a block with hot
+ * locations gives up within milliseconds instead of after a whole chunk; a conflict first met
+ * beyond the windows costs the chunks' time before Block-STM.
  *
  * Without a conflict every transaction read exactly what it would have read in sequence, so the
  * receipts are the sequential ones and the block's changes are the union of the chunks' changes:
