@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench/projection.h"
@@ -57,10 +58,15 @@ typedef struct measure {
      * faster one) and the list-scheduling projection on workers of those speeds. */
     double cpu_ms[2], ideal2, proj2_here;
     double line_ns;              /* a cache line's one-way transfer between them, after the runs */
+    /* Waking the pool after a pause (wake_up_us): when the caller's share of a parallel block
+     * begins and when the woken thread's does, after the run starts (0 when not measured). */
+    double wake_first_us, wake_second_us;
     /* Block-STM's steps before and after its transactions (prepare, receipts root and state
      * changes), median over the parallel runs, 0 for other runs; and the 2-worker projection
      * with them added as they are (Amdahl's share: the projection schedules transactions only). */
     double serial_ms, proj2_serial;
+    /* ... and with the wake-up too (pv_project_with_start; proj2_serial when not measured) */
+    double proj2_start;
     double rss_mb;
     bool equal;
     bool fallback;
@@ -289,6 +295,51 @@ static double line_transfer_median_ns(void)
     return median(line, PINGPONG_BATCHES_BLOCK);
 }
 
+/* Waking the pool: a parallel block's first pool run after the pool's threads went to sleep (a
+ * block that follows anything longer than PV_POOL_POLL_NS) costs the caller the wake call before
+ * its own share begins, and the woken thread its start. Measured the way a block meets it: from
+ * this (pool) thread, a run of two jobs after a pause long enough for the other thread to sleep;
+ * the medians of WAKE_SAMPLES. 0 when two CPUs cannot be pinned. */
+#define WAKE_SAMPLES 5
+#define WAKE_PAUSE_NS (10 * (uint64_t)PV_POOL_POLL_NS)
+typedef struct wake_probe {
+    uint64_t t0;
+    uint64_t start_ns[2];         /* each job's start after t0 */
+} wake_probe;
+typedef struct wake_job {
+    wake_probe *probe;
+    int index;
+} wake_job;
+
+static void *wake_job_main(void *arg)
+{
+    wake_job *j = arg;
+    j->probe->start_ns[j->index] = pv_now_ns() - j->probe->t0;
+    return NULL;
+}
+
+static void wake_up_us(double *caller_us, double *worker_us)
+{
+    double own[WAKE_SAMPLES], other[WAKE_SAMPLES];
+    *caller_us = *worker_us = 0;
+    int cpu[2];
+    if (!two_cpus(cpu))
+        return;
+    for (int i = 0; i < WAKE_SAMPLES; i++) {
+        struct timespec pause = {0, (long)WAKE_PAUSE_NS};
+        nanosleep(&pause, NULL);
+        wake_probe p = {0, {0, 0}};
+        wake_job jobs[2] = {{&p, 0}, {&p, 1}};
+        void *args[2] = {&jobs[0], &jobs[1]};
+        p.t0 = pv_now_ns();
+        pv_pool_run(wake_job_main, args, 2);
+        own[i] = (double)p.start_ns[0] / 1e3;
+        other[i] = (double)p.start_ns[1] / 1e3;
+    }
+    *caller_us = median(own, WAKE_SAMPLES);
+    *worker_us = median(other, WAKE_SAMPLES);
+}
+
 #define PROJECTION_RUNS 7
 #define PROJECTION_BUDGET_MS 150.0
 
@@ -463,6 +514,7 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
             speed[c] = m->cpu_ms[c] > 0 ? fast / m->cpu_ms[c] : 0;
         m->ideal2 = speed[0] + speed[1];
         m->line_ns = line_transfer_median_ns();
+        wake_up_us(&m->wake_first_us, &m->wake_second_us);
     }
     /* Traced parallel runs (untimed) for the dependency analysis: the read and write sets of
      * the first, each transaction's time the median over up to PROJECTION_RUNS. One run's
@@ -481,6 +533,9 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         m->proj2_here = pv_project_list_schedule_speeds(st.traces, st.ntraces, speed, 2);
     /* The sequential run does the same steps once: its transactions take the rest. */
     m->proj2_serial = pv_project_with_serial(m->seq_ms, m->serial_ms, m->proj2);
+    m->proj2_start = m->wake_second_us > 0 ? pv_project_with_start(m->seq_ms, m->serial_ms, m->proj2,
+                                                                   m->wake_first_us / 1e3, m->wake_second_us / 1e3)
+                                           : m->proj2_serial;
     pv_parallel_stats_free(&st);
     pv_block_result_free(&rt);
     m->rss_mb = peak_rss_mb();
@@ -506,6 +561,9 @@ static void print_measure(const measure *m, bool json)
                    m->cpu_ms[0], m->cpu_ms[1], m->ideal2, m->proj2_here, m->line_ns);
         if (m->serial_ms > 0)
             printf(",\"serial_ms\":%.3f,\"projected_with_serial_2\":%.3f", m->serial_ms, m->proj2_serial);
+        if (m->wake_second_us > 0)
+            printf(",\"wake_us\":[%.1f,%.1f],\"projected_with_start_2\":%.3f", m->wake_first_us, m->wake_second_us,
+                   m->proj2_start);
         printf("}\n");
         return;
     }
@@ -518,8 +576,9 @@ static void print_measure(const measure *m, bool json)
            m->fallback ? "  (sequential: small block)" : "", m->equal ? "" : "  RESULTS DIFFER");
     if (m->ideal2 > 0)
         printf("%-28s   the 2 CPUs now: sequential %.2f / %.2f ms pinned, ideal x%.2f, projection x%.2f on them, "
-               "line %.0f ns\n",
-               "", m->cpu_ms[0], m->cpu_ms[1], m->ideal2, m->proj2_here, m->line_ns);
+               "line %.0f ns, wake-up %.0f / %.0f us\n",
+               "", m->cpu_ms[0], m->cpu_ms[1], m->ideal2, m->proj2_here, m->line_ns, m->wake_first_us,
+               m->wake_second_us);
     if (!m->equal)
         printf("  first difference: %s\n", m->why);
 }
@@ -654,32 +713,61 @@ static void print_line_transfer(const measure *ms, size_t n)
     printf(" (cores sharing a cache: 20-50 ns); Block-STM pays it at each hand-over between workers\n");
 }
 
+/* The pool's wake-up over the blocks: medians of the per-block medians, and their ranges. */
+static void print_wake_up(const measure *ms, size_t n)
+{
+    double *first = malloc((n + 1) * sizeof *first), *second = malloc((n + 1) * sizeof *second);
+    unsigned k = 0;
+    for (size_t i = 0; first && second && i < n; i++)
+        if (ms[i].wake_second_us > 0) {
+            first[k] = ms[i].wake_first_us;
+            second[k++] = ms[i].wake_second_us;
+        }
+    if (k) {
+        double f = median(first, k), s = median(second, k); /* sorts: [0] and [k-1] are the range */
+        printf("waking the pool's other thread for a parallel block after a pause: the caller's share begins after "
+               "%.0f us (%.0f-%.0f), the woken thread's after %.0f us (%.0f-%.0f); until then one thread runs the "
+               "block alone\n",
+               f, first[0], first[k - 1], s, second[0], second[k - 1]);
+    }
+    free(first);
+    free(second);
+}
+
 /* Where the measured geometric mean falls short of the 2-worker projection, as shares of the
- * gap's logarithm (they add up): blocks the automatic choice runs sequentially, Block-STM's
- * steps outside the transactions (which the projection leaves out), and the rest (Block-STM's
- * bookkeeping and re-executions, the CPUs' inequality, the pool's hops). */
+ * gap's logarithm (they add up): the wake-up of the pool's other thread at the start of each
+ * block (the projection starts both workers with the block), blocks the automatic choice runs
+ * sequentially (beyond what the wake-up explains), Block-STM's steps outside the transactions
+ * (which the projection leaves out), and the rest (Block-STM's bookkeeping and re-executions,
+ * the CPUs' inequality, the pool's later hops). */
 static void print_gap_summary(const measure *ms, size_t n)
 {
-    double seq = 0, serial = 0, rest = 0, proj_serial = 0;
+    double start = 0, seq = 0, serial = 0, rest = 0, proj_serial = 0, proj_start = 0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (ms[i].speedup <= 0 || ms[i].proj2 <= 0 || ms[i].proj2_serial <= 0)
+        const measure *m = &ms[i];
+        if (m->speedup <= 0 || m->proj2 <= 0 || m->proj2_serial <= 0 || m->proj2_start <= 0)
             continue;
-        if (ms[i].fallback) {
-            seq += log(ms[i].proj2 / ms[i].speedup);
+        if (m->fallback) { /* (nothing timed outside its transactions: proj2_start has no serial part) */
+            start += log(m->proj2 / m->proj2_start);
+            seq += log(m->proj2_start / m->speedup);
         } else {
-            serial += log(ms[i].proj2 / ms[i].proj2_serial);
-            rest += log(ms[i].proj2_serial / ms[i].speedup);
+            serial += log(m->proj2 / m->proj2_serial);
+            start += log(m->proj2_serial / m->proj2_start);
+            rest += log(m->proj2_start / m->speedup);
         }
-        proj_serial += log(ms[i].proj2_serial);
+        proj_serial += log(m->proj2_serial);
+        proj_start += log(m->proj2_start);
         k++;
     }
-    double gap = seq + serial + rest;
+    double gap = start + seq + serial + rest;
     if (!k || gap <= 0)
         return;
-    printf("gap to the projection, as shares of its logarithm: blocks run sequentially %.0f%%, Block-STM's prepare "
-           "and finish %.0f%%, the rest %.0f%%; projection with prepare and finish as measured x%.3f\n",
-           100 * seq / gap, 100 * serial / gap, 100 * rest / gap, exp(proj_serial / (double)k));
+    printf("gap to the projection, as shares of its logarithm: the wake-up %.0f%%, blocks run sequentially (beyond "
+           "it) %.0f%%, Block-STM's prepare and finish %.0f%%, the rest %.0f%%; projection with prepare and finish "
+           "as measured x%.3f, with the wake-up too x%.3f\n",
+           100 * start / gap, 100 * seq / gap, 100 * serial / gap, 100 * rest / gap, exp(proj_serial / (double)k),
+           exp(proj_start / (double)k));
 }
 
 /* Reads a hex file (whitespace ignored) into a malloc'd buffer. */
@@ -879,6 +967,7 @@ int pv_bench_blocks(int argc, char **argv)
                failed, geomean(ms, nms), geomean_best(ms, nms));
         print_cpu_summary(ms, nms);
         print_line_transfer(ms, nms);
+        print_wake_up(ms, nms);
     }
     free(erc20);
     free(pool);
@@ -997,6 +1086,7 @@ int pv_bench_mainnet(int argc, char **argv)
         print_worst_by_kind(ms, nms);
         print_cpu_summary(ms, nms);
         print_line_transfer(ms, nms);
+        print_wake_up(ms, nms);
         print_gap_summary(ms, nms);
     }
     free(ms);

@@ -171,6 +171,24 @@ double pv_project_with_serial(double seq_ms, double serial_ms, double projected)
     return seq_ms / ((seq_ms - serial_ms) / projected + serial_ms);
 }
 
+double pv_project_with_start(double seq_ms, double serial_ms, double projected, double first_ms, double second_ms)
+{
+    if (!(seq_ms > 0 && projected > 0))
+        return 0;
+    if (!(serial_ms > 0 && serial_ms < seq_ms))
+        serial_ms = 0;
+    double early = first_ms > 0 ? first_ms : 0, late = second_ms > 0 ? second_ms : 0;
+    if (early > late) {
+        double t = early;
+        early = late;
+        late = t;
+    }
+    double work = seq_ms - serial_ms, alone = late - early;
+    double span = work <= alone ? early + work : late + (work - alone) / projected;
+    double speedup = seq_ms / (serial_ms + span);
+    return speedup > 1 ? speedup : 1;
+}
+
 double pv_project_list_schedule(const pv_tx_trace *tr, size_t n, unsigned workers)
 {
     double *speed = xalloc((workers + 1) * sizeof *speed);

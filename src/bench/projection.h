@@ -39,4 +39,11 @@ double pv_project_list_schedule_speeds(const pv_tx_trace *traces, size_t n, cons
  * (a list-scheduling figure). Returns projected unchanged unless 0 < serial_ms < seq_ms. */
 double pv_project_with_serial(double seq_ms, double serial_ms, double projected);
 
+/* The same for two workers that do not start with the block: one begins first_ms after it, the
+ * other second_ms after it (waking the pool's threads); until both run, one runs transactions
+ * alone, and the rest is sped up by `projected`. At least 1: a block that cannot repay the start
+ * is best run sequentially. serial_ms outside (0, seq_ms) counts as 0; negative starts as 0;
+ * returns 0 if seq_ms or projected is not positive. */
+double pv_project_with_start(double seq_ms, double serial_ms, double projected, double first_ms, double second_ms);
+
 #endif

@@ -22,11 +22,6 @@ typedef struct batch {
     _Atomic bool sleeping;        /* the caller went to wait on done */
 } batch;
 
-/* How long a thread polls before it sleeps: a parked thread that is woken costs its CPU a
- * wake-up from idle, 20 to 40 us on a virtual machine (measured: a hop onto the pool 33-47 us),
- * and a block's phases come microseconds apart. */
-#define POOL_SPIN_NS 100000
-
 void pv_pool_relax(unsigned i)
 {
     if (i < 256) {
@@ -38,7 +33,7 @@ void pv_pool_relax(unsigned i)
     }
 }
 
-/* Polls sem for up to POOL_SPIN_NS; true if it was taken. */
+/* Polls sem for up to PV_POOL_POLL_NS; true if it was taken. */
 static bool spin_take(sem_t *sem)
 {
     uint64_t start = 0;
@@ -49,7 +44,7 @@ static bool spin_take(sem_t *sem)
             uint64_t t = pv_now_ns();
             if (!start)
                 start = t;
-            else if (t - start > POOL_SPIN_NS)
+            else if (t - start > PV_POOL_POLL_NS)
                 return false;
         }
         pv_pool_relax(i);
@@ -329,6 +324,6 @@ void pv_pool_predict_cpus(unsigned n, int *cpus)
         cpus[i] = bind_cpus[cpus[i]];
 }
 
-void pv_pool_run(void *(*fn)(void *), void **args, unsigned n) { run(fn, args, n, POOL_SPIN_NS); }
+void pv_pool_run(void *(*fn)(void *), void **args, unsigned n) { run(fn, args, n, PV_POOL_POLL_NS); }
 
 void pv_pool_run_long(void *(*fn)(void *), void **args, unsigned n) { run(fn, args, n, 0); }

@@ -8,6 +8,13 @@
 
 #include <stdbool.h>
 
+/* How long an idle pool thread polls for work before it sleeps: a block's phases come
+ * microseconds apart, and waking a sleeping thread is slow on a VM. On this project's 2-vCPU VM
+ * (a PVM guest: a system call is a trip to the host, 1.1-1.3 us, and a futex wake also
+ * interrupts a halted vCPU) it costs the waker about 20 us and the woken thread 50-100 us before
+ * it runs (`parevm bench` measures it beside each block). */
+#define PV_POOL_POLL_NS 100000
+
 /* Runs fn(args[i]) for i in [0, n) on n pool threads at once and returns when all are done; a
  * caller that is itself a pool thread runs args[0] on its own thread. Thread-safe: concurrent
  * callers get disjoint threads (the pool grows as needed). Aborts if a thread cannot be

@@ -119,5 +119,22 @@ int main(void)
           pv_project_with_serial(10, 2, 2));
     CHECK(near(pv_project_with_serial(10, 0, 1.8), 1.8), "no serial steps");
     CHECK(near(pv_project_with_serial(1, 2, 1.8), 1.8), "serial steps longer than the block");
+
+    /* A late start: 10 ms sequential, 2 serial, the 8 of transactions projected x2; one worker
+     * starts at 0.02 ms, the other at 0.08: the first runs 0.06 ms alone, the other 7.94 take
+     * 3.97 on two, so 2 + 0.08 + 3.97 = 6.05 ms. The starts' order does not matter. */
+    CHECK(near(pv_project_with_start(10, 2, 2, 0.02, 0.08), 10.0 / 6.05), "late start: %f",
+          pv_project_with_start(10, 2, 2, 0.02, 0.08));
+    CHECK(near(pv_project_with_start(10, 2, 2, 0.08, 0.02), 10.0 / 6.05), "starts swapped");
+    /* both at once at 0: the Amdahl figure */
+    CHECK(near(pv_project_with_start(10, 2, 2, 0, 0), pv_project_with_serial(10, 2, 2)), "no start cost");
+    /* 0.05 ms of transactions, done alone before the other worker arrives at 0.08: sequential (1) */
+    CHECK(near(pv_project_with_start(0.05, 0, 1.85, 0.02, 0.08), 1.0), "a block too short to repay the start: %f",
+          pv_project_with_start(0.05, 0, 1.85, 0.02, 0.08));
+    /* 0.3 ms, x1.9 projected, starts 0.02 / 0.08: 0.08 + 0.24 / 1.9 = 0.2063 ms */
+    CHECK(near(pv_project_with_start(0.3, 0, 1.9, 0.02, 0.08), 0.3 / (0.08 + 0.24 / 1.9)), "short block: %f",
+          pv_project_with_start(0.3, 0, 1.9, 0.02, 0.08));
+    CHECK(pv_project_with_start(0, 0, 2, 0.02, 0.08) == 0 && pv_project_with_start(1, 0, 0, 0.02, 0.08) == 0,
+          "nothing to project");
     TEST_DONE();
 }
