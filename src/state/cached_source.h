@@ -16,8 +16,9 @@ pv_cached_source *pv_cached_source_new(pv_state_source *under, size_t expected_l
 void pv_cached_source_free(pv_cached_source *c);
 pv_state_source *pv_cached_source_base(pv_cached_source *c);
 
-/* A source that sleeps latency_us microseconds before each read of under (models a database
- * read for the --db-latency-us benchmarks). Wrap it in a cache so that only first reads pay. */
+/* A source that waits latency_us microseconds before each read of under (models a database
+ * read for the --db-latency-us benchmarks), yielding its CPU to other runnable threads meanwhile.
+ * Wrap it in a cache so that only first reads pay. */
 typedef struct pv_slow_source {
     pv_state_source base;
     pv_state_source *under;

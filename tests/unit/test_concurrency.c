@@ -24,6 +24,7 @@
 
 #include "exec/mvmemory.h"
 #include "state/cached_source.h"
+#include "util/clock.h"
 #include "util/conc_map.h"
 #include "util/pool.h"
 
@@ -431,11 +432,44 @@ static void test_mv_collect(void)
     CHECK(bad == 0, "%u of %u split collects differ from the one-thread collect", bad, total);
 }
 
+/* The --db-latency-us source: every read waits at least the latency (a lower bound only: an
+ * upper one would depend on the machine's load) and returns what the source under it holds. */
+static void test_slow_source(void)
+{
+    pv_world *w = pv_world_new();
+    u256 balance = u256_from_u64(77);
+    pv_address a = acct(1);
+    pv_world_put_account(w, &a, 3, &balance, NULL, 0);
+    for (uint64_t k = 0; k < 20; k++) {
+        u256 key = u256_from_u64(k), val = u256_from_u64(k * 5 + 1);
+        pv_world_put_storage(w, &a, &key, &val);
+    }
+    pv_world_seal(w);
+    pv_slow_source slow;
+    pv_slow_source_init(&slow, pv_world_source(w), 300);
+    pv_state_source *src = &slow.base;
+    unsigned wrong = 0;
+    uint64_t t0 = pv_now_ns();
+    for (uint64_t k = 0; k < 20; k++) {
+        u256 key = u256_from_u64(k), want = u256_from_u64(k * 5 + 1);
+        u256 got = src->fn->read_storage(src, &a, &key);
+        wrong += !u256_eq(&got, &want);
+    }
+    pv_account_basic basic;
+    src->fn->read_basic(src, &a, &basic);
+    double ms = (double)(pv_now_ns() - t0) / 1e6;
+    CHECK(wrong == 0 && basic.exists && basic.nonce == 3, "slow source: %u wrong values, nonce %llu", wrong,
+          (unsigned long long)basic.nonce);
+    CHECK(ms >= 21 * 0.3, "slow source: 21 reads of 300 us in %.2f ms", ms);
+    pv_world_free(w);
+}
+
 int main(void)
 {
     test_map();
     test_pool();
     test_pool_binding();
     test_mv_collect();
+    test_slow_source();
     TEST_DONE();
 }
