@@ -151,7 +151,6 @@ static void print_rw_sets(const pv_parallel_stats *st, bool json)
         printf("]");
 }
 
-
 /* The workers of a run that must be parallel (--compare, --rw-sets): those asked for, or
  * automatic's choice, 2 at least. */
 static unsigned parallel_threads(unsigned asked, const pv_block *b)
