@@ -79,6 +79,7 @@ typedef struct run_opts {
     unsigned warmup;             /* untimed runs of each first (results still compared) */
     unsigned latency_us;         /* first reads of the pre-state cost this much */
     pv_chunks_mode chunks;       /* optimistic chunks before Block-STM (auto, never, always) */
+    pv_prefix_mode prefix;       /* Block-STM's sequential prefix (auto, never, always) */
     bool verbose;                /* print every run's times and how the parallel run went */
 } run_opts;
 
@@ -94,7 +95,7 @@ static long minor_faults(void)
 
 /* One run of one executor over pre (through a fresh cache with latency when asked). */
 static double run_once(pv_state_source *pre, const pv_block *b, unsigned threads, bool parallel_engine,
-                       unsigned latency_us, pv_chunks_mode chunks, bool traces, pv_block_result *out,
+                       unsigned latency_us, pv_chunks_mode chunks, pv_prefix_mode prefix, bool traces, pv_block_result *out,
                        pv_parallel_stats *st)
 {
     pv_slow_source slow;
@@ -105,7 +106,8 @@ static double run_once(pv_state_source *pre, const pv_block *b, unsigned threads
         cache = pv_cached_source_new(&slow.base, b->txs_count * 8);
         src = pv_cached_source_base(cache);
     }
-    pv_parallel_options o = {.threads = threads, .policy = PV_INVALID_TX_ABORT, .record_traces = traces, .chunks = chunks};
+    pv_parallel_options o = {.threads = threads, .policy = PV_INVALID_TX_ABORT, .record_traces = traces, .chunks = chunks,
+                             .prefix = prefix};
     double t0 = pv_now_ms();
     if (parallel_engine)
         pv_block_execute_parallel(src, b, threads, &o, out, st);
@@ -358,7 +360,7 @@ static void median_trace_times(pv_state_source *pre, const pv_block *b, unsigned
     while (runs < PROJECTION_RUNS && spent < PROJECTION_BUDGET_MS) {
         pv_block_result r;
         pv_parallel_stats more;
-        spent += run_once(pre, b, threads, true, 0, PV_CHUNKS_NEVER, true, &r, &more);
+        spent += run_once(pre, b, threads, true, 0, PV_CHUNKS_NEVER, PV_PREFIX_NEVER, true, &r, &more);
         bool same = more.ntraces == n;
         if (same)
             for (size_t k = 0; k < n; k++)
@@ -405,9 +407,9 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
     for (unsigned k = 0; k < warmups; k++) {
         long faults0 = minor_faults();
         pv_block_result rs, rp;
-        run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st);
+        run_once(pre, b, 1, false, ro->latency_us, ro->chunks, ro->prefix, false, &rs, &st);
         pv_parallel_stats_free(&st);
-        run_once(pre, b, force_parallel || threads > 1 ? threads : 0, force_parallel, ro->latency_us, ro->chunks,
+        run_once(pre, b, force_parallel || threads > 1 ? threads : 0, force_parallel, ro->latency_us, ro->chunks, ro->prefix,
                  false, &rp, &st);
         pv_parallel_stats_free(&st);
         char why[300];
@@ -432,18 +434,18 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         /* Which goes first alternates: the second of two back-to-back runs finds the pool's
          * threads still polling and the caches warm. */
         if (k % 2) {
-            ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st);
+            ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, ro->prefix, false, &rs, &st);
             pv_parallel_stats_free(&st);
         }
         long faults0 = ro->verbose ? minor_faults() : 0;
         if (force_parallel || threads > 1)
-            tp[k] = run_once(pre, b, threads, force_parallel, ro->latency_us, ro->chunks, false, &rp, &st);
+            tp[k] = run_once(pre, b, threads, force_parallel, ro->latency_us, ro->chunks, ro->prefix, false, &rp, &st);
         else
-            tp[k] = run_once(pre, b, 0, false, ro->latency_us, ro->chunks, false, &rp, &st);
+            tp[k] = run_once(pre, b, 0, false, ro->latency_us, ro->chunks, ro->prefix, false, &rp, &st);
         long par_faults = ro->verbose ? minor_faults() - faults0 : 0;
         if (k % 2 == 0) {
             pv_parallel_stats st_seq;
-            ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, false, &rs, &st_seq);
+            ts[k] = run_once(pre, b, 1, false, ro->latency_us, ro->chunks, ro->prefix, false, &rs, &st_seq);
             pv_parallel_stats_free(&st_seq);
         }
         /* The CPUs' order turns every other iteration, not with the runs' order above: a run
@@ -463,6 +465,8 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
         if (ro->verbose) {
             printf("  run %u: sequential %.2f ms, parallel %.2f ms (%ld page faults; %u threads", k + 1, ts[k], tp[k],
                    par_faults, st.threads);
+            if (st.prefix_txs)
+                printf(", sequential prefix of %u", st.prefix_txs);
             if (st.chunks && st.chunks_done)
                 printf(", %u optimistic chunks (%u stolen): run %.2f, validate+merge %.2f, receipts %.2f ms", st.chunks,
                        st.chunks_steals, st.ms_chunks_run, st.ms_chunks_validate, st.ms_chunks_finish);
@@ -521,7 +525,7 @@ static void measure_block(const char *name, pv_state_source *pre, const pv_block
      * times alone moved a small block's projection by a third (9068998: x1.32 to x1.80; its
      * 47 us first transaction sometimes caught an interrupt or a cold cache). */
     pv_block_result rt;
-    run_once(pre, b, threads < 2 ? 2 : threads, true, 0, PV_CHUNKS_NEVER, true, &rt, &st);
+    run_once(pre, b, threads < 2 ? 2 : threads, true, 0, PV_CHUNKS_NEVER, PV_PREFIX_NEVER, true, &rt, &st);
     median_trace_times(pre, b, threads < 2 ? 2 : threads, &st);
     pv_projection pj;
     pv_project(st.traces, st.ntraces, &pj);
@@ -817,6 +821,19 @@ static const char *fixtures_dir(void)
     return d && *d ? d : "../shared/fixtures";
 }
 
+static bool parse_prefix(const char *s, pv_prefix_mode *out)
+{
+    if (strcmp(s, "auto") == 0)
+        *out = PV_PREFIX_AUTO;
+    else if (strcmp(s, "never") == 0)
+        *out = PV_PREFIX_NEVER;
+    else if (strcmp(s, "always") == 0)
+        *out = PV_PREFIX_ALWAYS;
+    else
+        return false;
+    return true;
+}
+
 static bool parse_u64(const char *s, uint64_t *out)
 {
     char *end;
@@ -833,13 +850,15 @@ int pv_bench_blocks(int argc, char **argv)
         "usage: parevm bench blocks [--workload transfers|erc20|swaps|mixed|all] [--gas G | --txs N]\n"
         "                           [--hot-ratio R | --sweep] [--db-latency-us N] [--threads N] [--repeat K]\n"
         "                           [--warmup K]\n"
-        "                           [--seed S] [--fork NAME] [--chunks auto|never|always] [--json] [--verbose]\n"
+        "                           [--seed S] [--fork NAME] [--chunks auto|never|always]\n"
+        "                           [--prefix auto|never|always] [--json] [--verbose]\n"
         "                           [--svg FILE]\n";
     const char *workload = "all", *svg = NULL;
     uint64_t gas = 1000000000, txs = 0, seed = 1, latency = 0, threads = 2, repeat = 3, warmup = 2;
     double hot = 0.1;
     bool json = false, sweep = false, verbose = false;
     pv_chunks_mode chunks = PV_CHUNKS_AUTO;
+    pv_prefix_mode prefix = PV_PREFIX_AUTO;
     pv_fork fork = PV_CANCUN;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -877,6 +896,8 @@ int pv_bench_blocks(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--fork") == 0) {
             ok = pv_fork_from_name(v, &fork), i++;
+        } else if (strcmp(a, "--prefix") == 0) {
+            ok = parse_prefix(v, &prefix), i++;
         } else if (strcmp(a, "--chunks") == 0) {
             ok = true;
             if (strcmp(v, "auto") == 0)
@@ -920,7 +941,8 @@ int pv_bench_blocks(int argc, char **argv)
         free(erc20);
         return 1;
     }
-    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)warmup, (unsigned)latency, chunks, verbose && !json};
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)warmup, (unsigned)latency, chunks, prefix,
+                   verbose && !json};
     measure ms[64];
     size_t nms = 0;
     int failed = 0;
@@ -977,10 +999,12 @@ int pv_bench_blocks(int argc, char **argv)
 int pv_bench_mainnet(int argc, char **argv)
 {
     const char *usage =
-        "usage: parevm bench mainnet [--threads N] [--repeat K] [--warmup K] [--json] [--verbose] [--svg FILE]\n"
+        "usage: parevm bench mainnet [--threads N] [--repeat K] [--warmup K] [--prefix auto|never|always]\n"
+        "                            [--json] [--verbose] [--svg FILE]\n"
         "                            [FILE...]\n";
     uint64_t threads = 0, repeat = 5, warmup = 1;
     bool json = false, verbose = false;
+    pv_prefix_mode prefix = PV_PREFIX_AUTO;
     const char *svg = NULL;
     int first = argc;
     for (int i = 1; i < argc; i++) {
@@ -1004,6 +1028,8 @@ int pv_bench_mainnet(int argc, char **argv)
             ok = parse_u64(v, &warmup) && warmup <= 1000, i++;
         else if (strcmp(a, "--svg") == 0)
             svg = v, i++;
+        else if (strcmp(a, "--prefix") == 0)
+            ok = parse_prefix(v, &prefix), i++;
         else
             ok = false;
         if (!ok) {
@@ -1038,7 +1064,7 @@ int pv_bench_mainnet(int argc, char **argv)
     measure *ms = calloc(nfiles, sizeof *ms);
     size_t nms = 0;
     int failed = 0;
-    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)warmup, 0, PV_CHUNKS_AUTO, verbose && !json};
+    run_opts ro = {(unsigned)threads, (unsigned)repeat, (unsigned)warmup, 0, PV_CHUNKS_AUTO, prefix, verbose && !json};
     for (size_t i = 0; i < nfiles; i++) {
         char *err = NULL;
         pv_block_file *f = pv_block_file_load(files[i], &err);

@@ -184,12 +184,15 @@ int pv_cmd_block(int argc, char **argv)
     bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false, rw_sets = false;
     unsigned threads = 0, repeat = 1;
     pv_chunks_mode chunks = PV_CHUNKS_AUTO;
+    pv_prefix_mode prefix = PV_PREFIX_AUTO;
+    unsigned prefix_percent = 0;
     size_t chunks_window = 0, chunks_steal = 0;
     int first = 1;
     static const char *usage_text =
         "usage: parevm block [--json] [--verbose] [--rw-sets] [--threads N | --sequential] [--compare [--repeat K]]\n"
         "                    [--skip-invalid] [--chunks auto|never|always] [--chunks-window N|none]\n"
-        "                    [--chunks-steal N|none|skewed] FILE...\n"
+        "                    [--chunks-steal N|none|skewed] [--prefix auto|never|always] [--prefix-percent P]\n"
+        "                    FILE...\n"
         "  --rw-sets: each transaction's final read and write sets, as Block-STM records them (the block\n"
         "             then runs in Block-STM on --threads N, at least 2: never sequentially nor in chunks)\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
@@ -218,6 +221,30 @@ int pv_cmd_block(int argc, char **argv)
                 fprintf(stderr, "parevm block: --chunks takes auto, never or always, got '%s'\n", m);
                 return 2;
             }
+        }
+        else if (strcmp(a, "--prefix") == 0 && first + 1 < argc) {
+            const char *m = argv[++first];
+            if (strcmp(m, "auto") == 0)
+                prefix = PV_PREFIX_AUTO;
+            else if (strcmp(m, "never") == 0)
+                prefix = PV_PREFIX_NEVER;
+            else if (strcmp(m, "always") == 0)
+                prefix = PV_PREFIX_ALWAYS;
+            else {
+                fprintf(stderr, "parevm block: --prefix takes auto, never or always, got '%s'\n", m);
+                return 2;
+            }
+        }
+        else if (strcmp(a, "--prefix-percent") == 0 && first + 1 < argc) {
+            /* the sequential prefix's share of the gas limits (tests: 90 makes the other workers
+             * take most of it back) */
+            char *end;
+            long v = strtol(argv[++first], &end, 10);
+            if (*end || end == argv[first] || v < 1 || v > 99) {
+                fprintf(stderr, "parevm block: --prefix-percent needs a number 1..99, got '%s'\n", argv[first]);
+                return 2;
+            }
+            prefix_percent = (unsigned)v;
         }
         else if (strcmp(a, "--chunks-window") == 0 && first + 1 < argc) {
             /* how many transactions per chunk are checked as they run (tests: none) */
@@ -289,7 +316,8 @@ int pv_cmd_block(int argc, char **argv)
         pv_block_result r;
         pv_parallel_stats st;
         pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = rw_sets, .chunks = chunks,
-                                     .chunks_window = chunks_window, .chunks_steal_min = chunks_steal};
+                                     .chunks_window = chunks_window, .chunks_steal_min = chunks_steal,
+                                     .prefix = prefix, .prefix_percent = prefix_percent};
         char compare_msg[600] = "";
         bool compare_ok = true;
         double exec, par_ms = 0;
@@ -425,6 +453,8 @@ int pv_cmd_block(int argc, char **argv)
                 printf(",\"sequential_fallback\":");
                 json_str(st.fallback_reason);
             }
+            if (st.prefix_txs)
+                printf(",\"prefix_txs\":%u", st.prefix_txs);
             if (st.chunks) {
                 printf(",\"chunks\":%u,\"chunks_done\":%s,\"ms_chunks\":%.3f", st.chunks,
                        st.chunks_done ? "true" : "false", st.ms_chunks);
@@ -474,6 +504,9 @@ int pv_cmd_block(int argc, char **argv)
                 else if (st.chunks)
                     printf("  optimistic chunks: %u, gave up after %.2f ms: %s; then Block-STM\n", st.chunks,
                            st.ms_chunks, st.chunks_why_not);
+                if (st.prefix_txs)
+                    printf("  sequential prefix: transactions 0-%u in order on one thread, beside Block-STM\n",
+                           st.prefix_txs - 1);
                 printf("  %u thread(s): %llu executions (%llu re-executions), %llu validations, %llu aborts, "
                        "%llu dependency waits, %u round(s); prepare %.2f ms, execute %.2f ms, finish %.2f ms\n",
                        st.threads, (unsigned long long)st.executions, (unsigned long long)st.reexecutions,

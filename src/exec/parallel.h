@@ -14,6 +14,8 @@
 /* Optimistic chunks (chunks.h) before Block-STM: for big blocks that pass the static checks
  * (auto), never, or for every block (always: tests). */
 typedef enum pv_chunks_mode { PV_CHUNKS_AUTO = 0, PV_CHUNKS_NEVER, PV_CHUNKS_ALWAYS } pv_chunks_mode;
+/* Block-STM's sequential prefix (parallel.c): auto = for blocks of many small transactions. */
+typedef enum pv_prefix_mode { PV_PREFIX_AUTO = 0, PV_PREFIX_NEVER, PV_PREFIX_ALWAYS } pv_prefix_mode;
 #define PV_CHUNKS_WINDOW_NONE SIZE_MAX
 #define PV_CHUNKS_STEAL_NONE SIZE_MAX
 #define PV_CHUNKS_STEAL_SKEWED (SIZE_MAX - 1)
@@ -27,6 +29,8 @@ typedef struct pv_parallel_options {
                                      PV_CHUNKS_WINDOW_NONE none (tests of the final validation) */
     size_t chunks_steal_min;      /* least steal (chunks.h): 0 default, PV_CHUNKS_STEAL_NONE,
                                      PV_CHUNKS_STEAL_SKEWED (tests) */
+    pv_prefix_mode prefix;        /* never with record_traces (traces are per transaction) */
+    unsigned prefix_percent;      /* its share of the block's gas limits: 0 default, 1..99 (tests) */
 } pv_parallel_options;
 
 /* What one transaction finally read and wrote (its last, committed incarnation). */
@@ -52,6 +56,7 @@ typedef struct pv_parallel_stats {
     uint32_t rounds;              /* 2 when the block gas limit was reached (skip policy) ... */
     bool has_sequential_suffix;   /* ... and the transactions from this one on ran in order */
     uint32_t sequential_suffix_from;
+    uint32_t prefix_txs;          /* transactions run in order by one worker before Block-STM (0: none) */
     double ms_prepare, ms_parallel, ms_finish;
     unsigned chunks;              /* optimistic chunks tried (0: not tried) ... */
     unsigned chunks_steals;       /* ... of which split off a running one (chunks.h) */

@@ -37,6 +37,7 @@ void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch, unsigned wor
     atomic_init(&s->decrease_cnt, 0);
     atomic_init(&s->done, n == 0);
     atomic_init(&s->n_dependency_waits, 0);
+    atomic_init(&s->validation_hold, UINT32_MAX);
     s->prev = NULL;
     s->next = NULL;
 }
@@ -77,6 +78,28 @@ static void decrease_validation_idx(pv_scheduler *s, uint64_t target)
     while (cur > target && !atomic_compare_exchange_weak(&s->validation_idx, &cur, target))
         ;
     atomic_fetch_add(&s->decrease_cnt, 1);
+}
+
+void pv_scheduler_reserve_prefix(pv_scheduler *s, pv_sched_worker *w, uint32_t m)
+{
+    if (m < 2 || m >= s->n)
+        abort();
+    for (uint32_t i = 0; i < m; i++)
+        atomic_store(&s->txs[i].word, word_of(0, PV_EXECUTING));
+    atomic_store(&s->execution_idx, m);
+    atomic_store(&s->validation_idx, m);
+    atomic_store(&s->validation_hold, m);
+    atomic_fetch_add(w->active, 1);
+}
+
+void pv_scheduler_release_hold(pv_scheduler *s) { atomic_store(&s->validation_hold, UINT32_MAX); }
+
+void pv_scheduler_reopen(pv_scheduler *s, uint32_t from, uint32_t to)
+{
+    for (uint32_t i = from; i < to; i++)
+        atomic_store(&s->txs[i].word, word_of(1, PV_READY_TO_EXECUTE));
+    atomic_store(&s->validation_hold, from);
+    decrease_execution_idx(s, from);
 }
 
 void pv_scheduler_worker_init(pv_scheduler *s, pv_sched_worker *w, unsigned i)
@@ -196,7 +219,7 @@ pv_task pv_scheduler_next_task(pv_scheduler *s, pv_sched_worker *w)
             uint64_t v = atomic_load(&s->validation_idx);
             w->held = false;
             pv_task t;
-            if (v < w->run_next && is_status(s, v, PV_EXECUTED))
+            if (v < w->run_next && v < atomic_load(&s->validation_hold) && is_status(s, v, PV_EXECUTED))
                 t = next_version_to_validate(s, w, true);
             else
                 t = try_incarnate(s, w, w->run_next++);
@@ -206,7 +229,7 @@ pv_task pv_scheduler_next_task(pv_scheduler *s, pv_sched_worker *w)
         }
         uint64_t v = atomic_load(&s->validation_idx), e = atomic_load(&s->execution_idx);
         pv_task t;
-        if (v < e && (e >= s->n || is_status(s, v, PV_EXECUTED)))
+        if (v < e && v < atomic_load(&s->validation_hold) && (e >= s->n || is_status(s, v, PV_EXECUTED)))
             t = next_version_to_validate(s, w, false);
         else
             t = next_version_to_execute(s, w);
@@ -307,6 +330,37 @@ pv_task pv_scheduler_finish_execution(pv_scheduler *s, pv_sched_worker *w, uint3
     }
     release(w);
     return (pv_task){PV_TASK_NONE, 0, 0};
+}
+
+void pv_scheduler_finish_prefix(pv_scheduler *s, uint32_t from, uint32_t to)
+{
+    uint64_t lowest = UINT64_MAX;
+    for (uint32_t tx = from; tx < to; tx++) {
+        pv_sched_tx *t = &s->txs[tx];
+        atomic_store(&t->word, word_of(1, PV_EXECUTED));
+        if (atomic_load(&t->pending_deps)) {
+            pthread_mutex_lock(&t->deps_lock);
+            uint32_t *deps = t->deps, ndeps = t->ndeps;
+            t->deps = NULL;
+            t->ndeps = t->cap_deps = 0;
+            atomic_fetch_sub(&t->pending_deps, ndeps);
+            pthread_mutex_unlock(&t->deps_lock);
+            for (uint32_t i = 0; i < ndeps; i++) {
+                set_ready_status(s, deps[i]);
+                if (deps[i] < lowest)
+                    lowest = deps[i];
+            }
+            free(deps);
+        }
+        /* A sender's next transaction that the index skipped while this one was not executed
+         * (see pv_scheduler_finish_execution): the index must come back to it. */
+        uint32_t nx = s->next ? s->next[tx] : 0;
+        if (nx && nx - 1 < atomic_load(&s->execution_idx) && is_status(s, nx - 1, PV_READY_TO_EXECUTE) &&
+            nx - 1 < lowest)
+            lowest = nx - 1;
+    }
+    if (lowest != UINT64_MAX)
+        decrease_execution_idx(s, lowest);
 }
 
 bool pv_scheduler_try_validation_abort(pv_scheduler *s, uint32_t tx, uint32_t incarnation)

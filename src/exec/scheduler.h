@@ -81,6 +81,9 @@ typedef struct pv_scheduler {
     _Alignas(64) atomic_uint_fast64_t validation_idx;
     _Alignas(64) atomic_uint_fast64_t decrease_cnt;
     _Alignas(64) atomic_bool done;
+    /* No validation at or above this index (UINT32_MAX: none held): what lies above an
+     * unpublished prefix is validated after it publishes, and validating it before is wasted. */
+    _Atomic uint32_t validation_hold;
     const uint32_t *prev; /* tx -> 1 + the sender's previous transaction, 0 = none (NULL: no chains) */
     uint32_t *next;       /* tx -> 1 + the sender's next transaction, 0 = none */
     /* statistics */
@@ -106,6 +109,30 @@ void pv_scheduler_destroy(pv_scheduler *s);
  * a sender's first (n entries, kept by the caller until destroy). Call before any worker starts.
  * Aborts on OOM. */
 void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev);
+
+/* A sequential prefix (see parallel.c): one worker executes transactions [0, m) in order on a
+ * plain state while the others run Block-STM from m on. Marks [0, m) executing (incarnation 0:
+ * a transaction whose sender's previous one is in the prefix waits for it, as for any
+ * transaction being executed), starts both indexes at m, holds validations from m on until
+ * pv_scheduler_release_hold, and gives worker w one active task for the prefix (so that
+ * completion waits for it). The prefix's worker publishes its writes as incarnation 1 of its
+ * last two transactions, marks the others executed with pv_scheduler_finish_prefix, and then
+ * finishes the two with pv_scheduler_finish_execution, taking one more active count so that
+ * each has one. 2 <= m < n; call after pv_scheduler_worker_init(w) and before any worker
+ * starts. */
+void pv_scheduler_reserve_prefix(pv_scheduler *s, pv_sched_worker *w, uint32_t m);
+
+/* Hands transactions [from, to) of a reserved prefix over to Block-STM (the prefix's worker
+ * gave them up): ready as incarnation 1, the execution index lowered to from. */
+void pv_scheduler_reopen(pv_scheduler *s, uint32_t from, uint32_t to);
+
+/* The prefix is about to publish: validations may go on above it again. */
+void pv_scheduler_release_hold(pv_scheduler *s);
+
+/* Transactions [from, to) of the prefix are done (incarnation 1, nothing read, nothing written
+ * of their own): executed, their suspended dependents ready, the execution index back at the
+ * lowest of those or of their senders' next transactions that it skipped. */
+void pv_scheduler_finish_prefix(pv_scheduler *s, uint32_t from, uint32_t to);
 
 static inline bool pv_scheduler_done(pv_scheduler *s) { return atomic_load(&s->done); }
 

@@ -143,7 +143,7 @@ static pv_tx *add_tx(builder *bl, unsigned from, pv_address to, uint64_t value, 
     return t;
 }
 
-static int blocks_compared, chunk_attempts, chunk_successes, chunk_steals;
+static int blocks_compared, chunk_attempts, chunk_successes, chunk_steals, prefix_runs;
 
 /* The chunk executor on b at several chunk counts: a claimed result must be seq. expect: 1 it
  * must succeed at 2 chunks, 0 it must give up there, -1 either. */
@@ -206,6 +206,27 @@ static void check_block(const char *name, builder *bl, pv_invalid_tx_policy poli
             pv_block_result_free(&par);
         }
     }
+    /* The sequential prefix (parallel.c), forced: a small one, half the block, and nearly all
+     * of it (then the other workers take most of it back). */
+    static const unsigned percents[] = {10, 50, 90};
+    pv_parallel_options po = {.threads = 0, .policy = policy, .prefix = PV_PREFIX_ALWAYS};
+    for (size_t p = 0; p < sizeof percents / sizeof percents[0]; p++)
+        for (unsigned t = 2; t <= 4; t++)
+            for (int rep = 0; rep < 2; rep++) {
+                po.prefix_percent = percents[p];
+                pv_block_result par;
+                pv_parallel_stats st;
+                pv_block_execute_parallel(pv_world_source(bl->w), &bl->b, t, &po, &par, &st);
+                char why[512];
+                bool eq = pv_block_results_equal(seq, &par, why, sizeof why);
+                CHECK(eq, "%s, prefix of %u%%, %u threads, run %d: %s", name, percents[p], t, rep, why);
+                CHECK(bl->b.txs_count < 4 || (st.prefix_txs >= 2 && st.prefix_txs < bl->b.txs_count),
+                      "%s: a prefix of %u%% ran (%u of %zu transactions)", name, percents[p], st.prefix_txs,
+                      bl->b.txs_count);
+                prefix_runs += st.prefix_txs > 0;
+                pv_parallel_stats_free(&st);
+                pv_block_result_free(&par);
+            }
     blocks_compared++;
     check_chunks(name, bl, policy, seq, -1);
 }
@@ -657,7 +678,8 @@ static void test_sender_runs(pv_fork fork)
     c = change_of(&seq, addr_n(253));
     CHECK(c && c->nonce == 27, "%s: the third sender sent 27", name);
     uint64_t waits = 0, aborts = 0, executions = 0;
-    pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT, .chunks = PV_CHUNKS_NEVER};
+    pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT, .chunks = PV_CHUNKS_NEVER,
+                             .prefix = PV_PREFIX_NEVER};
     unsigned runs = 0;
     for (unsigned threads = 2; threads <= 8; threads *= 2)
         for (int rep = 0; rep < 10; rep++, runs++) {
@@ -675,6 +697,24 @@ static void test_sender_runs(pv_fork fork)
     CHECK(waits == 0 && aborts == 0 && executions == (uint64_t)runs * bl.n,
           "%s: %llu suspensions, %llu aborts, %llu executions in %u runs of %zu transactions", name,
           (unsigned long long)waits, (unsigned long long)aborts, (unsigned long long)executions, runs, bl.n);
+    /* With a sequential prefix, a sender's first transaction above it waits for it (its nonce
+     * comes from there) instead of running with the pre-state's and being aborted. */
+    o.prefix = PV_PREFIX_ALWAYS;
+    aborts = 0;
+    for (unsigned threads = 2; threads <= 8; threads *= 2)
+        for (int rep = 0; rep < 10; rep++) {
+            pv_block_result par;
+            pv_parallel_stats st;
+            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
+            char why[512];
+            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, prefix, %u threads: %s", name, threads,
+                  why);
+            CHECK(st.prefix_txs >= 2, "%s, %u threads: a prefix ran", name, threads);
+            aborts += st.aborts;
+            pv_parallel_stats_free(&st);
+            pv_block_result_free(&par);
+        }
+    CHECK(aborts == 0, "%s, prefix: %llu aborts", name, (unsigned long long)aborts);
     pv_block_result_free(&seq);
     pv_world_free(bl.w);
 }
@@ -763,6 +803,8 @@ int main(void)
     printf("%d blocks compared at 6 thread counts x 3 runs; chunk executor: %d of %d attempts succeeded\n",
            blocks_compared, chunk_successes, chunk_attempts);
     CHECK(chunk_successes > 0 && chunk_successes < chunk_attempts, "the chunk executor both succeeded and gave up");
+    printf("%d runs with a sequential prefix\n", prefix_runs);
+    CHECK(prefix_runs > 0, "blocks ran with a sequential prefix");
     printf("%d chunks split off running ones\n", chunk_steals);
     CHECK(chunk_steals > 0, "threads done with their chunk stole from the others");
     TEST_DONE();
