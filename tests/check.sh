@@ -4,7 +4,8 @@
 #   sample under ASan+UBSan and TSan, bad input, the full run); mainnet blocks (every fixture
 #   against its header, parallel == sequential at 2/4/8/16 threads, a sample under TSan, bad input);
 #   the optimistic chunks forced on every mainnet and generated block (once with the final
-#   validation alone) and on big synthetic blocks; parevm gen's command line.
+#   validation alone) and on big synthetic blocks; Block-STM's sequential prefix forced on every
+#   mainnet and generated block; parevm gen's command line.
 # Each stage ends with "N passed, N failed"; the totals are summed into the closing line.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
@@ -58,6 +59,17 @@ stage "mainnet blocks: optimistic chunks (forced, skewed, stealing) == sequentia
 stage "mainnet blocks: optimistic chunks (forced, skewed, stealing) under ThreadSanitizer (sample, 2 threads)" \
     build/tsan/parevm block --compare --repeat 2 --chunks always --chunks-steal skewed --threads 2 \
     "$MAINNET"/15274915.json.gz "$MAINNET"/12300570.json.gz "$MAINNET"/2179522.json.gz
+# Block-STM's sequential prefix forced: 40% of the gas limits, and 90% (the other workers then
+# take most of it back).
+for p in 40 90; do
+    stage "mainnet blocks: sequential prefix (forced, $p%) == sequential at 2 and 3 threads" sh -c \
+        "build/parevm block --compare --prefix always --prefix-percent $p --threads 2 '$MAINNET'/*.json.gz | tail -n 1 &&
+         build/parevm block --compare --prefix always --prefix-percent $p --threads 3 '$MAINNET'/*.json.gz | tail -n 1 &&
+         echo '98 passed, 0 failed'"
+done
+stage "mainnet blocks: sequential prefix (forced, 90%) under ThreadSanitizer (sample, 2 threads)" \
+    build/tsan/parevm block --compare --prefix always --prefix-percent 90 --threads 2 "$MAINNET"/8889776.json.gz \
+    "$MAINNET"/15538827.json.gz "$MAINNET"/13217637.json.gz "$MAINNET"/12300570.json.gz
 # Big synthetic blocks (the chunks' own ground: they succeed there); each run is compared with
 # the sequential result.
 # (bench blocks exits non-zero when a parallel result differs: its status decides, not tail's)
@@ -77,12 +89,19 @@ stage "generated blocks: optimistic chunks (forced) == sequential at 4 threads" 
     env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" 4 1
 stage "generated blocks: optimistic chunks (forced, skewed, stealing) == sequential at 2 threads" \
     env PAREVM_BLOCK_OPTS="--chunks always --chunks-steal skewed" sh tests/compare_generated.sh "$GEN" 2 1
+for p in 40 90; do
+    stage "generated blocks: sequential prefix (forced, $p%) == sequential at 2 threads" \
+        env PAREVM_BLOCK_OPTS="--prefix always --prefix-percent $p" sh tests/compare_generated.sh "$GEN" 2 1
+done
 mkdir -p "$GEN/tsan"
 for s in $(seq 10 29); do cp "$GEN/$s.json.gz" "$GEN/tsan/" 2>/dev/null; cp "$GEN/$s-skip.json.gz" "$GEN/tsan/" 2>/dev/null; done
 for t in 4 16; do
     stage "generated blocks (seeds 10-29) under ThreadSanitizer at $t threads" \
         sh tests/compare_generated.sh "$GEN/tsan" $t 1 build/tsan/parevm
 done
+stage "generated blocks (seeds 10-29), sequential prefix (forced, 90%), under ThreadSanitizer at 3 threads" \
+    env PAREVM_BLOCK_OPTS="--prefix always --prefix-percent 90" sh tests/compare_generated.sh "$GEN/tsan" 3 1 \
+    build/tsan/parevm
 stage "block bad input" sh tests/block_bad_input.sh
 stage "block read and write sets (--rw-sets, ASan+UBSan)" env PAREVM=build/asan/parevm sh tests/block_rw_sets.sh
 ST="$FIX/ethereum-tests/GeneralStateTests"

@@ -6,8 +6,10 @@
 #   - the optimistic chunks forced on every block: mainnet x5 at 2, 3 and 8 threads, the 2000
 #     generated blocks at 2, 3 and 8 threads, both again at 4 threads with the final validation
 #     alone (--chunks-window none), big synthetic blocks of 5 seeds;
+#   - Block-STM's sequential prefix forced (40% and 90% of the gas limits): mainnet x5 at 2, 3
+#     and 8 threads, the 2000 generated blocks at 2 and 4 threads;
 #   - under ThreadSanitizer: every mainnet block twice at 4 threads, the 2000 generated blocks at
-#     4 and 16 threads, and with forced chunks at 3 threads.
+#     4 and 16 threads, with forced chunks at 3 threads, and with a forced prefix at 3 threads.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
@@ -46,6 +48,17 @@ for t in 2 4; do
     stage "2000 generated blocks, optimistic chunks forced, skewed (stealing), at $t threads" \
         env PAREVM_BLOCK_OPTS="--chunks always --chunks-steal skewed" sh tests/compare_generated.sh "$GEN" $t 1
 done
+# Block-STM's sequential prefix forced (40% of the gas limits, and 90%: mostly taken back).
+for p in 40 90; do
+    for t in 2 3 8; do
+        stage "mainnet blocks x5, sequential prefix forced ($p%), at $t threads" \
+            build/parevm block --compare --repeat 5 --prefix always --prefix-percent $p --threads $t "$FIX"/mainnet/*.json.gz
+    done
+    for t in 2 4; do
+        stage "2000 generated blocks, sequential prefix forced ($p%), at $t threads" \
+            env PAREVM_BLOCK_OPTS="--prefix always --prefix-percent $p" sh tests/compare_generated.sh "$GEN" $t 1
+    done
+done
 # No early checks: the final validation alone decides.
 stage "mainnet blocks x5, optimistic chunks forced, final validation only, at 4 threads" \
     build/parevm block --compare --repeat 5 --chunks always --chunks-window none --threads 4 "$FIX"/mainnet/*.json.gz
@@ -67,5 +80,7 @@ stage "2000 generated blocks under ThreadSanitizer, optimistic chunks forced, at
     env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_generated.sh "$GEN" 3 1 build/tsan/parevm
 stage "2000 generated blocks under ThreadSanitizer, optimistic chunks forced, skewed (stealing), at 2 threads" \
     env PAREVM_BLOCK_OPTS="--chunks always --chunks-steal skewed" sh tests/compare_generated.sh "$GEN" 2 1 build/tsan/parevm
+stage "2000 generated blocks under ThreadSanitizer, sequential prefix forced (90%), at 3 threads" \
+    env PAREVM_BLOCK_OPTS="--prefix always --prefix-percent 90" sh tests/compare_generated.sh "$GEN" 3 1 build/tsan/parevm
 echo "stress: $total_pass passed, $total_fail failed"
 exit $status
