@@ -272,29 +272,36 @@ static void set_ready_status(pv_scheduler *s, uint32_t tx)
     atomic_store(&t->word, word_of(incarnation_of(atomic_load(&t->word)) + 1, PV_READY_TO_EXECUTE));
 }
 
+/* tx was just stored EXECUTED: its suspended dependents become ready; returns the lowest of
+ * them (UINT64_MAX: none), for the caller to bring the execution index back to. */
+static uint64_t wake_dependents(pv_scheduler *s, pv_sched_tx *t)
+{
+    if (!atomic_load(&t->pending_deps))
+        return UINT64_MAX;
+    pthread_mutex_lock(&t->deps_lock);
+    uint32_t *deps = t->deps, ndeps = t->ndeps;
+    t->deps = NULL;
+    t->ndeps = t->cap_deps = 0;
+    atomic_fetch_sub(&t->pending_deps, ndeps);
+    pthread_mutex_unlock(&t->deps_lock);
+    uint64_t lowest = UINT64_MAX;
+    for (uint32_t i = 0; i < ndeps; i++) {
+        set_ready_status(s, deps[i]);
+        if (deps[i] < lowest)
+            lowest = deps[i];
+    }
+    free(deps);
+    return lowest;
+}
+
 pv_task pv_scheduler_finish_execution(pv_scheduler *s, pv_sched_worker *w, uint32_t tx, uint32_t incarnation,
                                       bool wrote_new_location)
 {
     pv_sched_tx *t = &s->txs[tx];
     atomic_store(&t->word, word_of(incarnation, PV_EXECUTED));
-    if (atomic_load(&t->pending_deps)) {
-        pthread_mutex_lock(&t->deps_lock);
-        uint32_t *deps = t->deps, ndeps = t->ndeps;
-        t->deps = NULL;
-        t->ndeps = t->cap_deps = 0;
-        atomic_fetch_sub(&t->pending_deps, ndeps);
-        pthread_mutex_unlock(&t->deps_lock);
-        if (ndeps) {
-            uint32_t min_dep = UINT32_MAX;
-            for (uint32_t i = 0; i < ndeps; i++) {
-                set_ready_status(s, deps[i]);
-                if (deps[i] < min_dep)
-                    min_dep = deps[i];
-            }
-            decrease_execution_idx(s, min_dep);
-        }
-        free(deps);
-    }
+    uint64_t min_dep = wake_dependents(s, t);
+    if (min_dep != UINT64_MAX)
+        decrease_execution_idx(s, min_dep);
     /* The sender's next transaction, if the execution index has passed it (skipped while this
      * one ran, or taken by another worker): claimed here, with a count of its own, and run after
      * this one's follow-up. One the index has yet to reach is left to it: taken now, far ahead
@@ -338,20 +345,9 @@ void pv_scheduler_finish_prefix(pv_scheduler *s, uint32_t from, uint32_t to)
     for (uint32_t tx = from; tx < to; tx++) {
         pv_sched_tx *t = &s->txs[tx];
         atomic_store(&t->word, word_of(1, PV_EXECUTED));
-        if (atomic_load(&t->pending_deps)) {
-            pthread_mutex_lock(&t->deps_lock);
-            uint32_t *deps = t->deps, ndeps = t->ndeps;
-            t->deps = NULL;
-            t->ndeps = t->cap_deps = 0;
-            atomic_fetch_sub(&t->pending_deps, ndeps);
-            pthread_mutex_unlock(&t->deps_lock);
-            for (uint32_t i = 0; i < ndeps; i++) {
-                set_ready_status(s, deps[i]);
-                if (deps[i] < lowest)
-                    lowest = deps[i];
-            }
-            free(deps);
-        }
+        uint64_t min_dep = wake_dependents(s, t);
+        if (min_dep < lowest)
+            lowest = min_dep;
         /* A sender's next transaction that the index skipped while this one was not executed
          * (see pv_scheduler_finish_execution): the index must come back to it. */
         uint32_t nx = s->next ? s->next[tx] : 0;
