@@ -68,6 +68,12 @@ check "missing file: the good file still ran" grep -q '^1 passed, 1 failed' "$tm
 
 "$PAREVM" block --threads x "$SRC" >"$tmp/out" 2>&1; rc=$?
 check "bad option value: usage error (exit 2)" [ $rc -eq 2 ]
+for bad in "--prefix sometimes" "--chunks x" "--prefix-percent 0" "--prefix-percent 100" "--prefix-percent 5x"; do
+    # shellcheck disable=SC2086
+    "$PAREVM" block $bad "$SRC" >"$tmp/out" 2>&1; rc=$?
+    check "bad option value $bad: usage error (exit 2)" [ $rc -eq 2 ]
+    check "bad option value $bad: named" grep -q -- "${bad%% *}" "$tmp/out"
+done
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -821,17 +821,11 @@ static const char *fixtures_dir(void)
     return d && *d ? d : "../shared/fixtures";
 }
 
-static bool parse_prefix(const char *s, pv_prefix_mode *out)
+/* --chunks and --prefix: auto, never or always. */
+static bool parse_mode(const char *s, int *out)
 {
-    if (strcmp(s, "auto") == 0)
-        *out = PV_PREFIX_AUTO;
-    else if (strcmp(s, "never") == 0)
-        *out = PV_PREFIX_NEVER;
-    else if (strcmp(s, "always") == 0)
-        *out = PV_PREFIX_ALWAYS;
-    else
-        return false;
-    return true;
+    *out = pv_parse_auto_never_always(s);
+    return *out >= 0;
 }
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -896,19 +890,13 @@ int pv_bench_blocks(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--fork") == 0) {
             ok = pv_fork_from_name(v, &fork), i++;
-        } else if (strcmp(a, "--prefix") == 0) {
-            ok = parse_prefix(v, &prefix), i++;
-        } else if (strcmp(a, "--chunks") == 0) {
-            ok = true;
-            if (strcmp(v, "auto") == 0)
-                chunks = PV_CHUNKS_AUTO;
-            else if (strcmp(v, "never") == 0)
-                chunks = PV_CHUNKS_NEVER;
-            else if (strcmp(v, "always") == 0)
-                chunks = PV_CHUNKS_ALWAYS;
+        } else if (strcmp(a, "--prefix") == 0 || strcmp(a, "--chunks") == 0) {
+            int mode;
+            ok = parse_mode(v, &mode), i++;
+            if (a[2] == 'p')
+                prefix = (pv_prefix_mode)mode;
             else
-                ok = false;
-            i++;
+                chunks = (pv_chunks_mode)mode;
         } else
             ok = false;
         if (!ok) {
@@ -1028,8 +1016,11 @@ int pv_bench_mainnet(int argc, char **argv)
             ok = parse_u64(v, &warmup) && warmup <= 1000, i++;
         else if (strcmp(a, "--svg") == 0)
             svg = v, i++;
-        else if (strcmp(a, "--prefix") == 0)
-            ok = parse_prefix(v, &prefix), i++;
+        else if (strcmp(a, "--prefix") == 0) {
+            int mode;
+            ok = parse_mode(v, &mode), i++;
+            prefix = (pv_prefix_mode)mode;
+        }
         else
             ok = false;
         if (!ok) {

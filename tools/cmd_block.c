@@ -179,6 +179,10 @@ static bool parse_tx_count(const char *opt, const char *m, const char *word1, si
     return true;
 }
 
+_Static_assert(PV_CHUNKS_AUTO == 0 && PV_CHUNKS_NEVER == 1 && PV_CHUNKS_ALWAYS == 2 && PV_PREFIX_AUTO == 0 &&
+                   PV_PREFIX_NEVER == 1 && PV_PREFIX_ALWAYS == 2,
+               "pv_parse_auto_never_always's order");
+
 int pv_cmd_block(int argc, char **argv)
 {
     bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false, rw_sets = false;
@@ -209,31 +213,17 @@ int pv_cmd_block(int argc, char **argv)
             skip_invalid = true;
         else if (strcmp(a, "--rw-sets") == 0)
             rw_sets = true;
-        else if (strcmp(a, "--chunks") == 0 && first + 1 < argc) {
+        else if ((strcmp(a, "--chunks") == 0 || strcmp(a, "--prefix") == 0) && first + 1 < argc) {
             const char *m = argv[++first];
-            if (strcmp(m, "auto") == 0)
-                chunks = PV_CHUNKS_AUTO;
-            else if (strcmp(m, "never") == 0)
-                chunks = PV_CHUNKS_NEVER;
-            else if (strcmp(m, "always") == 0)
-                chunks = PV_CHUNKS_ALWAYS;
-            else {
-                fprintf(stderr, "parevm block: --chunks takes auto, never or always, got '%s'\n", m);
+            int mode = pv_parse_auto_never_always(m);
+            if (mode < 0) {
+                fprintf(stderr, "parevm block: %s takes auto, never or always, got '%s'\n", a, m);
                 return 2;
             }
-        }
-        else if (strcmp(a, "--prefix") == 0 && first + 1 < argc) {
-            const char *m = argv[++first];
-            if (strcmp(m, "auto") == 0)
-                prefix = PV_PREFIX_AUTO;
-            else if (strcmp(m, "never") == 0)
-                prefix = PV_PREFIX_NEVER;
-            else if (strcmp(m, "always") == 0)
-                prefix = PV_PREFIX_ALWAYS;
-            else {
-                fprintf(stderr, "parevm block: --prefix takes auto, never or always, got '%s'\n", m);
-                return 2;
-            }
+            if (a[2] == 'c')
+                chunks = (pv_chunks_mode)mode;
+            else
+                prefix = (pv_prefix_mode)mode;
         }
         else if (strcmp(a, "--prefix-percent") == 0 && first + 1 < argc) {
             /* the sequential prefix's share of the gas limits (tests: 90 makes the other workers

@@ -75,6 +75,15 @@ static void restart_with_huge_pages(char **argv)
     /* still here: carry on as we are */
 }
 
+int pv_parse_auto_never_always(const char *value)
+{
+    static const char *const names[] = {"auto", "never", "always"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(value, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     restart_with_huge_pages(argv);
