@@ -784,22 +784,24 @@ static pv_task run_prefix(px_exec *ex, worker *w)
 
 /* An idle worker takes back the top half of what the prefix has left, if that is worth a take
  * (gas limits say little about time: a prefix of a quarter of a block's gas limits ran longer
- * than the other worker's three quarters on some blocks). */
+ * than the other worker's three quarters on some blocks). The take is a task: it holds an
+ * active count from before its CAS until the taken transactions are ready, or completion could
+ * be declared in between (after the prefix published and let its own count go) with them never
+ * executed. A take that succeeded leaves the prefix at least 2 transactions (limit >= next + 4). */
 #define PREFIX_TAKE_MIN 4
-static bool take_from_prefix(px_exec *ex)
+static bool take_from_prefix(px_exec *ex, worker *w)
 {
     uint64_t claims = atomic_load_explicit(&ex->prefix_claims, memory_order_relaxed);
     uint32_t next = (uint32_t)claims, limit = (uint32_t)(claims >> 32);
     if (limit < next + PREFIX_TAKE_MIN)
         return false;
     uint32_t cut = next + (limit - next + 1) / 2;
-    if (cut < 2)
-        cut = 2;
-    if (!atomic_compare_exchange_strong_explicit(&ex->prefix_claims, &claims, (uint64_t)cut << 32 | next,
-                                                 memory_order_relaxed, memory_order_relaxed))
-        return false;
-    pv_scheduler_reopen(&ex->sched, cut, limit);
-    return true;
+    atomic_fetch_add(w->sched.active, 1);
+    bool taken = atomic_compare_exchange_strong(&ex->prefix_claims, &claims, (uint64_t)cut << 32 | next);
+    if (taken)
+        pv_scheduler_reopen(&ex->sched, cut, limit);
+    atomic_fetch_sub(w->sched.active, 1);
+    return taken;
 }
 
 static void *worker_main(void *arg)
@@ -817,7 +819,7 @@ static void *worker_main(void *arg)
             task = needs_reexecution(ex, w, task);
         if (task.kind == PV_TASK_NONE) {
             task = pv_scheduler_next_task(&ex->sched, &w->sched);
-            if (task.kind == PV_TASK_NONE && ex->prefix && take_from_prefix(ex))
+            if (task.kind == PV_TASK_NONE && ex->prefix && take_from_prefix(ex, w))
                 continue;
             if (task.kind == PV_TASK_NONE) {
                 /* Waiting for a dependency or for the others to finish. */

@@ -98,7 +98,13 @@ void pv_scheduler_reopen(pv_scheduler *s, uint32_t from, uint32_t to)
 {
     for (uint32_t i = from; i < to; i++)
         atomic_store(&s->txs[i].word, word_of(1, PV_READY_TO_EXECUTE));
-    atomic_store(&s->validation_hold, from);
+    /* The hold only comes down, and never comes back once released: two takes can end in
+     * either order, and a take can end after the prefix published (then validations must go
+     * on, or completion never comes: seen at 3 threads, a take's hold of 77 set after the
+     * release left every validation from 77 on waiting). */
+    uint32_t hold = atomic_load(&s->validation_hold);
+    while (hold != UINT32_MAX && hold > from && !atomic_compare_exchange_weak(&s->validation_hold, &hold, from))
+        ;
     decrease_execution_idx(s, from);
 }
 
