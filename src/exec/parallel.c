@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../state/cached_source.h"
 #include "../util/arena.h"
 #include "../util/clock.h"
 #include "../util/pool.h"
@@ -41,6 +42,9 @@ static void *xrealloc(void *p, size_t n)
         oom();
     return p;
 }
+
+/* Gas limits are whatever senders wrote: their sums saturate. */
+static inline uint64_t add_saturating(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
 
 /* ------------------------------------------------------------------ per-transaction data */
 
@@ -106,10 +110,7 @@ typedef struct px_exec {
     /* The prefix's claims: limit << 32 | next (worker 0 takes next while next < limit; an idle
      * worker lowers limit to take the top of what is left). On a line of its own. */
     _Alignas(64) atomic_uint_fast64_t prefix_claims;
-    struct prefix_source {        /* what the prefix's state reads: the pre-state, balances eagerly */
-        pv_state_source base;
-        pv_state_source *pre;
-    } prefix_src;
+    pv_slow_source prefix_src;    /* what the prefix's state reads: the pre-state (latency 0) */
 } px_exec;
 
 /* ------------------------------------------------------------------ a transaction's view */
@@ -311,8 +312,6 @@ typedef struct worker {
     pv_bloom_cache bloom_cache;   /* the block's addresses and topics this worker has hashed ... */
     pv_bloom_batch blooms;        /* ... and those waiting (flushed when the worker stops) */
     bool runs_prefix;             /* worker 0 of a block with a sequential prefix, until it has */
-    pv_address *destroyed;        /* the prefix's destroyed accounts (while publishing it) */
-    uint32_t ndestroyed, cap_destroyed;
 } worker;
 
 static void add_write(worker *w, const pv_loc *l, uint8_t flags, const pv_loc_value *v)
@@ -506,6 +505,22 @@ typedef struct exec_outcome {
     bool wrote_new;
 } exec_outcome;
 
+/* An execution's receipt and error become t's (the previous incarnation's receipt is freed);
+ * its bloom is queued in the worker's batch (complete at the flush). */
+static void keep_outcome(worker *w, px_tx *t, pv_tx_error err, const pv_receipt *rc)
+{
+    pv_receipt_free(&t->rc);
+    t->rc = *rc;
+    t->err = err;
+    t->bloom = NULL;
+    if (rc->logs_count) {
+        t->bloom = pv_arena_alloc(&w->arena, 256);
+        memset(t->bloom, 0, 256);
+        pv_bloom_batch_add_logs(&w->blooms, t->bloom, rc->logs, rc->logs_count);
+    }
+    t->incarnations++;
+}
+
 /* Runs one pseudo-transaction (system call or rewards) at `version` and records it. */
 static void run_block_step(px_exec *ex, worker *w, uint32_t version, bool rewards, bool *uncles_missing)
 {
@@ -561,16 +576,7 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     if (err == PV_TX_VALID)
         pv_state_visit(w->st, &write_visitor, w);
     relax_basic_reads(w);
-    pv_receipt_free(&t->rc);
-    t->rc = rc;
-    t->err = err;
-    t->bloom = NULL;
-    if (rc.logs_count) {
-        t->bloom = pv_arena_alloc(&w->arena, 256);
-        memset(t->bloom, 0, 256);
-        pv_bloom_batch_add_logs(&w->blooms, t->bloom, rc.logs, rc.logs_count); /* complete at the flush */
-    }
-    t->incarnations++;
+    keep_outcome(w, t, err, &rc);
     if (ex->timing)
         t->exec_us = (pv_now_ms() - t0) * 1e3;
     o.wrote_new = record(ex, w, version, incarnation);
@@ -672,53 +678,6 @@ static pv_task needs_reexecution(px_exec *ex, worker *w, pv_task task)
  * validation, scheduler traffic, the lines the workers hand each other) made a 330-transaction
  * block 30% slower on one worker than the sequential executor; the prefix pays none of it.
  */
-static void ps_read_basic(pv_state_source *src, const pv_address *a, pv_account_basic *out)
-{
-    pv_state_source *pre = ((struct prefix_source *)src)->pre;
-    pre->fn->read_basic(pre, a, out);
-}
-
-static u256 ps_read_balance(pv_state_source *src, const pv_address *a)
-{
-    pv_state_source *pre = ((struct prefix_source *)src)->pre;
-    return pre->fn->read_balance(pre, a);
-}
-
-static u256 ps_read_storage(pv_state_source *src, const pv_address *a, const u256 *key)
-{
-    pv_state_source *pre = ((struct prefix_source *)src)->pre;
-    return pre->fn->read_storage(pre, a, key);
-}
-
-static const pv_state_source_fn prefix_source_fn = {ps_read_basic, ps_read_balance, ps_read_storage, NULL, NULL,
-                                                    NULL};
-
-static void prefix_visit_account(void *ctx, const pv_state_visit_account *a)
-{
-    worker *w = ctx;
-    visit_account(w, a); /* eager balances: every write a full value, the coinbase's too */
-    if (a->destroyed) {
-        if (w->ndestroyed == w->cap_destroyed) {
-            w->cap_destroyed = w->cap_destroyed ? w->cap_destroyed * 2 : 8;
-            w->destroyed = xrealloc(w->destroyed, w->cap_destroyed * sizeof *w->destroyed);
-        }
-        w->destroyed[w->ndestroyed++] = *a->addr;
-    }
-}
-
-/* A slot of an account destroyed in the prefix is written whenever it is not zero: the
- * destruction zeroes everything below it, the value it was loaded with included. */
-static void prefix_visit_slot(void *ctx, const pv_address *a, const u256 *key, const u256 *loaded, const u256 *value)
-{
-    worker *w = ctx;
-    bool destroyed = false;
-    for (uint32_t i = 0; i < w->ndestroyed && !destroyed; i++)
-        destroyed = pv_address_eq(&w->destroyed[i], a);
-    static const u256 zero;
-    visit_slot(w, a, key, destroyed ? &zero : loaded, value);
-}
-
-static const pv_state_visitor prefix_visitor = {prefix_visit_account, prefix_visit_slot};
 
 /* Runs the prefix and publishes it; returns the follow-up task of its last pseudo-incarnation. */
 static pv_task run_prefix(px_exec *ex, worker *w)
@@ -738,27 +697,18 @@ static pv_task run_prefix(px_exec *ex, worker *w)
         if (!atomic_compare_exchange_weak_explicit(&ex->prefix_claims, &claims, claims + 1, memory_order_relaxed,
                                                    memory_order_relaxed))
             continue;
-        px_tx *t = &ex->txs[k + 1];
         pv_receipt rc;
-        t->err = pv_transact(w->st, &b->env, b->fork, &b->txs[k], gas, &rc);
-        t->rc = rc;
-        t->bloom = NULL;
-        t->incarnations = 1;
-        if (t->err == PV_TX_VALID)
+        pv_tx_error err = pv_transact(w->st, &b->env, b->fork, &b->txs[k], gas, &rc);
+        if (err == PV_TX_VALID)
             gas += rc.gas_used;
-        if (rc.logs_count) {
-            t->bloom = pv_arena_alloc(&w->arena, 256);
-            memset(t->bloom, 0, 256);
-            pv_bloom_batch_add_logs(&w->blooms, t->bloom, rc.logs, rc.logs_count);
-        }
+        keep_outcome(w, &ex->txs[k + 1], err, &rc);
     }
     uint32_t m = k; /* >= 2: a take-back leaves at least that */
     ex->prefix_ran = m;
     w->executions += m;
     w->nwrites = 0;
     w->has_credit = false;
-    w->ndestroyed = 0;
-    pv_state_visit(w->st, &prefix_visitor, w);
+    pv_state_visit(w->st, &write_visitor, w); /* eager balances: every write a full value, the coinbase's too */
     /* The destroyed accounts' BASIC first (transaction m - 2), the rest after (m - 1). */
     uint32_t total = w->nwrites, nd = 0;
     for (uint32_t i = 0; i < total; i++)
@@ -854,7 +804,6 @@ static void worker_free(worker *w)
     free(w->writes);
     free(w->sorted_new);
     free(w->sorted_old);
-    free(w->destroyed);
     pv_arena_free_all(&w->arena);
 }
 
@@ -1014,17 +963,15 @@ static uint32_t prefix_length(const pv_block *b, unsigned threads, const pv_para
     if (o->record_traces || o->prefix == PV_PREFIX_NEVER || threads < 2 || n < 4)
         return 0;
     uint64_t all = 0;
-    for (uint32_t k = 0; k < n; k++) /* saturating: a limit is whatever the sender wrote */
-        all = all + b->txs[k].gas_limit < all ? UINT64_MAX : all + b->txs[k].gas_limit;
+    for (uint32_t k = 0; k < n; k++)
+        all = add_saturating(all, b->txs[k].gas_limit);
     if (o->prefix == PV_PREFIX_AUTO && (n < PREFIX_MIN_TXS || all / n > PREFIX_MAX_AVG_GAS_LIMIT))
         return 0;
     unsigned pct = o->prefix_percent ? o->prefix_percent : PREFIX_PERCENT_2_THREADS * 2 / threads;
     uint64_t want = (uint64_t)((double)all * pct / 100), sum = 0;
     uint32_t m = 0;
-    while (m < n && sum + b->txs[m].gas_limit / 2 < want) {
-        uint64_t g = b->txs[m++].gas_limit;
-        sum = sum + g < sum ? UINT64_MAX : sum + g;
-    }
+    while (m < n && sum + b->txs[m].gas_limit / 2 < want)
+        sum = add_saturating(sum, b->txs[m++].gas_limit);
     return m < 2 ? 2 : m > n - 1 ? n - 1 : m;
 }
 
@@ -1121,9 +1068,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     }
     ex.prefix = prefix_length(b, threads, o);
     if (ex.prefix) {
-        ex.prefix_src.base.fn = &prefix_source_fn;
-        ex.prefix_src.base.lazy_balance = false;
-        ex.prefix_src.pre = pre;
+        pv_slow_source_init(&ex.prefix_src, pre, 0);
         atomic_init(&ex.prefix_claims, (uint64_t)ex.prefix << 32);
         pv_scheduler_reserve_prefix(&ex.sched, &workers[0].sched, ex.prefix);
         workers[0].runs_prefix = true;
@@ -1486,10 +1431,10 @@ unsigned pv_auto_threads(const pv_block *b, char *reason, size_t reason_len)
     for (size_t k = 0; k < b->txs_count; k++) {
         uint64_t g = b->txs[k].gas_limit;
         if (b->txs[k].data_size || b->txs[k].is_create)
-            contract_gas = contract_gas + g < contract_gas ? UINT64_MAX : contract_gas + g; /* limits are the sender's */
+            contract_gas = add_saturating(contract_gas, g);
         else
             transfers++;
-        all_gas = all_gas + g < all_gas ? UINT64_MAX : all_gas + g;
+        all_gas = add_saturating(all_gas, g);
         if (g > largest)
             largest = g;
     }

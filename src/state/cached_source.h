@@ -18,7 +18,9 @@ pv_state_source *pv_cached_source_base(pv_cached_source *c);
 
 /* A source that waits latency_us microseconds before each read of under (models a database
  * read for the --db-latency-us benchmarks), yielding its CPU to other runnable threads meanwhile.
- * Wrap it in a cache so that only first reads pay. */
+ * Wrap it in a cache so that only first reads pay. With latency 0 a plain pass-through: a state
+ * over it is a state over a source even when under is a world (pv_state_visit needs one), and
+ * reads balances eagerly. */
 typedef struct pv_slow_source {
     pv_state_source base;
     pv_state_source *under;

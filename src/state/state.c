@@ -1692,9 +1692,13 @@ void pv_state_visit(pv_state *s, const pv_state_visitor *v, void *ctx)
         };
         v->account(ctx, &a);
     }
+    static const u256 zero;
     for (size_t i = 0; i < s->nslot; i++) {
         const slot *sl = &s->slots[i];
-        if (sl->generation == s->accts[sl->acct].generation)
-            v->slot(ctx, &sl->addr, &sl->key, &s->loaded_slot[i], &sl->value);
+        const acct *ac = &s->accts[sl->acct];
+        /* after a destruction the storage starts from zero, whatever the slot was loaded with
+         * before it (as in pv_state_collect_changes) */
+        if (sl->generation == ac->generation)
+            v->slot(ctx, &sl->addr, &sl->key, ac->storage_cleared ? &zero : &s->loaded_slot[i], &sl->value);
     }
 }

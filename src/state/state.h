@@ -184,6 +184,9 @@ typedef struct pv_state_visit_account {
     const u256 *balance_or_delta;
 } pv_state_visit_account;
 
+/* slot's loaded: the source's answer, or zero when the account was destroyed during the state's
+ * lifetime (its storage then starts from zero; a slot loaded before and written again after a
+ * re-creation is still live). */
 typedef struct pv_state_visitor {
     void (*account)(void *ctx, const pv_state_visit_account *a);
     void (*slot)(void *ctx, const pv_address *a, const u256 *key, const u256 *loaded, const u256 *value);
