@@ -104,6 +104,7 @@ stage "generated blocks (seeds 10-29), sequential prefix (forced, 90%), under Th
     build/tsan/parevm
 stage "block bad input" sh tests/block_bad_input.sh
 stage "block read and write sets (--rw-sets, ASan+UBSan)" env PAREVM=build/asan/parevm sh tests/block_rw_sets.sh
+stage "block timeline (--timeline, ASan+UBSan)" env PAREVM=build/asan/parevm sh tests/block_timeline.sh
 ST="$FIX/ethereum-tests/GeneralStateTests"
 stage "state tests sample (ASan+UBSan)" build/asan/parevm statetest \
     "$ST/stExample" "$ST/stCallCodes" "$ST/stSStoreTest" "$ST/Pyspecs/cancun" "$ST/stRevertTest" \

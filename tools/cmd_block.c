@@ -1,4 +1,5 @@
 /* `parevm block`: replays block files and checks them against their headers. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +152,54 @@ static void print_rw_sets(const pv_parallel_stats *st, bool json)
         printf("]");
 }
 
-/* The workers of a run that must be parallel (--compare, --rw-sets): those asked for, or
+/* --timeline: one CSV row per Block-STM task of the block's (last) parallel run. */
+static void write_timeline(FILE *out, long long number, const pv_parallel_stats *st)
+{
+    for (size_t i = 0; i < st->ntimeline; i++) {
+        const pv_timeline_event *e = &st->timeline[i];
+        fprintf(out, "%lld,%u,%s,%u,%u,%.3f,%.3f\n", number, e->worker, pv_timeline_kind_name(e->kind), e->tx,
+                e->incarnation, e->start_us, e->end_us);
+    }
+}
+
+/* Each worker's time by kind of task, and what is left of its span: waiting (for a dependency,
+ * for work, for the others at the end). */
+static void print_timeline_summary(const pv_parallel_stats *st)
+{
+    if (!st->ntimeline) {
+        printf("  timeline: no Block-STM tasks (the block ran in optimistic chunks or had no transactions)\n");
+        return;
+    }
+    double end = 0;
+    for (size_t i = 0; i < st->ntimeline; i++)
+        end = st->timeline[i].end_us > end ? st->timeline[i].end_us : end;
+    printf("  timeline (microseconds from the call; the workers' tasks end at %.1f):\n", end);
+    for (unsigned w = 0; w < st->threads; w++) {
+        double us[PV_TL_KINDS] = {0}, first = -1, busy = 0;
+        unsigned count[PV_TL_KINDS] = {0};
+        for (size_t i = 0; i < st->ntimeline; i++) {
+            const pv_timeline_event *e = &st->timeline[i];
+            if (e->worker != w)
+                continue;
+            if (first < 0)
+                first = e->start_us;
+            us[e->kind] += e->end_us - e->start_us;
+            count[e->kind]++;
+            busy += e->end_us - e->start_us;
+        }
+        if (first < 0) {
+            printf("    worker %u: no task\n", w);
+            continue;
+        }
+        printf("    worker %u: first task at %.1f;", w, first);
+        for (int k = 0; k < PV_TL_KINDS; k++)
+            if (count[k])
+                printf(" %s %.1f (%u)", pv_timeline_kind_name((pv_timeline_kind)k), us[k], count[k]);
+        printf("; waiting %.1f\n", end - first - busy);
+    }
+}
+
+/* The workers of a run that must be parallel (--compare, --rw-sets, --timeline): those asked for, or
  * automatic's choice, 2 at least. */
 static unsigned parallel_threads(unsigned asked, const pv_block *b)
 {
@@ -186,6 +234,7 @@ _Static_assert(PV_CHUNKS_AUTO == 0 && PV_CHUNKS_NEVER == 1 && PV_CHUNKS_ALWAYS =
 int pv_cmd_block(int argc, char **argv)
 {
     bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false, rw_sets = false;
+    const char *timeline_path = NULL;
     unsigned threads = 0, repeat = 1;
     pv_chunks_mode chunks = PV_CHUNKS_AUTO;
     pv_prefix_mode prefix = PV_PREFIX_AUTO;
@@ -193,12 +242,17 @@ int pv_cmd_block(int argc, char **argv)
     size_t chunks_window = 0, chunks_steal = 0;
     int first = 1;
     static const char *usage_text =
-        "usage: parevm block [--json] [--verbose] [--rw-sets] [--threads N | --sequential] [--compare [--repeat K]]\n"
+        "usage: parevm block [--json] [--verbose] [--rw-sets] [--timeline CSV] [--threads N | --sequential]\n"
+        "                    [--compare [--repeat K]]\n"
         "                    [--skip-invalid] [--chunks auto|never|always] [--chunks-window N|none]\n"
         "                    [--chunks-steal N|none|skewed] [--prefix auto|never|always] [--prefix-percent P]\n"
         "                    FILE...\n"
         "  --rw-sets: each transaction's final read and write sets, as Block-STM records them (the block\n"
-        "             then runs in Block-STM on --threads N, at least 2: never sequentially nor in chunks)\n";
+        "             then runs in Block-STM on --threads N, at least 2: never sequentially nor in chunks)\n"
+        "  --timeline: every Block-STM task of every worker (prefix, publish, execute, suspend, validate,\n"
+        "             invalid, suffix) with its start and end in microseconds, as CSV rows, and each\n"
+        "             worker's time by task (the block runs in Block-STM as with --rw-sets; with\n"
+        "             --repeat K, K times, the last run shown)\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
         const char *a = argv[first];
         if (strcmp(a, "--json") == 0)
@@ -213,6 +267,8 @@ int pv_cmd_block(int argc, char **argv)
             skip_invalid = true;
         else if (strcmp(a, "--rw-sets") == 0)
             rw_sets = true;
+        else if (strcmp(a, "--timeline") == 0 && first + 1 < argc)
+            timeline_path = argv[++first];
         else if ((strcmp(a, "--chunks") == 0 || strcmp(a, "--prefix") == 0) && first + 1 < argc) {
             const char *m = argv[++first];
             int mode = pv_parse_auto_never_always(m);
@@ -274,9 +330,20 @@ int pv_cmd_block(int argc, char **argv)
         fprintf(stderr, "%s", usage_text);
         return 2;
     }
-    if (sequential && (threads > 1 || compare || rw_sets)) {
-        fprintf(stderr, "parevm block: --sequential excludes --threads N > 1, --compare and --rw-sets\n");
+    if (sequential && (threads > 1 || compare || rw_sets || timeline_path)) {
+        fprintf(stderr, "parevm block: --sequential excludes --threads N > 1, --compare, --rw-sets and --timeline\n");
         return 2;
+    }
+    FILE *timeline = NULL;
+    if (timeline_path) {
+        timeline = fopen(timeline_path, "w");
+        if (!timeline) {
+            fprintf(stderr, "parevm block: --timeline: cannot write %s: %s\n", timeline_path, strerror(errno));
+            return 2;
+        }
+        fprintf(timeline, "block,worker,kind,tx,incarnation,start_us,end_us\n");
+        if (chunks == PV_CHUNKS_AUTO)
+            chunks = PV_CHUNKS_NEVER; /* the tasks of Block-STM are what it shows */
     }
     if (sequential)
         threads = 1;
@@ -307,10 +374,11 @@ int pv_cmd_block(int argc, char **argv)
         pv_parallel_stats st;
         pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = rw_sets, .chunks = chunks,
                                      .chunks_window = chunks_window, .chunks_steal_min = chunks_steal,
-                                     .prefix = prefix, .prefix_percent = prefix_percent};
+                                     .prefix = prefix, .prefix_percent = prefix_percent,
+                                     .record_timeline = timeline != NULL};
         char compare_msg[600] = "";
         bool compare_ok = true;
-        double exec, par_ms = 0;
+        double exec = 0, par_ms = 0;
         if (compare) {
             /* The reference: the sequential executor. Then Block-STM, repeat times. */
             pv_parallel_options seq = popt;
@@ -355,12 +423,19 @@ int pv_cmd_block(int argc, char **argv)
                 snprintf(compare_msg, sizeof compare_msg,
                          "identical in %u run(s) at %u threads; sequential %.2f ms, parallel %.2f ms: speed-up %.2fx",
                          repeat, par_threads, best_seq * 1e3, best_par * 1e3, best_par > 0 ? best_seq / best_par : 0);
-        } else if (rw_sets) {
-            /* Block-STM records the sets */
-            double t2 = now_s();
-            pv_block_execute_parallel(pv_world_source(f->pre), &f->block, parallel_threads(threads, &f->block), &popt,
-                                      &r, &st);
-            exec = now_s() - t2;
+        } else if (rw_sets || timeline) {
+            /* Block-STM records the sets, or its tasks: of the last of --repeat runs (the first
+             * of a process also pays its threads' creation and first page faults) */
+            for (unsigned k = 0; k < repeat; k++) {
+                if (k) {
+                    pv_block_result_free(&r);
+                    pv_parallel_stats_free(&st);
+                }
+                double t2 = now_s();
+                pv_block_execute_parallel(pv_world_source(f->pre), &f->block, parallel_threads(threads, &f->block),
+                                          &popt, &r, &st);
+                exec = now_s() - t2;
+            }
         } else {
             double t2 = now_s();
             pv_execute_block_auto(pv_world_source(f->pre), &f->block, &popt, &r, &st);
@@ -512,7 +587,11 @@ int pv_cmd_block(int argc, char **argv)
             }
             if (rw_sets)
                 print_rw_sets(&st, false);
+            if (timeline)
+                print_timeline_summary(&st);
         }
+        if (timeline)
+            write_timeline(timeline, (long long)f->block.env.number, &st);
         pv_block_result_free(&r);
         pv_parallel_stats_free(&st);
         pv_block_file_free(f);
@@ -521,6 +600,10 @@ int pv_cmd_block(int argc, char **argv)
         printf("total: %llu gas in %.3f s of execution (%.1f Mgas/s); loading and decoding %.3f s\n",
                (unsigned long long)total_gas, total_exec, total_exec > 0 ? (double)total_gas / total_exec / 1e6 : 0,
                total_load);
+    if (timeline && fclose(timeline) != 0) {
+        fprintf(stderr, "parevm block: --timeline: writing %s failed: %s\n", timeline_path, strerror(errno));
+        failed++;
+    }
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -111,6 +111,8 @@ typedef struct px_exec {
      * worker lowers limit to take the top of what is left). On a line of its own. */
     _Alignas(64) atomic_uint_fast64_t prefix_claims;
     pv_slow_source prefix_src;    /* what the prefix's state reads: the pre-state (latency 0) */
+    bool timeline;                /* record_timeline */
+    uint64_t origin_ns;           /* the timeline's zero */
 } px_exec;
 
 /* ------------------------------------------------------------------ a transaction's view */
@@ -312,6 +314,9 @@ typedef struct worker {
     pv_bloom_cache bloom_cache;   /* the block's addresses and topics this worker has hashed ... */
     pv_bloom_batch blooms;        /* ... and those waiting (flushed when the worker stops) */
     bool runs_prefix;             /* worker 0 of a block with a sequential prefix, until it has */
+    unsigned index;
+    pv_timeline_event *events;    /* its tasks, with record_timeline */
+    size_t nevents, cap_events;
 } worker;
 
 static void add_write(worker *w, const pv_loc *l, uint8_t flags, const pv_loc_value *v)
@@ -324,6 +329,38 @@ static void add_write(worker *w, const pv_loc *l, uint8_t flags, const pv_loc_va
     x->loc = *l;
     x->flags = flags;
     x->v = *v;
+}
+
+/* The start of a task for the timeline: 0 when none is recorded (no clock read). */
+static inline uint64_t task_start(const px_exec *ex)
+{
+    return ex->timeline ? pv_now_ns() : 0;
+}
+
+/* A task that began at start (task_start) ends now. */
+static void task_end(worker *w, pv_timeline_kind kind, uint32_t tx, uint32_t incarnation, uint64_t start)
+{
+    const px_exec *ex = w->ex;
+    if (!ex->timeline)
+        return;
+    uint64_t end = pv_now_ns();
+    if (w->nevents == w->cap_events) {
+        w->cap_events = w->cap_events ? w->cap_events * 2 : 256;
+        w->events = xrealloc(w->events, w->cap_events * sizeof *w->events);
+    }
+    w->events[w->nevents++] = (pv_timeline_event){.start_us = (double)(start - ex->origin_ns) / 1e3,
+                                                  .end_us = (double)(end - ex->origin_ns) / 1e3,
+                                                  .tx = tx,
+                                                  .incarnation = incarnation,
+                                                  .worker = (uint16_t)w->index,
+                                                  .kind = (uint8_t)kind};
+}
+
+const char *pv_timeline_kind_name(pv_timeline_kind k)
+{
+    static const char *const names[PV_TL_KINDS] = {"prefix", "publish", "execute", "suspend",
+                                                   "validate", "invalid", "suffix"};
+    return (unsigned)k < PV_TL_KINDS ? names[k] : "?";
 }
 
 static bool basic_eq(const pv_account_basic *a, const pv_account_basic *b)
@@ -630,7 +667,9 @@ static bool validate(px_exec *ex, uint32_t version)
 static pv_task try_execute(px_exec *ex, worker *w, pv_task task)
 {
     for (;;) {
+        uint64_t start = task_start(ex);
         exec_outcome o = execute(ex, w, task.tx, task.incarnation, 0);
+        task_end(w, o.blocked ? PV_TL_SUSPEND : PV_TL_EXECUTE, task.tx, task.incarnation, start);
         if (o.blocked) {
             if (pv_scheduler_add_dependency(&ex->sched, &w->sched, task.tx, o.blocker))
                 return (pv_task){PV_TASK_NONE, 0, 0};
@@ -643,7 +682,9 @@ static pv_task try_execute(px_exec *ex, worker *w, pv_task task)
 static pv_task needs_reexecution(px_exec *ex, worker *w, pv_task task)
 {
     w->validations++;
+    uint64_t start = task_start(ex);
     bool valid = validate(ex, task.tx + 1);
+    task_end(w, valid ? PV_TL_VALIDATE : PV_TL_INVALID, task.tx, task.incarnation, start);
     bool aborted = !valid && pv_scheduler_try_validation_abort(&ex->sched, task.tx, task.incarnation);
     if (aborted) {
         w->aborts++;
@@ -684,6 +725,7 @@ static pv_task run_prefix(px_exec *ex, worker *w)
 {
     const pv_block *b = ex->b;
     w->runs_prefix = false;
+    uint64_t start = task_start(ex);
     pv_state_reset(w->st, &ex->prefix_src.base);
     pv_state_reserve(w->st, 2 * (size_t)ex->prefix + 16, 2 * (size_t)ex->prefix + 16);
     pv_block_beacon_root_call(w->st, b); /* version 0's writes again, the same values */
@@ -704,6 +746,8 @@ static pv_task run_prefix(px_exec *ex, worker *w)
         keep_outcome(w, &ex->txs[k + 1], err, &rc);
     }
     uint32_t m = k; /* >= 2: a take-back leaves at least that */
+    task_end(w, PV_TL_PREFIX, m, 0, start);
+    start = task_start(ex);
     ex->prefix_ran = m;
     w->executions += m;
     w->nwrites = 0;
@@ -723,6 +767,7 @@ static pv_task run_prefix(px_exec *ex, worker *w)
     memmove(w->writes, w->writes + nd, (total - nd) * sizeof *w->writes);
     w->nwrites = total - nd;
     bool new_rest = record(ex, w, m, 1);
+    task_end(w, PV_TL_PUBLISH, m, 0, start);
     atomic_fetch_add(w->sched.active, 1); /* one count per finish below (the reservation held one) */
     pv_scheduler_release_hold(&ex->sched);
     pv_scheduler_finish_prefix(&ex->sched, 0, m - 2);
@@ -789,6 +834,7 @@ static void worker_init(worker *w, px_exec *ex, unsigned i)
     memset(w, 0, sizeof *w);
     w->ex = ex;
     pv_scheduler_worker_init(&ex->sched, &w->sched, i);
+    w->index = i;
     w->view.base.fn = &view_fn;
     w->view.base.lazy_balance = true;
     w->view.ex = ex;
@@ -804,7 +850,32 @@ static void worker_free(worker *w)
     free(w->writes);
     free(w->sorted_new);
     free(w->sorted_old);
+    free(w->events);
     pv_arena_free_all(&w->arena);
+}
+
+static int cmp_event_start(const void *a, const void *b)
+{
+    const pv_timeline_event *x = a, *y = b;
+    return x->start_us < y->start_us ? -1 : x->start_us > y->start_us ? 1 : (int)x->worker - (int)y->worker;
+}
+
+/* The workers' timelines, merged by start time into stats. */
+static void collect_timeline(worker *workers, unsigned threads, pv_parallel_stats *stats)
+{
+    size_t total = 0;
+    for (unsigned i = 0; i < threads; i++)
+        total += workers[i].nevents;
+    stats->timeline = malloc((total ? total : 1) * sizeof *stats->timeline);
+    if (!stats->timeline)
+        oom();
+    stats->ntimeline = 0;
+    for (unsigned i = 0; i < threads; i++) {
+        if (workers[i].nevents)
+            memcpy(stats->timeline + stats->ntimeline, workers[i].events, workers[i].nevents * sizeof *workers[i].events);
+        stats->ntimeline += workers[i].nevents;
+    }
+    qsort(stats->timeline, stats->ntimeline, sizeof *stats->timeline, cmp_event_start);
 }
 
 /* The sequential suffix: transactions from `from` on, in order, each over every lower one final,
@@ -822,7 +893,10 @@ static void *suffix_main(void *arg)
     uint64_t gas = j->gas_before;
     for (uint32_t k = j->from; k < j->ex->n; k++) {
         px_tx *t = &j->ex->txs[k + 1];
-        execute(j->ex, j->w, k, t->incarnations, gas);
+        uint64_t start = task_start(j->ex);
+        uint32_t incarnation = t->incarnations;
+        execute(j->ex, j->w, k, incarnation, gas);
+        task_end(j->w, PV_TL_SUFFIX, k, incarnation, start);
         if (t->err == PV_TX_VALID)
             gas += t->rc.gas_used;
     }
@@ -908,6 +982,9 @@ void pv_parallel_stats_free(pv_parallel_stats *s)
     free(s->traces);
     s->traces = NULL;
     s->ntraces = 0;
+    free(s->timeline);
+    s->timeline = NULL;
+    s->ntimeline = 0;
 }
 
 /*
@@ -985,7 +1062,8 @@ static bool chunks_first(const pv_block *b, unsigned threads, const pv_parallel_
 
 /* chunks: chunks_first(b, threads, o), decided once by the caller (it hires no crew then). */
 static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads, bool chunks, px_crew *crew,
-                             const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
+                             const pv_parallel_options *o, uint64_t origin_ns, pv_block_result *out,
+                             pv_parallel_stats *stats)
 {
     double t0 = pv_now_ms();
     pv_parallel_stats local;
@@ -1024,6 +1102,8 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     ex.b = b;
     ex.n = n;
     ex.timing = o->record_traces;
+    ex.timeline = o->record_timeline;
+    ex.origin_ns = origin_ns;
     pv_mvmemory_init(&ex.mv, pre, (size_t)n * 12 + 256);
     /* Runs of consecutive transactions per claim when the block is long enough that the runs
      * are small beside each worker's share (the tail imbalance is at most one run). */
@@ -1188,6 +1268,8 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     }
     stats->reexecutions = stats->executions > n ? stats->executions - n : 0;
     stats->dependency_waits = atomic_load(&ex.sched.n_dependency_waits);
+    if (ex.timeline)
+        collect_timeline(workers, threads, stats);
     if (o->record_traces) {
         stats->traces = calloc((size_t)n + 1, sizeof *stats->traces);
         if (!stats->traces)
@@ -1240,6 +1322,7 @@ typedef struct parallel_job {
     unsigned threads;
     bool chunks;                  /* optimistic chunks first (chunks_first) */
     const pv_parallel_options *o;
+    uint64_t origin_ns;           /* when pv_block_execute_parallel was called */
     pv_block_result *out;
     pv_parallel_stats *stats;
 } parallel_job;
@@ -1258,7 +1341,7 @@ static void *crew_member_main(void *arg)
     px_crew *crew = m->crew;
     if (m->index == 0) {
         parallel_job *j = m->job;
-        execute_parallel(j->pre, j->b, j->threads, j->chunks, crew, j->o, j->out, j->stats);
+        execute_parallel(j->pre, j->b, j->threads, j->chunks, crew, j->o, j->origin_ns, j->out, j->stats);
         /* a block that needed no workers (no transactions, or its chunks did it) */
         atomic_store_explicit(&crew->state, CREW_DISMISSED, memory_order_release);
         return NULL;
@@ -1279,9 +1362,10 @@ static void *crew_member_main(void *arg)
 void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned threads,
                                const pv_parallel_options *o, pv_block_result *out, pv_parallel_stats *stats)
 {
+    uint64_t origin_ns = pv_now_ns();
     if (threads < 1)
         threads = 1;
-    parallel_job j = {pre, b, threads, chunks_first(b, threads, o), o, out, stats};
+    parallel_job j = {pre, b, threads, chunks_first(b, threads, o), o, origin_ns, out, stats};
     px_crew crew;
     atomic_init(&crew.state, CREW_WAIT);
     crew.args = NULL;

@@ -31,7 +31,32 @@ typedef struct pv_parallel_options {
                                      PV_CHUNKS_STEAL_SKEWED (tests) */
     pv_prefix_mode prefix;        /* never with record_traces (traces are per transaction) */
     unsigned prefix_percent;      /* its share of the block's gas limits: 0 default, 1..99 (tests) */
+    bool record_timeline;         /* keep every Block-STM task of every worker (pv_timeline_event) */
 } pv_parallel_options;
+
+/* One task of one Block-STM worker, with record_timeline: what it did and when, in microseconds
+ * from the call of pv_block_execute_parallel (so the workers' start shows the wake-up). Costs one
+ * clock read per task when recorded, a branch when not. */
+typedef enum pv_timeline_kind {
+    PV_TL_PREFIX,                 /* the sequential prefix ran transactions [0, tx) in order */
+    PV_TL_PUBLISH,                /* ... and wrote what they changed into multi-version memory */
+    PV_TL_EXECUTE,                /* incarnation `incarnation` of transaction tx */
+    PV_TL_SUSPEND,                /* ... that stopped at a lower transaction's estimate or nonce */
+    PV_TL_VALIDATE,               /* a validation of tx's read set that passed ... */
+    PV_TL_INVALID,                /* ... or failed */
+    PV_TL_SUFFIX,                 /* tx run in order after the block gas limit was reached */
+    PV_TL_KINDS
+} pv_timeline_kind;
+
+typedef struct pv_timeline_event {
+    double start_us, end_us;
+    uint32_t tx, incarnation;
+    uint16_t worker;
+    uint8_t kind;                 /* pv_timeline_kind */
+} pv_timeline_event;
+
+/* The kind's name in the CSV and the summaries: "prefix", "publish", "execute", ... */
+const char *pv_timeline_kind_name(pv_timeline_kind k);
 
 /* What one transaction finally read and wrote (its last, committed incarnation). */
 typedef struct pv_tx_trace {
@@ -66,6 +91,8 @@ typedef struct pv_parallel_stats {
     double ms_chunks_run, ms_chunks_validate, ms_chunks_finish; /* ... by phase (chunks.h) */
     pv_tx_trace *traces;          /* traces[i] for transaction i when record_traces */
     size_t ntraces;
+    pv_timeline_event *timeline;  /* with record_timeline, by start time (none for chunks or a */
+    size_t ntimeline;             /* sequential run) */
 } pv_parallel_stats;
 
 void pv_parallel_stats_free(pv_parallel_stats *s);
