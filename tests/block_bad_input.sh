@@ -2,15 +2,8 @@
 # Bad input to `parevm block`: a wrong header value, a tampered signature, a forged sender, a
 # transaction with a too-low nonce, a truncated .json.gz, malformed JSON and a missing file each
 # give a clear error or mismatch report naming the file (never a crash), and a non-zero exit.
-PAREVM=${PAREVM:-build/parevm}
-FIX=${PAREVM_FIXTURES:-../shared/fixtures}
+. "$(dirname "$0")/checks.sh"
 SRC="$FIX/mainnet/46147.json.gz"   # Frontier, one transfer
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-check() {  # description, command...
-    d=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $d"; cat "$tmp/out"; fi
-}
 run() {  # file: runs parevm block on it; output in $tmp/out, exit code in $rc
     "$PAREVM" block "$@" >"$tmp/out" 2>&1; rc=$?
 }
@@ -75,5 +68,4 @@ for bad in "--prefix sometimes" "--chunks x" "--prefix-percent 0" "--prefix-perc
     check "bad option value $bad: named" grep -q -- "${bad%% *}" "$tmp/out"
 done
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

@@ -5,14 +5,7 @@
 # recipient's account (and the miner's, for its fees); it writes the sender's nonce, the
 # recipient's creation, and three balance deltas (the sender's debit, the recipient's and the
 # miner's credits). A bigger block: one entry per transaction, in order. Bad combinations exit 2.
-PAREVM=${PAREVM:-build/parevm}
-FIX=${PAREVM_FIXTURES:-../shared/fixtures}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-check() {  # description, command...
-    d=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $d"; head -c 2000 "$tmp/out"; echo; fi
-}
+. "$(dirname "$0")/checks.sh"
 S=0xa1e4380a3b1f749673e270229993ee55f35663b4 R=0x5df9b87991262f6ba471f09758cde1c0fc1de734
 M=0xe6a7a1d47ff21b6321162aea7c6cb457d5476bca
 "$PAREVM" block --rw-sets --json "$FIX/mainnet/46147.json.gz" >"$tmp/out" 2>&1; rc=$?
@@ -41,5 +34,4 @@ check "$B: no storage location without a key" sh -c "! grep -q '\"kind\":\"stora
 check "--rw-sets with --sequential: exit 2" [ $rc -eq 2 ]
 check "--rw-sets with --sequential: says why" grep -q 'excludes .*--rw-sets' "$tmp/out"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

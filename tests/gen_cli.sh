@@ -2,13 +2,8 @@
 # `parevm gen` from the command line: usage errors exit 2 with a message naming the option,
 # the same arguments give the same file, and `parevm block` replays what gen writes (with
 # --skip-invalid for --invalid blocks).
-PAREVM=${PAREVM:-build/parevm}
-dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
-pass=0; fail=0
-check() {  # description, command...
-    d=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $d"; fi
-}
+. "$(dirname "$0")/checks.sh"
+dir="$tmp"
 usage_error() {  # description, expected text, gen arguments...
     d=$1; want=$2; shift 2
     "$PAREVM" gen "$@" >"$dir/out" 2>&1
@@ -46,5 +41,4 @@ check "an --invalid block fails plain replay" grep -q 'is invalid' "$dir/out"
 check "and passes with --skip-invalid" grep -qE 'invalid transaction\(s\) left out' "$dir/out"
 check "(1 passed)" grep -q '^1 passed, 0 failed' "$dir/out"
 [ $fail -ne 0 ] && cat "$dir/out"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary
