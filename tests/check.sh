@@ -12,22 +12,23 @@ export PAREVM_FIXTURES="$FIX"
 total_pass=0; total_fail=0; total_skip=0; status=0
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 
+# (its variables are stage_*: a caller's loop variable must survive a stage)
 stage() {
-    name=$1; shift
-    echo "== $name"
-    "$@" >"$log" 2>&1; rc=$?
+    stage_name=$1; shift
+    echo "== $stage_name"
+    "$@" >"$log" 2>&1; stage_rc=$?
     # Show the output's tail (a full state-test run prints only failures and its totals).
     tail -n 40 "$log"
-    line=$(grep -E '([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-    p=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
-    f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
-    k=$(printf '%s' "$line" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+')
-    if [ $rc -ne 0 ] || [ -z "$line" ]; then
+    stage_line=$(grep -E '([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    stage_p=$(printf '%s' "$stage_line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+    stage_f=$(printf '%s' "$stage_line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+    stage_k=$(printf '%s' "$stage_line" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+')
+    if [ $stage_rc -ne 0 ] || [ -z "$stage_line" ]; then
         status=1
-        [ -z "$f" ] || [ "$f" = 0 ] && f=1
-        echo "!! stage '$name' failed (exit $rc)"
+        [ -z "$stage_f" ] || [ "$stage_f" = 0 ] && stage_f=1
+        echo "!! stage '$stage_name' failed (exit $stage_rc)"
     fi
-    total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${f:-0})); total_skip=$((total_skip + ${k:-0}))
+    total_pass=$((total_pass + ${stage_p:-0})); total_fail=$((total_fail + ${stage_f:-0})); total_skip=$((total_skip + ${stage_k:-0}))
 }
 
 stage "unit tests" sh tests/run.sh unit build/tests/test_*

@@ -15,18 +15,19 @@ export PAREVM_FIXTURES="$FIX"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
 total_pass=0; total_fail=0; status=0
 log=$(mktemp); GEN=$(mktemp -d); trap 'rm -f "$log"; rm -rf "$GEN"' EXIT
+# (its variables are stage_*: a caller's loop variable must survive a stage)
 stage() {
-    name=$1; shift
-    echo "== $name"
-    start=$(date +%s)
-    "$@" >"$log" 2>&1; rc=$?
+    stage_name=$1; shift
+    echo "== $stage_name"
+    stage_start=$(date +%s)
+    "$@" >"$log" 2>&1; stage_rc=$?
     grep -E 'DIFFERENT|WARNING' "$log" | head -5
-    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-    echo "   $line ($(( $(date +%s) - start )) s)"
-    p=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
-    f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
-    if [ $rc -ne 0 ] || [ -z "$line" ]; then status=1; [ -z "$f" ] || [ "$f" = 0 ] && f=1; fi
-    total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${f:-0}))
+    stage_line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    echo "   $stage_line ($(( $(date +%s) - stage_start )) s)"
+    stage_p=$(printf '%s' "$stage_line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+    stage_f=$(printf '%s' "$stage_line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+    if [ $stage_rc -ne 0 ] || [ -z "$stage_line" ]; then status=1; [ -z "$stage_f" ] || [ "$stage_f" = 0 ] && stage_f=1; fi
+    total_pass=$((total_pass + ${stage_p:-0})); total_fail=$((total_fail + ${stage_f:-0}))
 }
 for t in 2 4 8 16; do
     stage "mainnet blocks x20 at $t threads" build/parevm block --compare --repeat 20 --threads $t "$FIX"/mainnet/*.json.gz
