@@ -72,6 +72,19 @@ done
 stage "mainnet blocks: sequential prefix (forced, 90%) under ThreadSanitizer (sample, 2 threads)" \
     build/tsan/parevm block --compare --prefix always --prefix-percent 90 --threads 2 "$MAINNET"/8889776.json.gz \
     "$MAINNET"/15538827.json.gz "$MAINNET"/13217637.json.gz "$MAINNET"/12300570.json.gz
+# Perturbed pre-states (parevm block --perturb): the real blocks' code on other balances, nonces
+# and slots, so other branches and other failing transactions; one stage per seed range and mode.
+stage "mainnet blocks over perturbed pre-states (seeds 1-3): parallel == sequential at 2 threads" \
+    sh tests/compare_perturbed.sh 1 3 2
+stage "mainnet blocks over perturbed pre-states (seeds 4-6): parallel == sequential at 4 threads" \
+    sh tests/compare_perturbed.sh 4 6 4
+stage "mainnet blocks over perturbed pre-states (seeds 7-8), optimistic chunks (forced) at 3 threads" \
+    env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_perturbed.sh 7 8 3
+stage "mainnet blocks over perturbed pre-states (seeds 9-10), sequential prefix (forced, 60%) at 2 threads" \
+    env PAREVM_BLOCK_OPTS="--prefix always --prefix-percent 60" sh tests/compare_perturbed.sh 9 10 2
+stage "mainnet blocks over a perturbed pre-state under ThreadSanitizer (sample, seed 11, 4 threads)" \
+    build/tsan/parevm block --compare --skip-invalid --perturb 11 --threads 4 "$MAINNET"/15538827.json.gz \
+    "$MAINNET"/19933612.json.gz "$MAINNET"/8889776.json.gz "$MAINNET"/4864590.json.gz "$MAINNET"/18085863.json.gz
 # Big synthetic blocks (the chunks' own ground: they succeed there); each run is compared with
 # the sequential result.
 # (bench blocks exits non-zero when a parallel result differs: its status decides, not tail's)
@@ -107,6 +120,7 @@ stage "generated blocks (seeds 10-29), sequential prefix (forced, 90%), under Th
 stage "block bad input" sh tests/block_bad_input.sh
 stage "block read and write sets (--rw-sets, ASan+UBSan)" env PAREVM=build/asan/parevm sh tests/block_rw_sets.sh
 stage "block timeline (--timeline, ASan+UBSan)" env PAREVM=build/asan/parevm sh tests/block_timeline.sh
+stage "block perturbed pre-states (--perturb, ASan+UBSan)" env PAREVM=build/asan/parevm sh tests/block_perturb.sh
 ST="$FIX/ethereum-tests/GeneralStateTests"
 stage "state tests sample (ASan+UBSan)" build/asan/parevm statetest \
     "$ST/stExample" "$ST/stCallCodes" "$ST/stSStoreTest" "$ST/Pyspecs/cancun" "$ST/stRevertTest" \

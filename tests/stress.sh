@@ -8,8 +8,11 @@
 #     alone (--chunks-window none), big synthetic blocks of 5 seeds;
 #   - Block-STM's sequential prefix forced (40% and 90% of the gas limits): mainnet x5 at 2, 3
 #     and 8 threads, the 2000 generated blocks at 2 and 4 threads;
+#   - every mainnet block over perturbed pre-states (parevm block --perturb): 40 seeds at 2, 4, 8
+#     and 16 threads, 10 with the chunks forced, 10 with the prefix forced;
 #   - under ThreadSanitizer: every mainnet block twice at 4 threads, the 2000 generated blocks at
-#     4 and 16 threads, with forced chunks at 3 threads, and with a forced prefix at 3 threads.
+#     4 and 16 threads, with forced chunks at 3 threads, and with a forced prefix at 3 threads;
+#     every mainnet block over 3 perturbed pre-states at 4 threads.
 FIX=${PAREVM_FIXTURES:-../shared/fixtures}
 export PAREVM_FIXTURES="$FIX"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
@@ -60,6 +63,16 @@ for p in 40 90; do
             env PAREVM_BLOCK_OPTS="--prefix always --prefix-percent $p" sh tests/compare_generated.sh "$GEN" $t 1
     done
 done
+# Perturbed pre-states: 40 seeds of every mainnet block at 2, 4, 8 and 16 threads, and 10 with
+# the chunks and the prefix forced.
+for t in 2 4 8 16; do
+    stage "mainnet blocks over perturbed pre-states (seeds 101-140) at $t threads" \
+        sh tests/compare_perturbed.sh 101 140 $t
+done
+stage "mainnet blocks over perturbed pre-states (seeds 141-150), optimistic chunks forced, at 3 threads" \
+    env PAREVM_BLOCK_OPTS="--chunks always" sh tests/compare_perturbed.sh 141 150 3
+stage "mainnet blocks over perturbed pre-states (seeds 151-160), sequential prefix forced (40%), at 2 threads" \
+    env PAREVM_BLOCK_OPTS="--prefix always --prefix-percent 40" sh tests/compare_perturbed.sh 151 160 2
 # No early checks: the final validation alone decides.
 stage "mainnet blocks x5, optimistic chunks forced, final validation only, at 4 threads" \
     build/parevm block --compare --repeat 5 --chunks always --chunks-window none --threads 4 "$FIX"/mainnet/*.json.gz
@@ -83,5 +96,7 @@ stage "2000 generated blocks under ThreadSanitizer, optimistic chunks forced, sk
     env PAREVM_BLOCK_OPTS="--chunks always --chunks-steal skewed" sh tests/compare_generated.sh "$GEN" 2 1 build/tsan/parevm
 stage "2000 generated blocks under ThreadSanitizer, sequential prefix forced (90%), at 3 threads" \
     env PAREVM_BLOCK_OPTS="--prefix always --prefix-percent 90" sh tests/compare_generated.sh "$GEN" 3 1 build/tsan/parevm
+stage "mainnet blocks over perturbed pre-states under ThreadSanitizer (seeds 161-163, 4 threads)" \
+    sh tests/compare_perturbed.sh 161 163 4 build/tsan/parevm
 echo "stress: $total_pass passed, $total_fail failed"
 exit $status

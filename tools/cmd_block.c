@@ -8,6 +8,7 @@
 #include "exec/block.h"
 #include "exec/parallel.h"
 #include "io/block_json.h"
+#include "state/perturbed_source.h"
 #include "util/clock.h"
 #include "util/hex.h"
 
@@ -236,6 +237,8 @@ int pv_cmd_block(int argc, char **argv)
     bool json = false, verbose = false, compare = false, sequential = false, skip_invalid = false, rw_sets = false;
     const char *timeline_path = NULL;
     unsigned threads = 0, repeat = 1;
+    bool perturb = false;
+    uint64_t perturb_seed = 0;
     pv_chunks_mode chunks = PV_CHUNKS_AUTO;
     pv_prefix_mode prefix = PV_PREFIX_AUTO;
     unsigned prefix_percent = 0;
@@ -246,13 +249,16 @@ int pv_cmd_block(int argc, char **argv)
         "                    [--compare [--repeat K]]\n"
         "                    [--skip-invalid] [--chunks auto|never|always] [--chunks-window N|none]\n"
         "                    [--chunks-steal N|none|skewed] [--prefix auto|never|always] [--prefix-percent P]\n"
-        "                    FILE...\n"
+        "                    [--perturb SEED] FILE...\n"
         "  --rw-sets: each transaction's final read and write sets, as Block-STM records them (the block\n"
         "             then runs in Block-STM on --threads N, at least 2: never sequentially nor in chunks)\n"
         "  --timeline: every Block-STM task of every worker (prefix, publish, execute, suspend, validate,\n"
         "             invalid, suffix) with its start and end in microseconds, as CSV rows, and each\n"
         "             worker's time by task (the block runs in Block-STM as with --rw-sets; with\n"
-        "             --repeat K, K times, the last run shown)\n";
+        "             --repeat K, K times, the last run shown)\n"
+        "  --perturb: (tests, with --compare) some balances, nonces and storage slots of the pre-state\n"
+        "             changed from SEED, the same for both executors; the header's gasUsed, logsBloom\n"
+        "             and receiptsRoot are then not checked, only that the two agree\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
         const char *a = argv[first];
         if (strcmp(a, "--json") == 0)
@@ -280,6 +286,17 @@ int pv_cmd_block(int argc, char **argv)
                 chunks = (pv_chunks_mode)mode;
             else
                 prefix = (pv_prefix_mode)mode;
+        }
+        else if (strcmp(a, "--perturb") == 0 && first + 1 < argc) {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(argv[++first], &end, 10);
+            if (*end || end == argv[first] || errno || argv[first][0] == '-') {
+                fprintf(stderr, "parevm block: --perturb needs a seed (a number), got '%s'\n", argv[first]);
+                return 2;
+            }
+            perturb = true;
+            perturb_seed = v;
         }
         else if (strcmp(a, "--prefix-percent") == 0 && first + 1 < argc) {
             /* the sequential prefix's share of the gas limits (tests: 90 makes the other workers
@@ -334,6 +351,10 @@ int pv_cmd_block(int argc, char **argv)
         fprintf(stderr, "parevm block: --sequential excludes --threads N > 1, --compare, --rw-sets and --timeline\n");
         return 2;
     }
+    if (perturb && !compare) {
+        fprintf(stderr, "parevm block: --perturb needs --compare (a perturbed block has nothing else to be checked against)\n");
+        return 2;
+    }
     FILE *timeline = NULL;
     if (timeline_path) {
         timeline = fopen(timeline_path, "w");
@@ -370,6 +391,12 @@ int pv_cmd_block(int argc, char **argv)
             free(err);
             continue;
         }
+        pv_perturbed_source perturbed;
+        pv_state_source *pre = pv_world_source(f->pre);
+        if (perturb) {
+            pv_perturbed_source_init(&perturbed, pre, perturb_seed);
+            pre = &perturbed.base;
+        }
         pv_block_result r;
         pv_parallel_stats st;
         pv_parallel_options popt = {.threads = threads, .policy = policy, .record_traces = rw_sets, .chunks = chunks,
@@ -385,7 +412,7 @@ int pv_cmd_block(int argc, char **argv)
             seq.threads = 1;
             pv_parallel_stats sst;
             double t2 = now_s();
-            pv_execute_block_auto(pv_world_source(f->pre), &f->block, &seq, &r, &sst);
+            pv_execute_block_auto(pre, &f->block, &seq, &r, &sst);
             exec = now_s() - t2;
             unsigned par_threads = parallel_threads(threads, &f->block);
             memset(&st, 0, sizeof st);
@@ -394,7 +421,7 @@ int pv_cmd_block(int argc, char **argv)
                 pv_block_result pr;
                 pv_parallel_stats_free(&st);
                 double t3 = now_s();
-                pv_block_execute_parallel(pv_world_source(f->pre), &f->block, par_threads, &popt, &pr, &st);
+                pv_block_execute_parallel(pre, &f->block, par_threads, &popt, &pr, &st);
                 double tp = now_s() - t3;
                 best_par = tp < best_par ? tp : best_par;
                 char why[500];
@@ -407,7 +434,7 @@ int pv_cmd_block(int argc, char **argv)
                 if (k + 1 < repeat) { /* time the sequential executor as often as the parallel one */
                     pv_block_result sr;
                     double t4 = now_s();
-                    pv_execute_block_auto(pv_world_source(f->pre), &f->block, &seq, &sr, &sst);
+                    pv_execute_block_auto(pre, &f->block, &seq, &sr, &sst);
                     double ts = now_s() - t4;
                     best_seq = ts < best_seq ? ts : best_seq;
                     if (compare_ok && !pv_block_results_equal(&r, &sr, why, sizeof why)) {
@@ -423,6 +450,11 @@ int pv_cmd_block(int argc, char **argv)
                 snprintf(compare_msg, sizeof compare_msg,
                          "identical in %u run(s) at %u threads; sequential %.2f ms, parallel %.2f ms: speed-up %.2fx",
                          repeat, par_threads, best_seq * 1e3, best_par * 1e3, best_par > 0 ? best_seq / best_par : 0);
+            if (perturb) {
+                size_t len = strlen(compare_msg);
+                snprintf(compare_msg + len, sizeof compare_msg - len, " (pre-state perturbed, seed %llu)",
+                         (unsigned long long)perturb_seed);
+            }
         } else if (rw_sets || timeline) {
             /* Block-STM records the sets, or its tasks: of the last of --repeat runs (the first
              * of a process also pays its threads' creation and first page faults) */
@@ -432,13 +464,13 @@ int pv_cmd_block(int argc, char **argv)
                     pv_parallel_stats_free(&st);
                 }
                 double t2 = now_s();
-                pv_block_execute_parallel(pv_world_source(f->pre), &f->block, parallel_threads(threads, &f->block),
+                pv_block_execute_parallel(pre, &f->block, parallel_threads(threads, &f->block),
                                           &popt, &r, &st);
                 exec = now_s() - t2;
             }
         } else {
             double t2 = now_s();
-            pv_execute_block_auto(pv_world_source(f->pre), &f->block, &popt, &r, &st);
+            pv_execute_block_auto(pre, &f->block, &popt, &r, &st);
             exec = now_s() - t2;
         }
 
@@ -452,7 +484,16 @@ int pv_cmd_block(int argc, char **argv)
                      : f->transactions_root_ok ? CHECK_PASS
                                                : CHECK_FAIL;
         rep.wdroot = !f->has_withdrawals_root ? CHECK_NOT_CHECKED : f->withdrawals_root_ok ? CHECK_PASS : CHECK_FAIL;
-        if (!r.valid) {
+        if (perturb) {
+            /* another pre-state than the header's: only the comparison decides */
+            rep.gas = rep.bloom = rep.receipts = CHECK_NOT_CHECKED;
+            if (!r.valid) {
+                char h[67];
+                pv_hex_encode(f->stxs[r.invalid_tx].hash.b, 32, h);
+                snprintf(rep.detail, sizeof rep.detail, "(perturbed pre-state) tx %zu (%s) is invalid: %s",
+                         r.invalid_tx, h, pv_tx_error_name(r.invalid_error));
+            }
+        } else if (!r.valid) {
             rep.gas = rep.bloom = rep.receipts = CHECK_FAIL;
             char h[67];
             pv_hex_encode(f->stxs[r.invalid_tx].hash.b, 32, h);
