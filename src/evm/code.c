@@ -63,7 +63,11 @@ static inline void block_masks(const uint8_t *p, uint64_t *jumpdest, uint64_t *p
  * then a walk over the PUSH bytes only (a PUSH inside another's data is data), each marking its
  * data, which may run into the next block. A byte-at-a-time loop mispredicted its branch on
  * every few bytes: 0.6 ns a byte (1,921 bytes of swap_math: 1.15 us, a third of that case's
- * "total"). tests/unit/test_interp.c compares the two on random code. */
+ * "total"). The walk visits every PUSH byte in turn and skips those already marked as data,
+ * rather than jumping past each PUSH's data: the jump made the next position wait for this
+ * PUSH's byte to load (about 11 cycles a PUSH, one after the other), while the skip test is a
+ * well-predicted branch on the mask alone (swap_math's analysis 0.9 -> 0.55 us).
+ * tests/unit/test_interp.c compares the map with the definition on random code. */
 static pv_code *analyse(const uint8_t *bytes, size_t size)
 {
     size_t words = size / 64 + 1;
@@ -83,19 +87,17 @@ static pv_code *analyse(const uint8_t *bytes, size_t size)
         block_masks(padded + base, &jumpdest, &push);
         uint64_t data = carry;
         carry = 0;
-        uint64_t todo = push & ~data;
-        while (todo) {
+        for (uint64_t todo = push & ~data; todo; todo &= todo - 1) {
             unsigned i = (unsigned)__builtin_ctzll(todo);
+            if (PV_UNLIKELY((data >> i) & 1))
+                continue; /* a PUSH byte inside an earlier PUSH's data */
             unsigned last = i + 1 + (unsigned)(padded[base + i] - PV_OP_PUSH1); /* its last data byte */
             uint64_t upto_i = (2ULL << i) - 1;                       /* bits 0..i (all when i = 63) */
             if (last < 63) {
-                uint64_t upto_last = (2ULL << last) - 1;
-                data |= upto_last & ~upto_i;
-                todo &= ~upto_last;
+                data |= ((2ULL << last) - 1) & ~upto_i;
             } else {
                 data |= ~upto_i;
                 carry = last > 63 ? (2ULL << (last - 64)) - 1 : 0;
-                todo = 0;
             }
         }
         bitmap[w] = jumpdest & ~data;
