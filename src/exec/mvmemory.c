@@ -561,22 +561,25 @@ static void *collect_chunk_main(void *arg)
         pv_account_change *c = &ch->accounts[ch->count];
         memset(c, 0, sizeof *c);
         c->address = v[i].key->addr;
-        c->exists = o.post.exists;
-        c->storage_reset = o.destroyed_ever && o.pre.exists && o.pre.has_storage;
-        if (c->exists) {
+        /* the decision from o and locals, not read back from *c (see collect_unsorted in
+         * state.c: a load over several narrower fresh stores is not forwarded) */
+        bool exists = o.post.exists, storage_reset = o.destroyed_ever && o.pre.exists && o.pre.has_storage;
+        c->exists = exists;
+        c->storage_reset = storage_reset;
+        if (exists) {
             c->nonce = o.post.nonce;
             c->balance = o.balance;
             c->code = o.post.code;
         }
         c->slots = ch->slot_pool + ch->nslots;
-        if (c->exists)
-            c->slots_count = changed_slots(m, v, i, j, &o, ch->slot_pool + ch->nslots);
-        bool fields_changed = c->exists != o.pre.exists || c->storage_reset ||
-                              (c->exists && (c->nonce != o.pre.nonce || !u256_eq(&c->balance, &o.pre_balance) ||
-                                             !pv_code_same(c->code, o.pre.code)));
-        if (open || fields_changed || c->slots_count) {
+        size_t slots_count = exists ? changed_slots(m, v, i, j, &o, ch->slot_pool + ch->nslots) : 0;
+        c->slots_count = slots_count;
+        bool fields_changed = exists != o.pre.exists || storage_reset ||
+                              (exists && (o.post.nonce != o.pre.nonce || !u256_eq(&o.balance, &o.pre_balance) ||
+                                          !pv_code_same(o.post.code, o.pre.code)));
+        if (open || fields_changed || slots_count) {
             ch->count++;
-            ch->nslots += c->slots_count;
+            ch->nslots += slots_count;
         }
         if (open)
             ch->open_changed = fields_changed;

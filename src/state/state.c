@@ -1395,13 +1395,18 @@ static size_t collect_unsorted(pv_state *s, pv_state_changes *out, uint32_t *unc
         memset(c, 0, sizeof *c);
         c->address = r->addr;
         c->exists = r->exists;
-        c->storage_reset = r->storage_cleared && pre_exists && pre_has_storage;
+        /* What decides whether the record is kept stays in locals: read back from *c, the
+         * narrower stores just made to it could not be forwarded, and the load waited for them
+         * to reach the cache (half of this function's samples on a block of transfers). */
+        bool storage_reset = r->storage_cleared && pre_exists && pre_has_storage;
+        c->storage_reset = storage_reset;
         if (r->exists) {
             c->nonce = r->nonce;
             c->balance = r->balance;
             c->code = r->code;
         }
         c->slots = out->slot_pool + nslots;
+        size_t slots_count = 0;
         /* this account's slot records: ids[k..) while acct == i (ids sorted by acct) */
         while (k < nids && s->slots[ids[k]].acct < i)
             k++;
@@ -1413,19 +1418,21 @@ static size_t collect_unsorted(pv_state *s, pv_state_changes *out, uint32_t *unc
             u256 pre = r->storage_cleared ? u256_zero() : s->world ? source_slot(s, r, &sl->key) : s->loaded_slot[ids[k]];
             if (r->storage_cleared ? !u256_is_zero(&sl->value) : !u256_eq(&pre, &sl->value)) {
                 out->slot_pool[nslots++] = (pv_slot_change){sl->key, sl->value};
-                c->slots_count++;
+                slots_count++;
             }
         }
-        if (c->exists != pre_exists)
-            c->changed = PV_CHANGED_BASIC | PV_CHANGED_BALANCE;
-        else if (c->exists)
-            c->changed = (c->nonce != pre_nonce || !pv_code_same(c->code, pre_code) ? PV_CHANGED_BASIC : 0) |
-                         (!u256_eq(&c->balance, &pre_balance) ? PV_CHANGED_BALANCE : 0);
-        bool changed = c->changed || c->storage_reset || c->slots_count;
-        if (changed)
+        c->slots_count = slots_count;
+        uint8_t changed_bits = 0;
+        if (r->exists != pre_exists)
+            changed_bits = PV_CHANGED_BASIC | PV_CHANGED_BALANCE;
+        else if (r->exists)
+            changed_bits = (r->nonce != pre_nonce || !pv_code_same(r->code, pre_code) ? PV_CHANGED_BASIC : 0) |
+                           (!u256_eq(&r->balance, &pre_balance) ? PV_CHANGED_BALANCE : 0);
+        c->changed = changed_bits;
+        if (changed_bits || storage_reset || slots_count)
             out->count++;
         else {
-            nslots -= c->slots_count;
+            nslots -= slots_count;
             if (unchanged)
                 unchanged[(*n_unchanged)++] = (uint32_t)i;
         }
