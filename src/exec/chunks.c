@@ -503,8 +503,15 @@ static void chunk_weights(unsigned chunks, double *w)
         w[c] = speed[c] * chunks / sum;
 }
 
-/* Transactions a run claims at once: a compare-and-swap on its own line per four. */
+/* Transactions a run claims at once: a compare-and-swap on its own line per claim, at least
+ * CLAIM_TXS, up to 1/CLAIM_SHARE of what is left (at most CLAIM_MAX), so that a thief finds all
+ * but a thirty-second of the rest free to split. The locked compare-and-swap waits for the
+ * stores of the transactions before it to drain; one per four transfers was 6% of a
+ * 10,000-transfer block's extra CPU in chunks, and the bigger claims ran it 2% faster (median
+ * of 12 alternating pairs). */
 #define CLAIM_TXS 4
+#define CLAIM_SHARE 32
+#define CLAIM_MAX 64
 
 static void run_chunk(chunk_run *r)
 {
@@ -549,7 +556,10 @@ static void run_chunk(chunk_run *r)
             r->end = end; /* next == end: claims never pass end, steals leave one at least */
             break;
         }
-        size_t take = end - next < CLAIM_TXS ? end - next : CLAIM_TXS;
+        size_t left = end - next, take = left / CLAIM_SHARE;
+        take = take < CLAIM_TXS ? CLAIM_TXS : take > CLAIM_MAX ? CLAIM_MAX : take;
+        if (take > left)
+            take = left;
         if (!atomic_compare_exchange_weak_explicit(&r->span, &span, ((uint64_t)(next + take) << 32) | end,
                                                    memory_order_acq_rel, memory_order_relaxed))
             continue; /* a steal lowered end meanwhile */
