@@ -484,21 +484,17 @@ int pv_cmd_block(int argc, char **argv)
                      : f->transactions_root_ok ? CHECK_PASS
                                                : CHECK_FAIL;
         rep.wdroot = !f->has_withdrawals_root ? CHECK_NOT_CHECKED : f->withdrawals_root_ok ? CHECK_PASS : CHECK_FAIL;
+        if (!r.valid) {
+            char h[67];
+            pv_hex_encode(f->stxs[r.invalid_tx].hash.b, 32, h);
+            snprintf(rep.detail, sizeof rep.detail, "%stx %zu (%s) is invalid: %s", perturb ? "(perturbed pre-state) " : "",
+                     r.invalid_tx, h, pv_tx_error_name(r.invalid_error));
+        }
         if (perturb) {
             /* another pre-state than the header's: only the comparison decides */
             rep.gas = rep.bloom = rep.receipts = CHECK_NOT_CHECKED;
-            if (!r.valid) {
-                char h[67];
-                pv_hex_encode(f->stxs[r.invalid_tx].hash.b, 32, h);
-                snprintf(rep.detail, sizeof rep.detail, "(perturbed pre-state) tx %zu (%s) is invalid: %s",
-                         r.invalid_tx, h, pv_tx_error_name(r.invalid_error));
-            }
         } else if (!r.valid) {
             rep.gas = rep.bloom = rep.receipts = CHECK_FAIL;
-            char h[67];
-            pv_hex_encode(f->stxs[r.invalid_tx].hash.b, 32, h);
-            snprintf(rep.detail, sizeof rep.detail, "tx %zu (%s) is invalid: %s", r.invalid_tx, h,
-                     pv_tx_error_name(r.invalid_error));
         } else {
             rep.gas = !f->has_gas_used ? CHECK_NOT_CHECKED : r.gas_used == f->gas_used ? CHECK_PASS : CHECK_FAIL;
             rep.bloom = !f->has_logs_bloom                            ? CHECK_NOT_CHECKED

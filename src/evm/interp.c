@@ -90,16 +90,12 @@ static inline int64_t mem_cost(uint64_t words)
     return (int64_t)(3 * words + words * words / 512);
 }
 
-/* Grows memory to cover [0, end) (end > mem_size), charging the expansion. */
-static bool mem_grow(vm *v, int64_t *gas, uint64_t end)
+/* Makes [mem_zeroed, new_size) zero and addressable (new_size > mem_zeroed): more capacity if
+ * needed, and a kilobyte or so zeroed ahead, since Solidity's allocations grow memory a word or
+ * two at a time (structarray_alloc grew it thousands of times, a memset call each). Out of line:
+ * most growth stays inside what is zeroed already. */
+__attribute__((noinline)) static void mem_zero_to(vm *v, uint64_t new_size)
 {
-    uint64_t new_words = (end + 31) / 32;
-    uint64_t old_words = v->mem_size / 32;
-    int64_t cost = mem_cost(new_words) - mem_cost(old_words);
-    *gas -= cost;
-    if (*gas < 0)
-        return false;
-    uint64_t new_size = new_words * 32;
     if (new_size > v->mem_cap) {
         uint64_t cap = v->mem_cap ? v->mem_cap : 4096;
         while (cap < new_size)
@@ -110,13 +106,22 @@ static bool mem_grow(vm *v, int64_t *gas, uint64_t end)
         v->mem = p;
         v->mem_cap = cap;
     }
-    /* Zeroed a kilobyte or so ahead: Solidity's allocations grow memory a word or two at a
-     * time (structarray_alloc grew it thousands of times, a memset call each). */
-    if (new_size > v->mem_zeroed) {
-        uint64_t zero_end = new_size + 1024 < v->mem_cap ? new_size + 1024 : v->mem_cap;
-        memset(v->mem + v->mem_zeroed, 0, zero_end - v->mem_zeroed);
-        v->mem_zeroed = zero_end;
-    }
+    uint64_t zero_end = new_size + 1024 < v->mem_cap ? new_size + 1024 : v->mem_cap;
+    memset(v->mem + v->mem_zeroed, 0, zero_end - v->mem_zeroed);
+    v->mem_zeroed = zero_end;
+}
+
+/* Grows memory to cover [0, end) (end > mem_size), charging the expansion. Inline: a call here
+ * was 14% of structarray_alloc's samples, mostly its entry and return. */
+static inline bool mem_grow(vm *v, int64_t *gas, uint64_t end)
+{
+    uint64_t new_words = (end + 31) / 32;
+    *gas -= mem_cost(new_words) - mem_cost(v->mem_size / 32);
+    if (*gas < 0)
+        return false;
+    uint64_t new_size = new_words * 32;
+    if (PV_UNLIKELY(new_size > v->mem_zeroed))
+        mem_zero_to(v, new_size);
     v->mem_size = new_size;
     return true;
 }
@@ -135,19 +140,7 @@ static inline bool mem_need(vm *v, int64_t *gas, const u256 *off, const u256 *le
     *o = off->w[0];
     *l = len->w[0];
     uint64_t end = *o + *l;
-    if (PV_LIKELY(end <= v->mem_size))
-        return true;
-    /* Growth into memory zeroed already (mem_grow zeroes a kilobyte ahead, and Solidity grows
-     * memory a word or two at a time) is charged here: the call to mem_grow was 14% of
-     * structarray_alloc's samples, mostly its entry and return. */
-    uint64_t new_words = (end + 31) / 32;
-    if (PV_UNLIKELY(new_words * 32 > v->mem_zeroed))
-        return mem_grow(v, gas, end);
-    *gas -= mem_cost(new_words) - mem_cost(v->mem_size / 32);
-    if (*gas < 0)
-        return false;
-    v->mem_size = new_words * 32;
-    return true;
+    return PV_LIKELY(end <= v->mem_size) || mem_grow(v, gas, end);
 }
 
 static inline uint64_t load_be64(const uint8_t *p)

@@ -22,6 +22,16 @@ static uint64_t mix(const pv_perturbed_source *s, unsigned kind, const pv_addres
     return pv_hash_bytes(buf, sizeof buf);
 }
 
+/* v plus or minus one (mod 2^256) */
+static void add_one(u256 *v, bool down)
+{
+    u256 one = u256_from_u64(1);
+    if (down)
+        u256_sub(v, v, &one);
+    else
+        u256_add(v, v, &one);
+}
+
 static void perturb_basic(const pv_perturbed_source *s, const pv_address *a, pv_account_basic *b)
 {
     if (!b->exists)
@@ -56,11 +66,9 @@ static void perturb_balance(const pv_perturbed_source *s, const pv_address *a, u
         u256_add(v, v, &add);
         break;
     }
-    case 3: {
-        u256 one = u256_from_u64(1);
-        u256_sub(v, v, &one);
+    case 3:
+        add_one(v, true);
         break;
-    }
     default: {
         uint64_t r = mix(s, KIND_BALANCE, a, NULL, 1);
         *v = u256_zero();
@@ -71,14 +79,17 @@ static void perturb_balance(const pv_perturbed_source *s, const pv_address *a, u
     }
 }
 
-static void perturb_slot(const pv_perturbed_source *s, const pv_address *a, const u256 *key, u256 *v, bool *needs_basic)
+static void perturb_slot(const pv_perturbed_source *s, const pv_address *a, const u256 *key, u256 *v)
 {
     uint64_t h = mix(s, KIND_SLOT, a, key, 0);
-    *needs_basic = false;
     if (u256_is_zero(v)) {
         /* a new non-zero slot only where the account has storage (see the header) */
-        if (h % 32 == 0)
-            *needs_basic = true;
+        if (h % 32)
+            return;
+        pv_account_basic b;
+        s->under->fn->read_basic(s->under, a, &b);
+        if (b.exists && b.has_storage)
+            *v = u256_from_u64(1 + mix(s, KIND_SLOT, a, key, 5) % 3);
         return;
     }
     if (h % 4)
@@ -88,16 +99,10 @@ static void perturb_slot(const pv_perturbed_source *s, const pv_address *a, cons
     case 0:
         *v = u256_zero();
         break;
-    case 1: {
-        u256 one = u256_from_u64(1);
-        u256_add(v, v, &one);
+    case 1:
+    case 2:
+        add_one(v, (h >> 8) % 6 == 2);
         break;
-    }
-    case 2: {
-        u256 one = u256_from_u64(1);
-        u256_sub(v, v, &one);
-        break;
-    }
     case 3:
         u256_shr_by(v, v, k + 1, 0);
         break;
@@ -130,14 +135,7 @@ static u256 p_read_storage(pv_state_source *src, const pv_address *a, const u256
 {
     pv_perturbed_source *s = (pv_perturbed_source *)src;
     u256 v = s->under->fn->read_storage(s->under, a, key);
-    bool needs_basic;
-    perturb_slot(s, a, key, &v, &needs_basic);
-    if (needs_basic) {
-        pv_account_basic b;
-        s->under->fn->read_basic(s->under, a, &b);
-        if (b.exists && b.has_storage)
-            v = u256_from_u64(1 + mix(s, KIND_SLOT, a, key, 5) % 3);
-    }
+    perturb_slot(s, a, key, &v);
     return v;
 }
 
