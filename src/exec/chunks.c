@@ -448,11 +448,15 @@ static void help_encode(chunks_shared *sh)
 /* ------------------------------------------------------------------ CPU speeds */
 
 /*
- * How fast each CPU ran the chunks lately: the nanoseconds per million gas of the last runs'
- * transactions there (halved towards each new run), and when. A virtual machine's vCPUs are not
- * equal: on the 2-vCPU VM one ran a block 35-70% slower than the other for minutes at a time,
- * and chunks cut at equal gas then waited for the slow one, each chunk's receipts and collect
- * included (a steal evens out only the transactions still to run). The partition gives each
+ * How fast each CPU ran the chunks lately: the nanoseconds per million gas of the last whole
+ * runs there (transactions, then receipts and collect; halved towards each new run), and when.
+ * A virtual machine's vCPUs are not equal: on the 2-vCPU VM one ran a block 35-70% slower than
+ * the other for minutes at a time, and chunks cut at equal gas then waited for the slow one,
+ * each chunk's receipts and collect included (a steal evens out only the transactions still to
+ * run). Nor is the slowness the same for all work: with one vCPU 34% slower at the
+ * transactions of 10,000 transfers (hash lookups in the pre-state), its receipts and collect
+ * (streams over its own memory) were 10% slower, and chunks cut by the transactions' speed
+ * alone ended 0.25-0.45 ms apart. The partition gives each
  * chunk a share of the gas in proportion to the speed of the CPU its thread is bound to
  * (pv_pool_predict_cpus), when both are known from the last minute, within a factor of 3.
  */
@@ -600,7 +604,6 @@ static void run_chunk(chunk_run *r)
         }
     }
     r->loop_ns = pv_now_ns() - loop_start;
-    record_speed(r->loop_ns, local_gas, r->end - r->first);
     if (r->publish_reads || r->publish_writes)
         stop_publishing(r, world);
     r->last = r->end == b->txs_count;
@@ -618,7 +621,10 @@ static void run_chunk(chunk_run *r)
     r->src.collecting = true;
     pv_state_collect_changes_unordered(r->st, &r->changes, &r->order, &r->slots_count, &r->unchanged,
                                        &r->n_unchanged);
-    encode_if_base_known(r); /* the lower chunks may have finished meanwhile */
+    /* the lower chunks may have finished meanwhile; a run whose receipts are left for later
+     * tells nothing of its CPU's speed over a whole run */
+    if (encode_if_base_known(r))
+        record_speed(pv_now_ns() - loop_start, local_gas, r->end - r->first);
 }
 
 /* A thread whose run is done takes the tail of the run with the most transactions left, cut so
@@ -1028,6 +1034,14 @@ static int cmp_addr(const pv_address *a, const pv_address *b) { return memcmp(a-
  * gigagas transfers: 8 ahead, 1.4 ms; 16 or more, 2.1 ms; 8 ahead one line, 1.8 ms). */
 #define MERGE_AHEAD 8
 
+/* Both lines of a record (88 bytes: most straddle two); with only the first, half of merge_two's
+ * samples waited on the second. */
+static inline void prefetch_record(const pv_account_change *c)
+{
+    __builtin_prefetch(c);
+    __builtin_prefetch((const char *)c + sizeof *c - 1);
+}
+
 /* One range of the merge: the chunks' order entries [from[c], to[c]), merged, writing each
  * record once at dst and its slots at slots; with dst NULL only counted, from the orders alone
  * (reading the records only of accounts several chunks changed, to see whether the sum changed
@@ -1045,11 +1059,8 @@ static size_t merge_part(pv_state_source *pre, chunk_run **runs, unsigned chunks
             if (at[c] >= to[c])
                 continue;
             const pv_change_ref *x = &runs[c]->order[at[c]];
-            if (dst && at[c] + MERGE_AHEAD < to[c]) { /* records read in address order: scattered */
-                const char *r = (const char *)runs[c]->order[at[c] + MERGE_AHEAD].change;
-                __builtin_prefetch(r);
-                __builtin_prefetch(r + sizeof(pv_account_change) - 1);
-            }
+            if (dst && at[c] + MERGE_AHEAD < to[c]) /* records read in address order: scattered */
+                prefetch_record(runs[c]->order[at[c] + MERGE_AHEAD].change);
             if (!min || ref_cmp(x->prefix, &x->change->address, min->prefix, &min->change->address) < 0)
                 min = x;
         }
@@ -1132,9 +1143,9 @@ static size_t merge_two(pv_state_source *pre, chunk_run **runs, const size_t *fr
         }
         if (dst) {
             if (x + MERGE_AHEAD < xe) /* records read in address order: scattered */
-                __builtin_prefetch(x[MERGE_AHEAD].change);
+                prefetch_record(x[MERGE_AHEAD].change);
             if (y + MERGE_AHEAD < ye)
-                __builtin_prefetch(y[MERGE_AHEAD].change);
+                prefetch_record(y[MERGE_AHEAD].change);
             pv_account_change *out = &dst[count];
             *out = *pick->change;
             out->slots = slots + ns;
