@@ -517,6 +517,21 @@ static void chunk_weights(unsigned chunks, double *w)
 #define CLAIM_SHARE 32
 #define CLAIM_MAX 64
 
+/* The receipts a run writes were last read by whichever thread consumed the previous block's
+ * result, usually on the other CPU: a receipt's lines (328 bytes) are fetched for writing a few
+ * transactions ahead, so that the transfer of their ownership does not stall the transaction
+ * that fills them. Without it, the chunk on the consumer's far CPU ran its transfers 15-20%
+ * slower than the other, which the partition took for a slower CPU. */
+#define RECEIPT_AHEAD 8
+
+static inline void prefetch_for_write(const void *p, size_t size)
+{
+    const char *c = p;
+    for (size_t o = 0; o < size; o += 64)
+        __builtin_prefetch(c + o, 1);
+    __builtin_prefetch(c + size - 1, 1);
+}
+
 static void run_chunk(chunk_run *r)
 {
     chunks_shared *sh = r->sh;
@@ -580,6 +595,8 @@ static void run_chunk(chunk_run *r)
                 r->never_fits = true;
             else if (block_limit - tx_limit - local_gas < r->gas_headroom)
                 r->gas_headroom = block_limit - tx_limit - local_gas;
+            if (i + RECEIPT_AHEAD < end)
+                prefetch_for_write(&r->receipts[i + RECEIPT_AHEAD], sizeof *r->receipts);
             pv_receipt rc;
             pv_tx_error err = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &rc);
             local_gas += rc.gas_used;
