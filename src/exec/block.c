@@ -225,44 +225,49 @@ size_t pv_receipt_encoded_size(const pv_block_receipt *r, pv_fork fork)
 /* Logs between two publications of a streamed receipt's progress (~10 KB of a token's). */
 #define STREAM_PUBLISH_LOGS 64
 
-/* Sizes first, then every header in place: no list header inserted in front of its items
- * afterwards (a swap's receipt, four logs, moved ~2 KB that way). With progress, the bytes of
- * this receipt written so far are published there now and then (release), for a hashing thread. */
+/* Sizes first, then every item written in place (pv_rlp_write_*): no list header inserted in
+ * front of its items afterwards (a swap's receipt, four logs, moved ~2 KB that way). With
+ * progress, the bytes of this receipt written so far are published there now and then (release),
+ * for a hashing thread. */
 static void receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out, _Atomic size_t *progress)
 {
-    const size_t start = out->len;
     size_t logs_payload;
     size_t payload = receipt_payload(r, fork, &logs_payload);
-    pv_buf_reserve(out, 1 + pv_rlp_list_size(payload));
-    if (r->tx_type != 0) {
-        uint8_t t = r->tx_type;
-        pv_buf_append(out, &t, 1);
-    }
-    pv_rlp_put_list_header(out, payload);
+    const size_t size = (r->tx_type != 0) + pv_rlp_list_size(payload);
+    pv_buf_reserve(out, size);
+    uint8_t *const start = out->data + out->len, *p = start;
+    if (r->tx_type != 0)
+        *p++ = r->tx_type;
+    p = pv_rlp_write_header(p, payload, 0xc0);
     if (fork >= PV_BYZANTIUM) {
         uint8_t one = 1;
-        pv_rlp_put_bytes(out, &one, r->status == PV_SUCCESS ? 1 : 0);
+        p = pv_rlp_write_bytes(p, &one, r->status == PV_SUCCESS ? 1 : 0);
     } else {
         /* The intermediate state root is not computable from a partial pre-state. */
-        pv_rlp_put_bytes(out, PV_EMPTY_TRIE_ROOT.b, 32);
+        p = pv_rlp_write_bytes(p, PV_EMPTY_TRIE_ROOT.b, 32);
     }
-    pv_rlp_put_u64(out, r->cumulative_gas_used);
-    pv_rlp_put_bytes(out, r->bloom, 256);
-    pv_rlp_put_list_header(out, logs_payload);
+    p = pv_rlp_write_u64(p, r->cumulative_gas_used);
+    p = pv_rlp_write_bytes(p, r->bloom, 256);
+    p = pv_rlp_write_header(p, logs_payload, 0xc0);
     for (size_t i = 0; i < r->logs_count; i++) {
         const pv_log *g = &r->logs[i];
         size_t topics_payload;
-        pv_rlp_put_list_header(out, log_payload(g, &topics_payload));
-        pv_rlp_put_bytes(out, g->address.b, 20);
-        pv_rlp_put_list_header(out, topics_payload);
+        p = pv_rlp_write_header(p, log_payload(g, &topics_payload), 0xc0);
+        p = pv_rlp_write_bytes(p, g->address.b, 20);
+        p = pv_rlp_write_header(p, topics_payload, 0xc0);
         for (size_t j = 0; j < g->topics_count; j++)
-            pv_rlp_put_bytes(out, g->topics[j].b, 32);
-        pv_rlp_put_bytes(out, g->data, g->data_size);
+            p = pv_rlp_write_bytes(p, g->topics[j].b, 32);
+        p = pv_rlp_write_bytes(p, g->data, g->data_size);
         if (progress && i % STREAM_PUBLISH_LOGS == STREAM_PUBLISH_LOGS - 1)
-            atomic_store_explicit(progress, out->len - start, memory_order_release);
+            atomic_store_explicit(progress, (size_t)(p - start), memory_order_release);
     }
+    if ((size_t)(p - start) != size) { /* the sizes above and the writes disagree: a bug */
+        fprintf(stderr, "parevm: internal error: a receipt encoded to %zu bytes, sized %zu\n", (size_t)(p - start), size);
+        abort();
+    }
+    out->len += size;
     if (progress)
-        atomic_store_explicit(progress, out->len - start, memory_order_release);
+        atomic_store_explicit(progress, size, memory_order_release);
 }
 
 void pv_receipt_encode(const pv_block_receipt *r, pv_fork fork, pv_buf *out)

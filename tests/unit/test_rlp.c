@@ -840,8 +840,76 @@ static void streamed_receipt(void)
     CHECK(sh.big.receipt == SIZE_MAX, "no receipt streamed among small ones");
 }
 
+/* The in-place writers against the buffer encoders (themselves checked against the rlptest
+ * vectors above), across every boundary of the header forms. */
+static void writers(void)
+{
+    static uint8_t s[70000], w[70016];
+    for (size_t i = 0; i < sizeof s; i++)
+        s[i] = (uint8_t)(i * 31 + 7);
+    pv_buf b;
+    pv_buf_init(&b);
+    size_t lens[400], nl = 0;
+    for (size_t l = 0; l <= 300; l++)
+        lens[nl++] = l;
+    const size_t big[] = {65535, 65536, 69999};
+    for (size_t i = 0; i < 3; i++)
+        lens[nl++] = big[i];
+    int bad = 0;
+    for (size_t i = 0; i < nl; i++) {
+        for (int first = 0; first < (lens[i] == 1 ? 4 : 1); first++) {
+            const uint8_t firsts[4] = {0x00, 0x7f, 0x80, 0xff};
+            uint8_t saved = s[0];
+            if (lens[i] == 1)
+                s[0] = firsts[first];
+            b.len = 0;
+            pv_rlp_put_bytes(&b, s, lens[i]);
+            uint8_t *end = pv_rlp_write_bytes(w, s, lens[i]);
+            bad += (size_t)(end - w) != b.len || memcmp(w, b.data, b.len) != 0 ||
+                   b.len != pv_rlp_bytes_size(s, lens[i]);
+            s[0] = saved;
+        }
+        b.len = 0;
+        pv_rlp_put_list_header(&b, lens[i]);
+        uint8_t *end = pv_rlp_write_header(w, lens[i], 0xc0);
+        bad += (size_t)(end - w) != b.len || memcmp(w, b.data, b.len) != 0 ||
+               b.len + lens[i] != pv_rlp_list_size(lens[i]);
+    }
+    CHECK(bad == 0, "pv_rlp_write_bytes/_header differ from pv_rlp_put_* in %d cases", bad);
+    const size_t huge[] = {(size_t)1 << 24, ((size_t)1 << 32) - 1, (size_t)1 << 32, SIZE_MAX / 2};
+    bad = 0;
+    for (size_t i = 0; i < 4; i++) {
+        b.len = 0;
+        pv_rlp_put_list_header(&b, huge[i]);
+        uint8_t *end = pv_rlp_write_header(w, huge[i], 0xc0);
+        bad += (size_t)(end - w) != b.len || memcmp(w, b.data, b.len) != 0;
+    }
+    CHECK(bad == 0, "long list headers differ in %d cases", bad);
+    bad = 0;
+    int n = 0;
+    for (int k = 0; k < 64; k++) {
+        uint64_t p2 = (uint64_t)1 << k;
+        uint64_t vs[3] = {p2 - 1, p2, p2 + 1};
+        for (int j = 0; j < 3; j++, n++) {
+            b.len = 0;
+            pv_rlp_put_u64(&b, vs[j]);
+            uint8_t *end = pv_rlp_write_u64(w, vs[j]);
+            bad += (size_t)(end - w) != b.len || memcmp(w, b.data, b.len) != 0 || b.len != pv_rlp_u64_size(vs[j]);
+        }
+    }
+    b.len = 0;
+    pv_rlp_put_u64(&b, UINT64_MAX);
+    uint8_t *end = pv_rlp_write_u64(w, UINT64_MAX);
+    bad += (size_t)(end - w) != 9 || b.len != 9 || memcmp(w, b.data, 9) != 0 || w[0] != 0x88;
+    end = pv_rlp_write_u64(w, 0);
+    bad += end - w != 1 || w[0] != 0x80;
+    CHECK(bad == 0, "pv_rlp_write_u64 differs from pv_rlp_put_u64 in %d of %d values", bad, n + 2);
+    pv_buf_free(&b);
+}
+
 int main(void)
 {
+    writers();
     blooms();
     shared_receipts();
     streamed_receipt();
