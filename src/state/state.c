@@ -1376,8 +1376,6 @@ static u256 source_slot(pv_state *s, const acct *r, const u256 *key)
 }
 
 
-/* Returns how many slot changes it made (slot_pool's length); the accounts loaded but not
- * changed go to unchanged (their record indexes; NULL: not wanted), *n_unchanged of them. */
 static void sort_slots(pv_slot_change *slots, size_t n);
 
 /* A record that another thread reads next (the optimistic chunks' merge) goes past this CPU's
@@ -1397,8 +1395,10 @@ static inline void store_streaming(pv_account_change *dst, const pv_account_chan
 #endif
 }
 
-/* The changed accounts' records into out, in the state's order, each with its slots. With refs
- * (the unordered collect), each kept record's reference goes to refs[k] beside it, its slots are
+/* The changed accounts' records into out, in the state's order, each with its slots; returns how
+ * many slot changes it made (slot_pool's length). The accounts loaded but not changed go to
+ * unchanged (their record indexes; NULL: not wanted), *n_unchanged of them. With refs (the
+ * unordered collect), each kept record's reference goes to refs[k] beside it, its slots are
  * sorted here (still in the cache) and the record is streamed (store_streaming), fenced at the
  * end. */
 static size_t collect_unsorted(pv_state *s, pv_state_changes *out, uint32_t *unchanged, size_t *n_unchanged,
@@ -1423,9 +1423,9 @@ static size_t collect_unsorted(pv_state *s, pv_state_changes *out, uint32_t *unc
         memset(c, 0, sizeof *c);
         c->address = r->addr;
         c->exists = r->exists;
-        /* What decides whether the record is kept stays in locals: read back from *c, the
-         * narrower stores just made to it could not be forwarded, and the load waited for them
-         * to reach the cache (half of this function's samples on a block of transfers). */
+        /* What decides whether the record is kept stays in locals: read back from the record,
+         * the narrower stores just made to it could not be forwarded, and the load waited for
+         * them to reach the cache (half of this function's samples on a block of transfers). */
         bool storage_reset = r->storage_cleared && pre_exists && pre_has_storage;
         c->storage_reset = storage_reset;
         if (r->exists) {
