@@ -524,14 +524,6 @@ static void chunk_weights(unsigned chunks, double *w)
  * slower than the other, which the partition took for a slower CPU. */
 #define RECEIPT_AHEAD 8
 
-static inline void prefetch_for_write(const void *p, size_t size)
-{
-    const char *c = p;
-    for (size_t o = 0; o < size; o += 64)
-        __builtin_prefetch(c + o, 1);
-    __builtin_prefetch(c + size - 1, 1);
-}
-
 static void run_chunk(chunk_run *r)
 {
     chunks_shared *sh = r->sh;
@@ -596,7 +588,7 @@ static void run_chunk(chunk_run *r)
             else if (block_limit - tx_limit - local_gas < r->gas_headroom)
                 r->gas_headroom = block_limit - tx_limit - local_gas;
             if (i + RECEIPT_AHEAD < end)
-                prefetch_for_write(&r->receipts[i + RECEIPT_AHEAD], sizeof *r->receipts);
+                pv_prefetch_lines_for_write(&r->receipts[i + RECEIPT_AHEAD], sizeof *r->receipts);
             pv_receipt rc;
             pv_tx_error err = pv_transact(r->st, &b->env, b->fork, &b->txs[i], 0, &rc);
             local_gas += rc.gas_used;
@@ -1051,13 +1043,9 @@ static int cmp_addr(const pv_address *a, const pv_address *b) { return memcmp(a-
  * gigagas transfers: 8 ahead, 1.4 ms; 16 or more, 2.1 ms; 8 ahead one line, 1.8 ms). */
 #define MERGE_AHEAD 8
 
-/* Both lines of a record (88 bytes: most straddle two); with only the first, half of merge_two's
+/* Every line of a record (88 bytes: most straddle two); with only the first, half of merge_two's
  * samples waited on the second. */
-static inline void prefetch_record(const pv_account_change *c)
-{
-    __builtin_prefetch(c);
-    __builtin_prefetch((const char *)c + sizeof *c - 1);
-}
+static inline void prefetch_record(const pv_account_change *c) { pv_prefetch_lines(c, sizeof *c); }
 
 /* One range of the merge: the chunks' order entries [from[c], to[c]), merged, writing each
  * record once at dst and its slots at slots; with dst NULL only counted, from the orders alone

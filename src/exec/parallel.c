@@ -583,8 +583,7 @@ static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarna
     px_tx *t = &ex->txs[version];
     /* its record is written when the transaction ends: fetched for writing now (the caller
      * zeroed it, the other worker may have written the lines around it) */
-    for (size_t o = 0; o < sizeof *t; o += 64)
-        __builtin_prefetch((const char *)t + o, 1);
+    pv_prefetch_lines_for_write(t, sizeof *t);
     w->executions++;
     double t0 = ex->timing ? pv_now_ms() : 0;
     view_reset(&w->view, version, &tx->sender, ex->pred[version]);

@@ -39,45 +39,21 @@ void pv_buf_append(pv_buf *b, const uint8_t *data, size_t len)
     b->len += len;
 }
 
-/* Writes the header for a payload of len bytes with base 0x80 (string) or 0xc0 (list). */
-static size_t header(uint8_t *h, size_t len, uint8_t base)
-{
-    if (len < 56) {
-        h[0] = (uint8_t)(base + len);
-        return 1;
-    }
-    unsigned n = 0;
-    for (size_t t = len; t && n < 8; t >>= 8)
-        n++;
-    h[0] = (uint8_t)(base + 55 + n);
-    size_t t = len;
-    for (unsigned i = n; i >= 1; i--, t >>= 8)
-        h[i] = (uint8_t)t;
-    return 1 + (size_t)n;
-}
+/* The header for a payload of len bytes with base 0x80 (string) or 0xc0 (list), into h (9 bytes
+ * at most); returns its length. */
+static size_t header(uint8_t *h, size_t len, uint8_t base) { return (size_t)(pv_rlp_write_header(h, len, base) - h); }
 
+/* The buffer encoders reserve, then use the writers of rlp.h: one encoding of each item. */
 void pv_rlp_put_bytes(pv_buf *b, const uint8_t *data, size_t len)
 {
-    if (len == 1 && data[0] < 0x80) {
-        pv_buf_append(b, data, 1);
-        return;
-    }
-    uint8_t h[9];
-    size_t hl = header(h, len, 0x80);
-    pv_buf_append(b, h, hl);
-    pv_buf_append(b, data, len);
+    pv_buf_reserve(b, 9 + len); /* the header's 9 bytes at most: no size to compute */
+    b->len = (size_t)(pv_rlp_write_bytes(b->data + b->len, data, len) - b->data);
 }
 
 void pv_rlp_put_u64(pv_buf *b, uint64_t v)
 {
-    uint8_t be[8];
-    int n = 0;
-    for (int i = 7; i >= 0; i--) {
-        uint8_t byte = (uint8_t)(v >> (8 * i));
-        if (n || byte)
-            be[n++] = byte;
-    }
-    pv_rlp_put_bytes(b, be, (size_t)n);
+    pv_buf_reserve(b, 9);
+    b->len = (size_t)(pv_rlp_write_u64(b->data + b->len, v) - b->data);
 }
 
 void pv_rlp_put_u256(pv_buf *b, const u256 *v)
@@ -124,9 +100,8 @@ size_t pv_rlp_u64_size(uint64_t v)
 
 void pv_rlp_put_list_header(pv_buf *b, size_t payload_len)
 {
-    uint8_t h[9];
-    size_t hl = header(h, payload_len, 0xc0);
-    pv_buf_append(b, h, hl);
+    pv_buf_reserve(b, 9);
+    b->len = (size_t)(pv_rlp_write_header(b->data + b->len, payload_len, 0xc0) - b->data);
 }
 
 void pv_rlp_list_end(pv_buf *b, size_t start)

@@ -43,4 +43,16 @@ static inline bool pv_bytes32_is_zero(const pv_bytes32 *a)
 #define PV_LIKELY(x) __builtin_expect(!!(x), 1)
 #define PV_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* Cache hints for every line of [p, p + size) (size > 0), changing no result: for reading, or
+ * for writing (the line is fetched for ownership, so that the store into it later does not wait
+ * for another CPU to give it up). */
+#define PV_PREFETCH_LINES(p, size, rw)                                                        \
+    do {                                                                                      \
+        uintptr_t pv_at_ = (uintptr_t)(p) & ~(uintptr_t)63, pv_end_ = (uintptr_t)(p) + (size); \
+        for (; pv_at_ < pv_end_; pv_at_ += 64)                                                \
+            __builtin_prefetch((const void *)pv_at_, rw);                                     \
+    } while (0)
+static inline void pv_prefetch_lines(const void *p, size_t size) { PV_PREFETCH_LINES(p, size, 0); }
+static inline void pv_prefetch_lines_for_write(const void *p, size_t size) { PV_PREFETCH_LINES(p, size, 1); }
+
 #endif
