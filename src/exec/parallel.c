@@ -103,6 +103,8 @@ typedef struct px_exec {
     px_tx *txs;                   /* n + 2 versions */
     uint32_t n;
     uint32_t *pred;               /* version -> version of the sender's previous transaction, 0 = none */
+    uint32_t *prev_call, *first_call; /* tx -> 1 + previous transaction to the same address, and
+                                         the first one's index (pv_scheduler_link_callers) */
     bool timing;                  /* measure each execution (for traces only: clock reads cost) */
     atomic_uint_fast64_t executions, validations, aborts;
     uint32_t prefix;              /* transactions [0, prefix) reserved for worker 0 (0: none) ... */
@@ -573,6 +575,36 @@ static void run_block_step(px_exec *ex, worker *w, uint32_t version, bool reward
     record(ex, w, version, 0);
 }
 
+/* Each transaction's previous transaction to the same address, and the first one's index, for
+ * the scheduler (pv_scheduler_link_callers); aborts on OOM. */
+static void link_callers(px_exec *ex)
+{
+    uint32_t n = ex->n, cap = 64;
+    while (cap < 2 * n)
+        cap <<= 1;
+    ex->prev_call = calloc((size_t)n + 1, sizeof *ex->prev_call);
+    ex->first_call = calloc((size_t)n + 1, sizeof *ex->first_call);
+    uint32_t *last = calloc(cap, sizeof *last);
+    if (!ex->prev_call || !ex->first_call || !last)
+        oom();
+    const pv_tx *txs = ex->b->txs;
+    for (uint32_t k = 0; k < n; k++) {
+        ex->first_call[k] = k;
+        if (txs[k].is_create)
+            continue;
+        uint32_t i = (uint32_t)pv_hash_bytes(txs[k].to.b, 20) & (cap - 1);
+        while (last[i] && !pv_address_eq(&txs[last[i] - 1].to, &txs[k].to))
+            i = (i + 1) & (cap - 1);
+        if (last[i]) {
+            ex->prev_call[k] = last[i];
+            ex->first_call[k] = ex->first_call[last[i] - 1];
+        }
+        last[i] = k + 1;
+    }
+    free(last);
+    pv_scheduler_link_callers(&ex->sched, ex->prev_call, ex->first_call);
+}
+
 /* Runs transaction k as `incarnation` and records it. block_gas_used is 0 in the parallel phase
  * (the gas before a transaction is not known there) and exact in the sequential suffix. */
 static exec_outcome execute(px_exec *ex, worker *w, uint32_t k, uint32_t incarnation, uint64_t block_gas_used)
@@ -628,8 +660,9 @@ static bool loc_value_eq(uint8_t kind, const pv_loc_value *a, const pv_loc_value
     return kind == PV_LOC_BASIC ? basic_eq(&a->basic, &b->basic) : u256_eq(&a->value, &b->value);
 }
 
-/* Re-reads the read set of version's last incarnation: still what it saw? */
-static bool validate(px_exec *ex, uint32_t version)
+/* Re-reads the read set of version's last incarnation: still what it saw? If not, *conflict is
+ * the address of the first location that changed. */
+static bool validate(px_exec *ex, uint32_t version, pv_address *conflict)
 {
     px_tx *t = &ex->txs[version];
     bool ok = true;
@@ -663,8 +696,30 @@ static bool validate(px_exec *ex, uint32_t version)
              (r->at_least          ? !u256_lt(&now.value, &r->v.value) == r->was_at_least
               : r->nonce_zero_only ? basic_eq_nonce_zero(&r->v.basic, &now.basic)
                                    : loc_value_eq(r->loc.kind, &r->v, &now));
+        if (!ok)
+            *conflict = a;
     }
     return ok;
+}
+
+/*
+ * Contracts that their callers contend on. A contract whose every call updates the same slots (a
+ * sale's running total, a mint counter, a pool's reserves) chains its callers: each reads what
+ * the previous one wrote. Block-STM learns such a chain only by failing: a worker that takes the
+ * next caller while the other still executes the one before reads the old value, is validated,
+ * aborts, and runs it again, for every caller of the chain (block 6137495: 34 calls of one
+ * contract's fallback, 25-33 re-executions a run). So an abort on the called contract's own
+ * state (the location that changed is its account or one of its slots) is reported to the
+ * scheduler, which after a few makes each of the contract's callers wait until the previous one
+ * has executed (pv_scheduler_link_callers). Only the schedule changes: whatever a caller then
+ * reads is validated as always. A contract that callers seldom contend on (a router, a token
+ * whose transfers touch different holders) keeps its callers independent.
+ */
+static void note_abort(px_exec *ex, uint32_t tx, const pv_address *conflict)
+{
+    const pv_tx *t = &ex->b->txs[tx];
+    if (!t->is_create && pv_address_eq(&t->to, conflict))
+        pv_scheduler_note_contention(&ex->sched, tx);
 }
 
 static pv_task try_execute(px_exec *ex, worker *w, pv_task task)
@@ -686,11 +741,13 @@ static pv_task needs_reexecution(px_exec *ex, worker *w, pv_task task)
 {
     w->validations++;
     uint64_t start = task_start(ex);
-    bool valid = validate(ex, task.tx + 1);
+    pv_address conflict;
+    bool valid = validate(ex, task.tx + 1, &conflict);
     task_end(w, valid ? PV_TL_VALIDATE : PV_TL_INVALID, task.tx, task.incarnation, start);
     bool aborted = !valid && pv_scheduler_try_validation_abort(&ex->sched, task.tx, task.incarnation);
     if (aborted) {
         w->aborts++;
+        note_abort(ex, task.tx, &conflict);
         px_tx *t = &ex->txs[task.tx + 1];
         for (uint32_t i = 0; i < t->nwrites; i++)
             pv_mv_mark_estimate(t->wlocs[i], task.tx + 1);
@@ -1140,6 +1197,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
         free(last);
         pv_scheduler_chain(&ex.sched, ex.pred + 1);
     }
+    link_callers(&ex);
 
     worker *workers = aligned_alloc(64, threads * sizeof *workers);
     void **args = calloc(threads, sizeof *args);
@@ -1314,6 +1372,8 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     }
     free(ex.txs);
     free(ex.pred);
+    free(ex.prev_call);
+    free(ex.first_call);
     pv_scheduler_destroy(&ex.sched);
     pv_mvmemory_destroy(&ex.mv);
     stats->ms_finish = pv_now_ms() - t2;

@@ -26,6 +26,12 @@
  * (a pool's payouts, an exchange's withdrawals) executes on one worker, one after the other,
  * instead of handing the sender's lines across CPUs and suspending at each transaction.
  *
+ * And much the same for the callers of a contract that they contend on
+ * (pv_scheduler_link_callers): once their executions have aborted on the contract's own state a
+ * few times, a caller whose previous caller has not finished executing is not claimed either;
+ * when that one finishes, the execution index comes back to it (it is not taken by the
+ * finisher: see finish_execution).
+ *
  * Transactions are numbered 0..n-1 here (the parallel executor maps its pseudo-transactions).
  */
 #ifndef PV_EXEC_SCHEDULER_H
@@ -86,6 +92,11 @@ typedef struct pv_scheduler {
     _Atomic uint32_t validation_hold;
     const uint32_t *prev; /* tx -> 1 + the sender's previous transaction, 0 = none (NULL: no chains) */
     uint32_t *next;       /* tx -> 1 + the sender's next transaction, 0 = none */
+    /* The same by contract (NULL: not linked), and by a contract's first caller, how often its
+     * callers contended (saturating at PV_SCHED_HOT_CALLS: from there the chain is followed). */
+    const uint32_t *prev_call, *first_call;
+    uint32_t *next_call;
+    _Atomic uint8_t *contention;
     /* statistics */
     atomic_uint_fast64_t n_dependency_waits;
 } pv_scheduler;
@@ -109,6 +120,17 @@ void pv_scheduler_destroy(pv_scheduler *s);
  * a sender's first (n entries, kept by the caller until destroy). Call before any worker starts.
  * Aborts on OOM. */
 void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev);
+
+/* Links each transaction to the previous one to the same contract: prev_call[tx] = 1 + its
+ * index (0: none), first_call[tx] = the index of the contract's first caller (tx itself for the
+ * first); n entries each, kept by the caller until destroy. Call before any worker starts.
+ * Aborts on OOM. */
+void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const uint32_t *first_call);
+
+/* Callers of tx's contract contended on its state (an execution of tx read what an earlier
+ * caller changed). After PV_SCHED_HOT_CALLS of these, its callers wait for one another. */
+#define PV_SCHED_HOT_CALLS 2
+void pv_scheduler_note_contention(pv_scheduler *s, uint32_t tx);
 
 /* A sequential prefix (see parallel.c): one worker executes transactions [0, m) in order on a
  * plain state while the others run Block-STM from m on. Marks [0, m) executing (incarnation 0:

@@ -719,6 +719,51 @@ static void test_sender_runs(pv_fork fork)
     pv_world_free(bl.w);
 }
 
+/* Callers of a contract they contend on (pv_scheduler_link_callers): every call of the counter
+ * reads and writes its slot 0, so each caller needs the one before. Block-STM alone learned that
+ * by aborting nearly every caller another worker took while the previous one ran (91-105 of the
+ * 150 a run); once a few aborts show the contract hot, a caller waits for the previous one
+ * instead. A run still aborts what ran before validation found the contract hot (validation
+ * lags execution: 8-14 a run here), so the bound is a fifth of the callers, over all runs; and
+ * only with no more workers than CPUs (a worker descheduled in the middle of a call holds a
+ * stale execution that a bound on schedules cannot foresee: 54 a run, 8 workers on 2 CPUs under
+ * ThreadSanitizer). */
+static void test_hot_contract(pv_fork fork)
+{
+    builder bl;
+    builder_init(&bl, fork);
+    for (unsigned i = 0; i < 150; i++)
+        add_tx(&bl, i, addr_n(A_COUNTER), 0, 60000);
+    pv_block_result seq;
+    char name[64];
+    snprintf(name, sizeof name, "callers of one counter, %s", pv_fork_name(fork));
+    check_block(name, &bl, PV_INVALID_TX_ABORT, &seq);
+    bool found;
+    u256 counter = slot_after(&seq, addr_n(A_COUNTER), 0, &found);
+    CHECK(found && counter.w[0] == 5 + 150, "%s: 150 increments", name);
+    pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT, .chunks = PV_CHUNKS_NEVER,
+                             .prefix = PV_PREFIX_NEVER};
+    for (unsigned threads = 2; threads <= 8; threads *= 2) {
+        uint64_t aborts = 0;
+        const unsigned runs = 20;
+        for (unsigned rep = 0; rep < runs; rep++) {
+            pv_block_result par;
+            pv_parallel_stats st;
+            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
+            char why[512];
+            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
+            aborts += st.aborts;
+            pv_parallel_stats_free(&st);
+            pv_block_result_free(&par);
+        }
+        if (threads <= (unsigned)sysconf(_SC_NPROCESSORS_ONLN))
+            CHECK(aborts * 5 <= (uint64_t)runs * bl.n, "%s, %u threads: %llu aborts in %u runs of %zu callers", name,
+                  threads, (unsigned long long)aborts, runs, bl.n);
+    }
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+}
+
 /* pv_auto_threads' choices, one rule at a time (on a machine with one CPU everything is 1). */
 static void test_auto_threads(void)
 {
@@ -789,6 +834,8 @@ int main(void)
     test_nonce_as_emptiness(PV_CANCUN);
     test_sender_runs(PV_BERLIN);
     test_sender_runs(PV_CANCUN);
+    test_hot_contract(PV_BERLIN);
+    test_hot_contract(PV_CANCUN);
     static const pv_fork forks[] = {PV_FRONTIER, PV_SPURIOUS_DRAGON, PV_BYZANTIUM, PV_BERLIN, PV_LONDON, PV_CANCUN};
     for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++)
         test_transfers_and_counter(forks[i]);
