@@ -557,6 +557,8 @@ int pv_cmd_block(int argc, char **argv)
             }
             if (st.prefix_txs)
                 printf(",\"prefix_txs\":%u", st.prefix_txs);
+            if (st.hot_contracts)
+                printf(",\"hot_contracts\":%u", st.hot_contracts);
             if (st.chunks) {
                 printf(",\"chunks\":%u,\"chunks_done\":%s,\"ms_chunks\":%.3f", st.chunks,
                        st.chunks_done ? "true" : "false", st.ms_chunks);
@@ -609,6 +611,9 @@ int pv_cmd_block(int argc, char **argv)
                 if (st.prefix_txs)
                     printf("  sequential prefix: transactions 0-%u in order on one thread, beside Block-STM\n",
                            st.prefix_txs - 1);
+                if (st.hot_contracts)
+                    printf("  callers of %u contract(s) they contend on made to wait for one another\n",
+                           st.hot_contracts);
                 printf("  %u thread(s): %llu executions (%llu re-executions), %llu validations, %llu aborts, "
                        "%llu dependency waits, %u round(s); prepare %.2f ms, execute %.2f ms, finish %.2f ms\n",
                        st.threads, (unsigned long long)st.executions, (unsigned long long)st.reexecutions,

@@ -710,8 +710,8 @@ static bool validate(px_exec *ex, uint32_t version, pv_address *conflict)
  * aborts, and runs it again, for every caller of the chain (block 6137495: 34 calls of one
  * contract's fallback, 25-33 re-executions a run). So an abort on the called contract's own
  * state (the location that changed is its account or one of its slots) is reported to the
- * scheduler, which after a few makes each of the contract's callers wait until the previous one
- * has executed (pv_scheduler_link_callers). Only the schedule changes: whatever a caller then
+ * scheduler, which, once such aborts are frequent among the contract's callers, makes each of
+ * them wait until the previous one has executed (pv_scheduler_note_contention). Only the schedule changes: whatever a caller then
  * reads is validated as always. A contract that callers seldom contend on (a router, a token
  * whose transfers touch different holders) keeps its callers independent.
  */
@@ -1329,6 +1329,7 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     }
     stats->reexecutions = stats->executions > n ? stats->executions - n : 0;
     stats->dependency_waits = atomic_load(&ex.sched.n_dependency_waits);
+    stats->hot_contracts = pv_scheduler_hot_contracts(&ex.sched);
     if (ex.timeline)
         collect_timeline(workers, threads, stats);
     if (o->record_traces) {

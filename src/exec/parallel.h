@@ -78,6 +78,7 @@ typedef struct pv_parallel_stats {
     uint64_t validations;
     uint64_t aborts;              /* validations that failed and aborted an incarnation */
     uint64_t dependency_waits;    /* executions suspended on an ESTIMATE or a sender's nonce */
+    uint32_t hot_contracts;       /* contracts whose callers were made to wait for one another */
     uint32_t rounds;              /* 2 when the block gas limit was reached (skip policy) ... */
     bool has_sequential_suffix;   /* ... and the transactions from this one on ran in order */
     uint32_t sequential_suffix_from;

@@ -41,8 +41,9 @@ void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch, unsigned wor
     s->prev = NULL;
     s->next = NULL;
     s->prev_call = s->first_call = NULL;
-    s->next_call = NULL;
-    s->contention = NULL;
+    s->next_call = s->call_rank = NULL;
+    s->contention = s->contention_reach = NULL;
+    s->hot = NULL;
 }
 
 void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev)
@@ -58,31 +59,59 @@ void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev)
 
 void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const uint32_t *first_call)
 {
-    s->next_call = calloc(s->n ? s->n : 1, sizeof *s->next_call);
-    s->contention = calloc(s->n ? s->n : 1, sizeof *s->contention);
-    if (!s->next_call || !s->contention)
+    size_t n = s->n ? s->n : 1;
+    s->next_call = calloc(n, sizeof *s->next_call);
+    s->call_rank = calloc(n, sizeof *s->call_rank);
+    s->contention = calloc(n, sizeof *s->contention);
+    s->contention_reach = calloc(n, sizeof *s->contention_reach);
+    s->hot = calloc(n, sizeof *s->hot);
+    if (!s->next_call || !s->call_rank || !s->contention || !s->contention_reach || !s->hot)
         abort();
     for (uint32_t i = 0; i < s->n; i++)
-        if (prev_call[i])
+        if (prev_call[i]) {
             s->next_call[prev_call[i] - 1] = i + 1;
+            s->call_rank[i] = s->call_rank[prev_call[i] - 1] + 1;
+        }
     s->prev_call = prev_call;
     s->first_call = first_call;
 }
 
+/* A contract is hot when its callers' contention is no accident: a token whose transfers collide
+ * now and then on one holder keeps its callers free, a sale or a counter that every caller
+ * updates (most of them abort) has them wait. The share is of the callers up to the furthest
+ * that contended, not up to this one: aborts come in any order (a cascade aborts callers far
+ * above before the one that set it off, and with more workers than CPUs a contract with one
+ * collision in ten callers had seemed hot by the latter). */
 void pv_scheduler_note_contention(pv_scheduler *s, uint32_t tx)
 {
     if (!s->contention)
         return;
-    _Atomic uint8_t *c = &s->contention[s->first_call[tx]];
-    if (atomic_load_explicit(c, memory_order_relaxed) < PV_SCHED_HOT_CALLS)
-        atomic_fetch_add(c, 1);
+    uint32_t g = s->first_call[tx], place = s->call_rank[tx] + 1;
+    uint32_t reach = atomic_load_explicit(&s->contention_reach[g], memory_order_relaxed);
+    while (reach < place && !atomic_compare_exchange_weak_explicit(&s->contention_reach[g], &reach, place,
+                                                                   memory_order_relaxed, memory_order_relaxed))
+        ;
+    if (reach < place)
+        reach = place;
+    uint32_t c = atomic_fetch_add_explicit(&s->contention[g], 1, memory_order_relaxed) + 1;
+    if (c >= PV_SCHED_HOT_CALLS && (uint64_t)c * PV_SCHED_HOT_SHARE >= reach &&
+        !atomic_load_explicit(&s->hot[g], memory_order_relaxed))
+        atomic_store(&s->hot[g], 1);
+}
+
+uint32_t pv_scheduler_hot_contracts(const pv_scheduler *s)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; s->hot && i < s->n; i++)
+        k += atomic_load_explicit(&s->hot[i], memory_order_relaxed) != 0;
+    return k;
 }
 
 /* Whether tx's contract is one its callers contend on (then they wait for one another). The
- * count only grows; it is read sequentially consistent for the argument in behind(). */
+ * flag is never unset; it is read sequentially consistent for the argument in behind(). */
 static bool hot_caller(pv_scheduler *s, uint64_t tx)
 {
-    return s->contention && atomic_load(&s->contention[s->first_call[tx]]) >= PV_SCHED_HOT_CALLS;
+    return s->hot && atomic_load(&s->hot[s->first_call[tx]]);
 }
 
 void pv_scheduler_destroy(pv_scheduler *s)
@@ -94,7 +123,10 @@ void pv_scheduler_destroy(pv_scheduler *s)
     free(s->txs);
     free(s->next);
     free(s->next_call);
+    free(s->call_rank);
     free((void *)s->contention);
+    free((void *)s->contention_reach);
+    free((void *)s->hot);
     free(s->active);
 }
 
@@ -185,7 +217,7 @@ static bool is_status(pv_scheduler *s, uint64_t tx, pv_tx_status st)
  * one is hot, has yet to finish executing. Read after tx was seen ready: the previous one's
  * finisher stores EXECUTED and then looks at tx (finish_execution), so if this load misses that
  * store, the finisher sees tx ready (or claimed) and takes it. For a caller, the finisher also
- * sees the contract hot: the count only grows, and all four accesses are sequentially
+ * sees the contract hot: the flag is never unset, and all four accesses are sequentially
  * consistent (this thread read it hot before missing the store, which the finisher made before
  * reading the count). */
 static bool behind(pv_scheduler *s, uint64_t tx)

@@ -92,11 +92,14 @@ typedef struct pv_scheduler {
     _Atomic uint32_t validation_hold;
     const uint32_t *prev; /* tx -> 1 + the sender's previous transaction, 0 = none (NULL: no chains) */
     uint32_t *next;       /* tx -> 1 + the sender's next transaction, 0 = none */
-    /* The same by contract (NULL: not linked), and by a contract's first caller, how often its
-     * callers contended (saturating at PV_SCHED_HOT_CALLS: from there the chain is followed). */
+    /* The same by contract (NULL: not linked): each caller's next one and its place among the
+     * contract's callers; by a contract's first caller, how often its callers contended, the
+     * furthest place among them that did, and whether they are found hot (then they wait for
+     * one another; never unset). */
     const uint32_t *prev_call, *first_call;
-    uint32_t *next_call;
-    _Atomic uint8_t *contention;
+    uint32_t *next_call, *call_rank;
+    _Atomic uint32_t *contention, *contention_reach;
+    _Atomic uint8_t *hot;
     /* statistics */
     atomic_uint_fast64_t n_dependency_waits;
 } pv_scheduler;
@@ -128,9 +131,15 @@ void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev);
 void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const uint32_t *first_call);
 
 /* Callers of tx's contract contended on its state (an execution of tx read what an earlier
- * caller changed). After PV_SCHED_HOT_CALLS of these, its callers wait for one another. */
+ * caller changed). Once at least PV_SCHED_HOT_CALLS of these make up a PV_SCHED_HOT_SHARE-th of
+ * the contract's callers up to the furthest one that contended, its callers wait for one
+ * another. */
 #define PV_SCHED_HOT_CALLS 2
+#define PV_SCHED_HOT_SHARE 4
 void pv_scheduler_note_contention(pv_scheduler *s, uint32_t tx);
+
+/* How many contracts' callers were made to wait for one another. */
+uint32_t pv_scheduler_hot_contracts(const pv_scheduler *s);
 
 /* A sequential prefix (see parallel.c): one worker executes transactions [0, m) in order on a
  * plain state while the others run Block-STM from m on. Marks [0, m) executing (incarnation 0:

@@ -61,6 +61,9 @@ static const uint8_t PAYOUT[] = {0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00,
 #define A_REGISTRY 904
 /* SSTORE(CALLER, 1): each sender its own slot of one contract */
 static const uint8_t REGISTRY[] = {0x60, 0x01, 0x33, 0x55, 0x00};
+#define A_TALLY 908
+/* slot[CALLDATALOAD(0)] += 1: callers with different keys touch different slots */
+static const uint8_t TALLY[] = {0x60, 0x00, 0x35, 0x80, 0x54, 0x60, 0x01, 0x01, 0x90, 0x55, 0x00};
 #define A_TOUCHER 905
 #define A_CREATOR 906
 #define BUSY_SENDER 950 /* an account that has sent before (nonce 1): not empty whatever its balance */
@@ -107,8 +110,9 @@ static void builder_init(builder *bl, pv_fork fork)
     pv_world_put_account(bl->w, &busy, 1, &rich, NULL, 0);
     pv_world_put_account(bl->w, &t, 1, &zero, TOUCHER, sizeof TOUCHER);
     pv_world_put_account(bl->w, &cr, 1, &zero, CREATOR, sizeof CREATOR);
-    pv_address sp = addr_n(A_SPIN);
+    pv_address sp = addr_n(A_SPIN), ta = addr_n(A_TALLY);
     pv_world_put_account(bl->w, &sp, 1, &zero, SPIN, sizeof SPIN);
+    pv_world_put_account(bl->w, &ta, 1, &zero, TALLY, sizeof TALLY);
     u256 k = u256_zero(), v = u256_from_u64(5);
     pv_world_put_storage(bl->w, &c, &k, &v);
     pv_world_put_account(bl->w, &COINBASE, 0, &rich, NULL, 0);
@@ -722,8 +726,8 @@ static void test_sender_runs(pv_fork fork)
 /* Callers of a contract they contend on (pv_scheduler_link_callers): every call of the counter
  * reads and writes its slot 0, so each caller needs the one before. Block-STM alone learned that
  * by aborting nearly every caller another worker took while the previous one ran (91-105 of the
- * 150 a run); once a few aborts show the contract hot, a caller waits for the previous one
- * instead. A run still aborts what ran before validation found the contract hot (validation
+ * 150 a run); once aborts show the contract hot (the statistics count it), a caller waits for
+ * the previous one instead. A run still aborts what ran before validation found the contract hot (validation
  * lags execution: 8-14 a run here), so the bound is a fifth of the callers, over all runs; and
  * only with no more workers than CPUs (a worker descheduled in the middle of a call holds a
  * stale execution that a bound on schedules cannot foresee: 54 a run, 8 workers on 2 CPUs under
@@ -745,6 +749,7 @@ static void test_hot_contract(pv_fork fork)
                              .prefix = PV_PREFIX_NEVER};
     for (unsigned threads = 2; threads <= 8; threads *= 2) {
         uint64_t aborts = 0;
+        unsigned hot = 0;
         const unsigned runs = 20;
         for (unsigned rep = 0; rep < runs; rep++) {
             pv_block_result par;
@@ -753,13 +758,51 @@ static void test_hot_contract(pv_fork fork)
             char why[512];
             CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
             aborts += st.aborts;
+            hot += st.hot_contracts == 1;
             pv_parallel_stats_free(&st);
             pv_block_result_free(&par);
         }
-        if (threads <= (unsigned)sysconf(_SC_NPROCESSORS_ONLN))
+        if (threads <= (unsigned)sysconf(_SC_NPROCESSORS_ONLN)) {
             CHECK(aborts * 5 <= (uint64_t)runs * bl.n, "%s, %u threads: %llu aborts in %u runs of %zu callers", name,
                   threads, (unsigned long long)aborts, runs, bl.n);
+            CHECK(hot * 2 >= runs, "%s, %u threads: the counter found hot in %u of %u runs", name, threads, hot, runs);
+        }
     }
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+
+    /* A contract whose callers collide now and then (two neighbours in twenty tally key 0, the
+     * others a key of their own) is never hot: its aborts, at most one per pair, are no share of
+     * its callers (a rule of two aborts alone found it hot in most runs). */
+    builder_init(&bl, fork);
+    static uint8_t keys[200][32];
+    for (unsigned i = 0; i < 200; i++) {
+        memset(keys[i], 0, 32);
+        keys[i][31] = i % 20 < 2 ? 0 : (uint8_t)i;
+        keys[i][30] = i % 20 < 2 ? 0 : 1;
+        pv_tx *t = add_tx(&bl, i, addr_n(A_TALLY), 0, 60000);
+        t->data = keys[i];
+        t->data_size = 32;
+    }
+    snprintf(name, sizeof name, "tallies that rarely collide, %s", pv_fork_name(fork));
+    check_block(name, &bl, PV_INVALID_TX_ABORT, &seq);
+    u256 k0 = u256_zero();
+    const pv_account_change *c = change_of(&seq, addr_n(A_TALLY));
+    CHECK(c && c->slots_count == 181, "%s: 180 keys of one caller and key 0", name);
+    for (size_t i = 0; c && i < c->slots_count; i++)
+        if (u256_eq(&c->slots[i].key, &k0))
+            CHECK(c->slots[i].value.w[0] == 20, "%s: key 0 tallied 20 times", name);
+    for (unsigned threads = 2; threads <= 8; threads *= 2)
+        for (unsigned rep = 0; rep < 10; rep++) {
+            pv_block_result par;
+            pv_parallel_stats st;
+            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
+            char why[512];
+            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
+            CHECK(st.hot_contracts == 0, "%s, %u threads: %u hot contracts", name, threads, st.hot_contracts);
+            pv_parallel_stats_free(&st);
+            pv_block_result_free(&par);
+        }
     pv_block_result_free(&seq);
     pv_world_free(bl.w);
 }
