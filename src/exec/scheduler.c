@@ -44,6 +44,7 @@ void pv_scheduler_init(pv_scheduler *s, uint32_t n, uint32_t batch, unsigned wor
     s->next_call = s->call_rank = NULL;
     s->contention = s->contention_reach = NULL;
     s->hot = NULL;
+    s->same_call = NULL;
 }
 
 void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev)
@@ -57,7 +58,8 @@ void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev)
     s->prev = prev;
 }
 
-void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const uint32_t *first_call)
+void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const uint32_t *first_call,
+                               const uint8_t *same_call)
 {
     size_t n = s->n ? s->n : 1;
     s->next_call = calloc(n, sizeof *s->next_call);
@@ -74,6 +76,7 @@ void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const
         }
     s->prev_call = prev_call;
     s->first_call = first_call;
+    s->same_call = same_call;
 }
 
 /* A contract is hot when its callers' contention is no accident: a token whose transfers collide
@@ -107,11 +110,12 @@ uint32_t pv_scheduler_hot_contracts(const pv_scheduler *s)
     return k;
 }
 
-/* Whether tx's contract is one its callers contend on (then they wait for one another). The
- * flag is never unset; it is read sequentially consistent for the argument in behind(). */
-static bool hot_caller(pv_scheduler *s, uint64_t tx)
+/* Whether tx waits for its contract's previous caller: it repeats that one's call, or the
+ * contract is one its callers contend on. Neither is ever unset; the flag is read sequentially
+ * consistent for the argument in behind(). */
+static bool follows_caller(pv_scheduler *s, uint64_t tx)
 {
-    return s->hot && atomic_load(&s->hot[s->first_call[tx]]);
+    return (s->same_call && s->same_call[tx]) || (s->hot && atomic_load(&s->hot[s->first_call[tx]]));
 }
 
 void pv_scheduler_destroy(pv_scheduler *s)
@@ -213,11 +217,11 @@ static bool is_status(pv_scheduler *s, uint64_t tx, pv_tx_status st)
     return tx < s->n && status_of(atomic_load(&s->txs[tx].word)) == st;
 }
 
-/* Whether tx's sender's previous transaction, or the previous caller of its contract when that
- * one is hot, has yet to finish executing. Read after tx was seen ready: the previous one's
+/* Whether tx's sender's previous transaction, or the previous caller of its contract when tx
+ * follows it (follows_caller), has yet to finish executing. Read after tx was seen ready: the previous one's
  * finisher stores EXECUTED and then looks at tx (finish_execution), so if this load misses that
  * store, the finisher sees tx ready (or claimed) and takes it. For a caller, the finisher also
- * sees the contract hot: the flag is never unset, and all four accesses are sequentially
+ * sees that tx follows it: that never changes back, and all four accesses are sequentially
  * consistent (this thread read it hot before missing the store, which the finisher made before
  * reading the count). */
 static bool behind(pv_scheduler *s, uint64_t tx)
@@ -226,7 +230,7 @@ static bool behind(pv_scheduler *s, uint64_t tx)
     if (p && status_of(atomic_load(&s->txs[p - 1].word)) != PV_EXECUTED)
         return true;
     p = s->prev_call ? s->prev_call[tx] : 0;
-    return p && hot_caller(s, tx) && status_of(atomic_load(&s->txs[p - 1].word)) != PV_EXECUTED;
+    return p && follows_caller(s, tx) && status_of(atomic_load(&s->txs[p - 1].word)) != PV_EXECUTED;
 }
 
 /* Claims tx for execution if it is ready (and not behind its sender's or its hot contract's
@@ -408,13 +412,13 @@ pv_task pv_scheduler_finish_execution(pv_scheduler *s, pv_sched_worker *w, uint3
                 atomic_fetch_sub(w->active, 1);
         }
     }
-    /* A hot contract's next caller, skipped while this one ran: the index comes back to it. Not
+    /* The contract's next caller, skipped while this one ran: the index comes back to it. Not
      * taken here as a sender's is: a worker that follows one contract's callers runs ahead of
      * the index, and with two such chains in a block (a token's and a pool's) each caller that
      * one runs below the other's lowers the validation index under all the other's executions
      * (thousands of validations for 1,600 transactions, half of the runs twice as long). */
     uint32_t nc = s->next_call ? s->next_call[tx] : 0;
-    if (nc && hot_caller(s, tx) && nc - 1 < atomic_load(&s->execution_idx) &&
+    if (nc && follows_caller(s, nc - 1) && nc - 1 < atomic_load(&s->execution_idx) &&
         is_status(s, nc - 1, PV_READY_TO_EXECUTE))
         decrease_execution_idx(s, nc - 1);
     if (atomic_load(&s->validation_idx) > tx) {

@@ -807,6 +807,51 @@ static void test_hot_contract(pv_fork fork)
     pv_world_free(bl.w);
 }
 
+/* Callers that repeat their previous caller's call data (the same function of the same contract
+ * with the same arguments, from different senders: a bot's bundle, a mint) wait for it from the
+ * start. Each tally of key 7 reads what the previous one wrote, and the first reads the
+ * pre-state, so no execution can read a value that changes later: no abort, no suspension, at
+ * any worker count. */
+static void test_same_calls(pv_fork fork)
+{
+    builder bl;
+    builder_init(&bl, fork);
+    static uint8_t key[32];
+    memset(key, 0, sizeof key);
+    key[31] = 7;
+    for (unsigned i = 0; i < 120; i++) {
+        pv_tx *t = add_tx(&bl, i, addr_n(A_TALLY), 0, 60000);
+        t->data = key;
+        t->data_size = sizeof key;
+    }
+    pv_block_result seq;
+    char name[64];
+    snprintf(name, sizeof name, "repeated calls, %s", pv_fork_name(fork));
+    check_block(name, &bl, PV_INVALID_TX_ABORT, &seq);
+    const pv_account_change *c = change_of(&seq, addr_n(A_TALLY));
+    CHECK(c && c->slots_count == 1 && c->slots[0].value.w[0] == 120, "%s: key 7 tallied 120 times", name);
+    pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT, .chunks = PV_CHUNKS_NEVER,
+                             .prefix = PV_PREFIX_NEVER};
+    for (unsigned threads = 2; threads <= 8; threads *= 2) {
+        uint64_t aborts = 0, waits = 0;
+        for (unsigned rep = 0; rep < 10; rep++) {
+            pv_block_result par;
+            pv_parallel_stats st;
+            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
+            char why[512];
+            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
+            aborts += st.aborts;
+            waits += st.dependency_waits;
+            pv_parallel_stats_free(&st);
+            pv_block_result_free(&par);
+        }
+        CHECK(aborts == 0 && waits == 0, "%s, %u threads: %llu aborts, %llu suspensions in 10 runs", name, threads,
+              (unsigned long long)aborts, (unsigned long long)waits);
+    }
+    pv_block_result_free(&seq);
+    pv_world_free(bl.w);
+}
+
 /* pv_auto_threads' choices, one rule at a time (on a machine with one CPU everything is 1). */
 static void test_auto_threads(void)
 {
@@ -879,6 +924,8 @@ int main(void)
     test_sender_runs(PV_CANCUN);
     test_hot_contract(PV_BERLIN);
     test_hot_contract(PV_CANCUN);
+    test_same_calls(PV_BERLIN);
+    test_same_calls(PV_CANCUN);
     static const pv_fork forks[] = {PV_FRONTIER, PV_SPURIOUS_DRAGON, PV_BYZANTIUM, PV_BERLIN, PV_LONDON, PV_CANCUN};
     for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++)
         test_transfers_and_counter(forks[i]);
