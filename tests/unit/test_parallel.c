@@ -660,6 +660,35 @@ static void test_nonce_as_emptiness(pv_fork fork)
     pv_world_free(bl.w);
 }
 
+/* Runs bl's block `runs` times on `threads` Block-STM workers with options o, checking each
+ * result against seq; returns the statistics summed over the runs. */
+typedef struct run_totals {
+    uint64_t aborts, waits, executions;
+    unsigned hot_runs;            /* runs that found exactly one contract hot */
+    unsigned prefix_runs;         /* runs with a sequential prefix of 2 or more */
+} run_totals;
+
+static run_totals run_compared(const char *name, builder *bl, const pv_block_result *seq, unsigned threads,
+                               const pv_parallel_options *o, unsigned runs)
+{
+    run_totals t = {0, 0, 0, 0, 0};
+    for (unsigned rep = 0; rep < runs; rep++) {
+        pv_block_result par;
+        pv_parallel_stats st;
+        pv_block_execute_parallel(pv_world_source(bl->w), &bl->b, threads, o, &par, &st);
+        char why[512];
+        CHECK(pv_block_results_equal(seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
+        t.aborts += st.aborts;
+        t.waits += st.dependency_waits;
+        t.executions += st.executions;
+        t.hot_runs += st.hot_contracts == 1;
+        t.prefix_runs += st.prefix_txs >= 2;
+        pv_parallel_stats_free(&st);
+        pv_block_result_free(&par);
+    }
+    return t;
+}
+
 /* Senders with runs of transactions (pv_scheduler_chain): the indexes skip a transaction whose
  * sender's previous one has not executed, and that one's finisher takes it; so a run executes in
  * order and no execution is ever suspended on a nonce (nor, here, aborted: a transaction reads
@@ -685,19 +714,12 @@ static void test_sender_runs(pv_fork fork)
     pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT, .chunks = PV_CHUNKS_NEVER,
                              .prefix = PV_PREFIX_NEVER};
     unsigned runs = 0;
-    for (unsigned threads = 2; threads <= 8; threads *= 2)
-        for (int rep = 0; rep < 10; rep++, runs++) {
-            pv_block_result par;
-            pv_parallel_stats st;
-            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
-            char why[512];
-            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
-            waits += st.dependency_waits;
-            aborts += st.aborts;
-            executions += st.executions;
-            pv_parallel_stats_free(&st);
-            pv_block_result_free(&par);
-        }
+    for (unsigned threads = 2; threads <= 8; threads *= 2, runs += 10) {
+        run_totals t = run_compared(name, &bl, &seq, threads, &o, 10);
+        waits += t.waits;
+        aborts += t.aborts;
+        executions += t.executions;
+    }
     CHECK(waits == 0 && aborts == 0 && executions == (uint64_t)runs * bl.n,
           "%s: %llu suspensions, %llu aborts, %llu executions in %u runs of %zu transactions", name,
           (unsigned long long)waits, (unsigned long long)aborts, (unsigned long long)executions, runs, bl.n);
@@ -705,20 +727,13 @@ static void test_sender_runs(pv_fork fork)
      * comes from there) instead of running with the pre-state's and being aborted. */
     o.prefix = PV_PREFIX_ALWAYS;
     aborts = 0;
-    for (unsigned threads = 2; threads <= 8; threads *= 2)
-        for (int rep = 0; rep < 10; rep++) {
-            pv_block_result par;
-            pv_parallel_stats st;
-            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
-            char why[512];
-            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, prefix, %u threads: %s", name, threads,
-                  why);
-            CHECK(st.prefix_txs >= 2, "%s, %u threads: a prefix ran", name, threads);
-            aborts += st.aborts;
-            pv_parallel_stats_free(&st);
-            pv_block_result_free(&par);
-        }
-    CHECK(aborts == 0, "%s, prefix: %llu aborts", name, (unsigned long long)aborts);
+    snprintf(name, sizeof name, "runs of one sender, prefix, %s", pv_fork_name(fork));
+    for (unsigned threads = 2; threads <= 8; threads *= 2) {
+        run_totals t = run_compared(name, &bl, &seq, threads, &o, 10);
+        CHECK(t.prefix_runs == 10, "%s, %u threads: a prefix ran in %u of 10 runs", name, threads, t.prefix_runs);
+        aborts += t.aborts;
+    }
+    CHECK(aborts == 0, "%s: %llu aborts", name, (unsigned long long)aborts);
     pv_block_result_free(&seq);
     pv_world_free(bl.w);
 }
@@ -748,24 +763,13 @@ static void test_hot_contract(pv_fork fork)
     pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT, .chunks = PV_CHUNKS_NEVER,
                              .prefix = PV_PREFIX_NEVER};
     for (unsigned threads = 2; threads <= 8; threads *= 2) {
-        uint64_t aborts = 0;
-        unsigned hot = 0;
         const unsigned runs = 20;
-        for (unsigned rep = 0; rep < runs; rep++) {
-            pv_block_result par;
-            pv_parallel_stats st;
-            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
-            char why[512];
-            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
-            aborts += st.aborts;
-            hot += st.hot_contracts == 1;
-            pv_parallel_stats_free(&st);
-            pv_block_result_free(&par);
-        }
+        run_totals t = run_compared(name, &bl, &seq, threads, &o, runs);
         if (threads <= (unsigned)sysconf(_SC_NPROCESSORS_ONLN)) {
-            CHECK(aborts * 5 <= (uint64_t)runs * bl.n, "%s, %u threads: %llu aborts in %u runs of %zu callers", name,
-                  threads, (unsigned long long)aborts, runs, bl.n);
-            CHECK(hot * 2 >= runs, "%s, %u threads: the counter found hot in %u of %u runs", name, threads, hot, runs);
+            CHECK(t.aborts * 5 <= (uint64_t)runs * bl.n, "%s, %u threads: %llu aborts in %u runs of %zu callers",
+                  name, threads, (unsigned long long)t.aborts, runs, bl.n);
+            CHECK(t.hot_runs * 2 >= runs, "%s, %u threads: the counter found hot in %u of %u runs", name, threads,
+                  t.hot_runs, runs);
         }
     }
     pv_block_result_free(&seq);
@@ -792,17 +796,10 @@ static void test_hot_contract(pv_fork fork)
     for (size_t i = 0; c && i < c->slots_count; i++)
         if (u256_eq(&c->slots[i].key, &k0))
             CHECK(c->slots[i].value.w[0] == 20, "%s: key 0 tallied 20 times", name);
-    for (unsigned threads = 2; threads <= 8; threads *= 2)
-        for (unsigned rep = 0; rep < 10; rep++) {
-            pv_block_result par;
-            pv_parallel_stats st;
-            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
-            char why[512];
-            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
-            CHECK(st.hot_contracts == 0, "%s, %u threads: %u hot contracts", name, threads, st.hot_contracts);
-            pv_parallel_stats_free(&st);
-            pv_block_result_free(&par);
-        }
+    for (unsigned threads = 2; threads <= 8; threads *= 2) {
+        run_totals t = run_compared(name, &bl, &seq, threads, &o, 10);
+        CHECK(t.hot_runs == 0, "%s, %u threads: a contract found hot in %u of 10 runs", name, threads, t.hot_runs);
+    }
     pv_block_result_free(&seq);
     pv_world_free(bl.w);
 }
@@ -833,20 +830,9 @@ static void test_same_calls(pv_fork fork)
     pv_parallel_options o = {.threads = 0, .policy = PV_INVALID_TX_ABORT, .chunks = PV_CHUNKS_NEVER,
                              .prefix = PV_PREFIX_NEVER};
     for (unsigned threads = 2; threads <= 8; threads *= 2) {
-        uint64_t aborts = 0, waits = 0;
-        for (unsigned rep = 0; rep < 10; rep++) {
-            pv_block_result par;
-            pv_parallel_stats st;
-            pv_block_execute_parallel(pv_world_source(bl.w), &bl.b, threads, &o, &par, &st);
-            char why[512];
-            CHECK(pv_block_results_equal(&seq, &par, why, sizeof why), "%s, %u threads: %s", name, threads, why);
-            aborts += st.aborts;
-            waits += st.dependency_waits;
-            pv_parallel_stats_free(&st);
-            pv_block_result_free(&par);
-        }
-        CHECK(aborts == 0 && waits == 0, "%s, %u threads: %llu aborts, %llu suspensions in 10 runs", name, threads,
-              (unsigned long long)aborts, (unsigned long long)waits);
+        run_totals t = run_compared(name, &bl, &seq, threads, &o, 10);
+        CHECK(t.aborts == 0 && t.waits == 0, "%s, %u threads: %llu aborts, %llu suspensions in 10 runs", name,
+              threads, (unsigned long long)t.aborts, (unsigned long long)t.waits);
     }
     pv_block_result_free(&seq);
     pv_world_free(bl.w);
