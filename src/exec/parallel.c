@@ -103,8 +103,7 @@ typedef struct px_exec {
     px_tx *txs;                   /* n + 2 versions */
     uint32_t n;
     uint32_t *pred;               /* version -> version of the sender's previous transaction, 0 = none */
-    uint32_t *prev_call, *first_call; /* tx -> 1 + previous transaction to the same address, and
-                                         the first one's index (pv_scheduler_link_callers) */
+    uint32_t *prev_call;          /* tx -> 1 + the previous transaction to the same address, 0 = none */
     uint8_t *same_call;           /* tx -> its call data is the previous caller's */
     bool timing;                  /* measure each execution (for traces only: clock reads cost) */
     atomic_uint_fast64_t executions, validations, aborts;
@@ -576,39 +575,48 @@ static void run_block_step(px_exec *ex, worker *w, uint32_t version, bool reward
     record(ex, w, version, 0);
 }
 
-/* Each transaction's previous transaction to the same address, the first one's index, and
- * whether it repeats the previous one's call data, for the scheduler (pv_scheduler_link_callers);
- * aborts on OOM. */
-static void link_callers(px_exec *ex)
+/* prev[k] = 1 + the index of the latest transaction before k with k's address (its sender, or
+ * with by_recipient its recipient: a creation has none), 0 for none; n entries. A small open-
+ * addressing table of the latest transaction per address. Aborts on OOM. */
+static void link_same_address(const pv_tx *txs, uint32_t n, bool by_recipient, uint32_t *prev)
 {
-    uint32_t n = ex->n, cap = 64;
+    uint32_t cap = 64;
     while (cap < 2 * n)
         cap <<= 1;
-    ex->prev_call = calloc((size_t)n + 1, sizeof *ex->prev_call);
-    ex->first_call = calloc((size_t)n + 1, sizeof *ex->first_call);
-    ex->same_call = calloc((size_t)n + 1, sizeof *ex->same_call);
     uint32_t *last = calloc(cap, sizeof *last);
-    if (!ex->prev_call || !ex->first_call || !ex->same_call || !last)
+    if (!last)
         oom();
-    const pv_tx *txs = ex->b->txs;
     for (uint32_t k = 0; k < n; k++) {
-        ex->first_call[k] = k;
-        if (txs[k].is_create)
+        prev[k] = 0;
+        if (by_recipient && txs[k].is_create)
             continue;
-        uint32_t i = (uint32_t)pv_hash_bytes(txs[k].to.b, 20) & (cap - 1);
-        while (last[i] && !pv_address_eq(&txs[last[i] - 1].to, &txs[k].to))
+        const pv_address *a = by_recipient ? &txs[k].to : &txs[k].sender;
+        uint32_t i = (uint32_t)pv_hash_bytes(a->b, 20) & (cap - 1);
+        while (last[i] && !pv_address_eq(by_recipient ? &txs[last[i] - 1].to : &txs[last[i] - 1].sender, a))
             i = (i + 1) & (cap - 1);
-        if (last[i]) {
-            const pv_tx *prev = &txs[last[i] - 1];
-            ex->prev_call[k] = last[i];
-            ex->first_call[k] = ex->first_call[last[i] - 1];
-            ex->same_call[k] = txs[k].data_size && prev->data_size == txs[k].data_size &&
-                               memcmp(prev->data, txs[k].data, txs[k].data_size) == 0;
-        }
+        prev[k] = last[i];
         last[i] = k + 1;
     }
     free(last);
-    pv_scheduler_link_callers(&ex->sched, ex->prev_call, ex->first_call, ex->same_call);
+}
+
+/* Each transaction's previous caller of the same address and whether it repeats that one's call
+ * data, for the scheduler (pv_scheduler_link_callers); aborts on OOM. */
+static void link_callers(px_exec *ex)
+{
+    uint32_t n = ex->n;
+    const pv_tx *txs = ex->b->txs;
+    ex->prev_call = calloc((size_t)n + 1, sizeof *ex->prev_call);
+    ex->same_call = calloc((size_t)n + 1, sizeof *ex->same_call);
+    if (!ex->prev_call || !ex->same_call)
+        oom();
+    link_same_address(txs, n, true, ex->prev_call);
+    for (uint32_t k = 0; k < n; k++) {
+        const pv_tx *prev = ex->prev_call[k] ? &txs[ex->prev_call[k] - 1] : NULL;
+        ex->same_call[k] = prev && txs[k].data_size && prev->data_size == txs[k].data_size &&
+                           memcmp(prev->data, txs[k].data, txs[k].data_size) == 0;
+    }
+    pv_scheduler_link_callers(&ex->sched, ex->prev_call, ex->same_call);
 }
 
 /* Runs transaction k as `incarnation` and records it. block_gas_used is 0 in the parallel phase
@@ -717,8 +725,8 @@ static bool validate(px_exec *ex, uint32_t version, pv_address *conflict)
  * contract's fallback, 25-33 re-executions a run). So an abort on the called contract's own
  * state (the location that changed is its account or one of its slots) is reported to the
  * scheduler, which, once such aborts are frequent among the contract's callers, makes each of
- * them wait until the previous one has executed (pv_scheduler_note_contention). Only the schedule changes: whatever a caller then
- * reads is validated as always. A contract that callers seldom contend on (a router, a token
+ * them wait until the previous one has executed (pv_scheduler_note_contention). Only the
+ * schedule changes: whatever a caller then reads is validated as always. A contract that callers seldom contend on (a router, a token
  * whose transfers touch different holders) keeps its callers independent. One prediction needs
  * no abort: a caller whose call data is its previous caller's, byte for byte, calls the same
  * function with the same arguments and waits for it from the start (block 10760440: three bots'
@@ -1187,25 +1195,9 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
         atomic_init(&ex.txs[v].reads, NULL);
         atomic_init(&ex.txs[v].credit, NULL);
     }
-    {
-        /* The previous transaction of each sender (a small hash of the last version per sender). */
-        uint32_t cap = 64;
-        while (cap < 2 * n)
-            cap <<= 1;
-        uint32_t *last = calloc(cap, sizeof *last);
-        if (!last)
-            oom();
-        for (uint32_t k = 0; k < n; k++) {
-            uint64_t h = pv_hash_bytes(b->txs[k].sender.b, 20);
-            uint32_t i = (uint32_t)h & (cap - 1);
-            while (last[i] && !pv_address_eq(&b->txs[last[i] - 2].sender, &b->txs[k].sender))
-                i = (i + 1) & (cap - 1);
-            ex.pred[k + 1] = last[i] ? last[i] - 1 : 0; /* version of the previous one */
-            last[i] = k + 2;
-        }
-        free(last);
-        pv_scheduler_chain(&ex.sched, ex.pred + 1);
-    }
+    /* The previous transaction of each sender: 1 + its index is its version. */
+    link_same_address(b->txs, n, false, ex.pred + 1);
+    pv_scheduler_chain(&ex.sched, ex.pred + 1);
     link_callers(&ex);
 
     worker *workers = aligned_alloc(64, threads * sizeof *workers);
@@ -1383,7 +1375,6 @@ static void execute_parallel(pv_state_source *pre, const pv_block *b, unsigned t
     free(ex.txs);
     free(ex.pred);
     free(ex.prev_call);
-    free(ex.first_call);
     free(ex.same_call);
     pv_scheduler_destroy(&ex.sched);
     pv_mvmemory_destroy(&ex.mv);
@@ -1505,27 +1496,20 @@ void pv_block_execute_parallel(pv_state_source *pre, const pv_block *b, unsigned
 static uint32_t static_critical_path(const pv_block *b)
 {
     size_t n = b->txs_count;
-    uint32_t cap = 64;
-    while (cap < 2 * n)
-        cap <<= 1;
-    uint32_t *slot_tx = calloc(cap, sizeof *slot_tx), *depth = calloc(n + 1, sizeof *depth);
-    if (!slot_tx || !depth)
+    uint32_t *prev = calloc(n + 1, sizeof *prev), *depth = calloc(n + 1, sizeof *depth);
+    if (!prev || !depth)
         abort();
+    link_same_address(b->txs, (uint32_t)n, false, prev);
     uint32_t longest = 0;
     for (size_t k = 0; k < n; k++) {
-        const pv_address *s = &b->txs[k].sender;
-        uint32_t i = (uint32_t)pv_hash_bytes(s->b, 20) & (cap - 1);
-        while (slot_tx[i] && !pv_address_eq(&b->txs[slot_tx[i] - 1].sender, s))
-            i = (i + 1) & (cap - 1);
-        uint32_t d = 1 + (slot_tx[i] ? depth[slot_tx[i] - 1] : 0);
-        if (pv_address_eq(s, &b->env.coinbase) && longest + 1 > d)
+        uint32_t d = 1 + (prev[k] ? depth[prev[k] - 1] : 0);
+        if (pv_address_eq(&b->txs[k].sender, &b->env.coinbase) && longest + 1 > d)
             d = longest + 1;
         depth[k] = d;
-        slot_tx[i] = (uint32_t)k + 1;
         if (d > longest)
             longest = d;
     }
-    free(slot_tx);
+    free(prev);
     free(depth);
     return longest;
 }

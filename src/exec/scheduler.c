@@ -58,24 +58,26 @@ void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev)
     s->prev = prev;
 }
 
-void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const uint32_t *first_call,
-                               const uint8_t *same_call)
+void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const uint8_t *same_call)
 {
     size_t n = s->n ? s->n : 1;
     s->next_call = calloc(n, sizeof *s->next_call);
+    s->first_call = calloc(n, sizeof *s->first_call);
     s->call_rank = calloc(n, sizeof *s->call_rank);
     s->contention = calloc(n, sizeof *s->contention);
     s->contention_reach = calloc(n, sizeof *s->contention_reach);
     s->hot = calloc(n, sizeof *s->hot);
-    if (!s->next_call || !s->call_rank || !s->contention || !s->contention_reach || !s->hot)
+    if (!s->next_call || !s->first_call || !s->call_rank || !s->contention || !s->contention_reach || !s->hot)
         abort();
-    for (uint32_t i = 0; i < s->n; i++)
-        if (prev_call[i]) {
-            s->next_call[prev_call[i] - 1] = i + 1;
-            s->call_rank[i] = s->call_rank[prev_call[i] - 1] + 1;
+    for (uint32_t i = 0; i < s->n; i++) {
+        uint32_t p = prev_call[i];
+        s->first_call[i] = p ? s->first_call[p - 1] : i;
+        if (p) {
+            s->next_call[p - 1] = i + 1;
+            s->call_rank[i] = s->call_rank[p - 1] + 1;
         }
+    }
     s->prev_call = prev_call;
-    s->first_call = first_call;
     s->same_call = same_call;
 }
 
@@ -127,6 +129,7 @@ void pv_scheduler_destroy(pv_scheduler *s)
     free(s->txs);
     free(s->next);
     free(s->next_call);
+    free(s->first_call);
     free(s->call_rank);
     free((void *)s->contention);
     free((void *)s->contention_reach);
@@ -218,12 +221,12 @@ static bool is_status(pv_scheduler *s, uint64_t tx, pv_tx_status st)
 }
 
 /* Whether tx's sender's previous transaction, or the previous caller of its contract when tx
- * follows it (follows_caller), has yet to finish executing. Read after tx was seen ready: the previous one's
- * finisher stores EXECUTED and then looks at tx (finish_execution), so if this load misses that
- * store, the finisher sees tx ready (or claimed) and takes it. For a caller, the finisher also
- * sees that tx follows it: that never changes back, and all four accesses are sequentially
- * consistent (this thread read it hot before missing the store, which the finisher made before
- * reading the count). */
+ * follows it (follows_caller), has yet to finish executing. Read after tx was seen ready: the
+ * previous one's finisher stores EXECUTED and then looks at tx (finish_execution), so if this
+ * load misses that store, the finisher sees tx ready (or claimed) and takes it. For a caller,
+ * the finisher also sees that tx follows it: that never changes back, and the accesses are
+ * sequentially consistent (this thread read the hot flag before missing the store, which the
+ * finisher made before reading the flag). */
 static bool behind(pv_scheduler *s, uint64_t tx)
 {
     uint32_t p = s->prev ? s->prev[tx] : 0;
@@ -233,8 +236,8 @@ static bool behind(pv_scheduler *s, uint64_t tx)
     return p && follows_caller(s, tx) && status_of(atomic_load(&s->txs[p - 1].word)) != PV_EXECUTED;
 }
 
-/* Claims tx for execution if it is ready (and not behind its sender's or its hot contract's
- * previous transaction); releases the caller's active count otherwise. */
+/* Claims tx for execution if it is ready (and not behind: see behind()); releases the caller's
+ * active count otherwise. */
 static pv_task try_incarnate(pv_scheduler *s, pv_sched_worker *w, uint64_t tx)
 {
     if (tx < s->n) {
@@ -440,16 +443,16 @@ void pv_scheduler_finish_prefix(pv_scheduler *s, uint32_t from, uint32_t to)
         uint64_t min_dep = wake_dependents(s, t);
         if (min_dep < lowest)
             lowest = min_dep;
-        /* A sender's next transaction that the index skipped while this one was not executed
-         * (see pv_scheduler_finish_execution): the index must come back to it. */
-        uint32_t nx = s->next ? s->next[tx] : 0;
-        if (nx && nx - 1 < atomic_load(&s->execution_idx) && is_status(s, nx - 1, PV_READY_TO_EXECUTE) &&
-            nx - 1 < lowest)
-            lowest = nx - 1;
-        nx = s->next_call ? s->next_call[tx] : 0; /* the same for a hot contract's next caller */
-        if (nx && nx - 1 < atomic_load(&s->execution_idx) && is_status(s, nx - 1, PV_READY_TO_EXECUTE) &&
-            nx - 1 < lowest)
-            lowest = nx - 1;
+        /* The sender's next transaction and the contract's next caller, if the index skipped
+         * them while this one was not executed (see pv_scheduler_finish_execution): the index
+         * must come back to them. */
+        uint32_t followers[2] = {s->next ? s->next[tx] : 0, s->next_call ? s->next_call[tx] : 0};
+        for (int f = 0; f < 2; f++) {
+            uint32_t nx = followers[f];
+            if (nx && nx - 1 < atomic_load(&s->execution_idx) && is_status(s, nx - 1, PV_READY_TO_EXECUTE) &&
+                nx - 1 < lowest)
+                lowest = nx - 1;
+        }
     }
     if (lowest != UINT64_MAX)
         decrease_execution_idx(s, lowest);

@@ -29,9 +29,9 @@
  * And much the same for the callers of a contract that they contend on
  * (pv_scheduler_link_callers): once their executions have aborted on the contract's own state
  * often enough, or from the start when a caller repeats its previous caller's call data, a
- * caller whose previous caller has not finished executing is not claimed either;
- * when that one finishes, the execution index comes back to it (it is not taken by the
- * finisher: see finish_execution).
+ * caller whose previous caller has not finished executing is not claimed either; when that one
+ * finishes, the execution index comes back to it (it is not taken by the finisher: see
+ * finish_execution).
  *
  * Transactions are numbered 0..n-1 here (the parallel executor maps its pseudo-transactions).
  */
@@ -93,12 +93,12 @@ typedef struct pv_scheduler {
     _Atomic uint32_t validation_hold;
     const uint32_t *prev; /* tx -> 1 + the sender's previous transaction, 0 = none (NULL: no chains) */
     uint32_t *next;       /* tx -> 1 + the sender's next transaction, 0 = none */
-    /* The same by contract (NULL: not linked): each caller's next one and its place among the
-     * contract's callers; by a contract's first caller, how often its callers contended, the
-     * furthest place among them that did, and whether they are found hot (then they wait for
-     * one another; never unset). */
-    const uint32_t *prev_call, *first_call;
-    uint32_t *next_call, *call_rank;
+    /* The same by contract (NULL: not linked): each caller's next one, the contract's first
+     * caller and its place among the contract's callers; by a contract's first caller, how
+     * often its callers contended, the furthest place among them that did, and whether they are
+     * found hot (then they wait for one another; never unset). */
+    const uint32_t *prev_call;
+    uint32_t *next_call, *first_call, *call_rank;
     _Atomic uint32_t *contention, *contention_reach;
     _Atomic uint8_t *hot;
     const uint8_t *same_call; /* tx -> whether it repeats its previous caller's call data */
@@ -127,12 +127,11 @@ void pv_scheduler_destroy(pv_scheduler *s);
 void pv_scheduler_chain(pv_scheduler *s, const uint32_t *prev);
 
 /* Links each transaction to the previous one to the same contract: prev_call[tx] = 1 + its
- * index (0: none), first_call[tx] = the index of the contract's first caller (tx itself for the
- * first), same_call[tx] set when tx's call data is its previous caller's, byte for byte (and not
- * empty): such a caller waits for the previous one from the start, hot or not. n entries each,
- * kept by the caller until destroy. Call before any worker starts. Aborts on OOM. */
-void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const uint32_t *first_call,
-                               const uint8_t *same_call);
+ * index (0: none), same_call[tx] set when tx's call data is its previous caller's, byte for byte
+ * (and not empty): such a caller waits for the previous one from the start, hot or not. n
+ * entries each, kept by the caller until destroy. Call before any worker starts. Aborts on
+ * OOM. */
+void pv_scheduler_link_callers(pv_scheduler *s, const uint32_t *prev_call, const uint8_t *same_call);
 
 /* Callers of tx's contract contended on its state (an execution of tx read what an earlier
  * caller changed). Once at least PV_SCHED_HOT_CALLS of these make up a PV_SCHED_HOT_SHARE-th of
